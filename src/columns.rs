@@ -1,0 +1,116 @@
+//! The one home of input names, column names and the expected schema of each input (SPEC 2).
+
+/// Logical type of a contract column. Files may store a compatible physical type
+/// (any integer width for `Int`, integers for `Float`); see `stages::load`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    Int,
+    Float,
+    Date,
+    Bool,
+}
+
+impl Kind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Str => "string",
+            Kind::Int => "integer",
+            Kind::Float => "number",
+            Kind::Date => "date (YYYY-MM-DD)",
+            Kind::Bool => "boolean (true/false)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub nullable: bool,
+}
+
+const fn col(name: &'static str, kind: Kind, nullable: bool) -> ColumnSpec {
+    ColumnSpec { name, kind, nullable }
+}
+
+/// One input of the data contract.
+#[derive(Debug, Clone, Copy)]
+pub struct InputSpec {
+    /// Contract name, also the file stem: `insured.parquet` or `insured.csv`.
+    pub name: &'static str,
+    pub columns: &'static [ColumnSpec],
+}
+
+impl InputSpec {
+    pub fn names(&self) -> Vec<&'static str> {
+        self.columns.iter().map(|c| c.name).collect()
+    }
+}
+
+pub const INSURED: InputSpec = InputSpec {
+    name: "insured",
+    columns: &[
+        col("person_id", Kind::Str, false),
+        col("pc5", Kind::Str, false),
+        col("age", Kind::Int, false),
+        col("sex", Kind::Str, false),
+        col("gp_practice_id", Kind::Str, true),
+        col("insured_days", Kind::Int, false),
+        col("household", Kind::Str, true),
+        col("education", Kind::Str, true),
+        col("social_minimum", Kind::Bool, true),
+    ],
+};
+
+pub const ZVW_CLAIMS: InputSpec = InputSpec {
+    name: "zvw_claims",
+    columns: &[
+        col("claim_id", Kind::Str, false),
+        col("person_id", Kind::Str, false),
+        col("service_date", Kind::Date, false),
+        col("care_type", Kind::Str, false),
+        col("amount_eur", Kind::Float, false),
+    ],
+};
+
+pub const WMO_PROVISIONS: InputSpec = InputSpec {
+    name: "wmo_provisions",
+    columns: &[
+        col("provision_id", Kind::Str, false),
+        col("person_id", Kind::Str, false),
+        col("pc5", Kind::Str, false),
+        col("provision_type", Kind::Str, false),
+        col("start_date", Kind::Date, false),
+        col("end_date", Kind::Date, true),
+        col("cost_eur", Kind::Float, false),
+    ],
+};
+
+pub const NORM_COSTS: InputSpec = InputSpec {
+    name: "norm_costs",
+    columns: &[
+        col("pc5", Kind::Str, false),
+        col("insured_years", Kind::Float, false),
+        col("norm_cost_eur", Kind::Float, false),
+    ],
+};
+
+pub const AREAS: InputSpec = InputSpec {
+    name: "areas",
+    columns: &[
+        col("pc5", Kind::Str, false),
+        col("buurt_code", Kind::Str, false),
+        col("buurt_name", Kind::Str, false),
+        col("wijk_code", Kind::Str, false),
+        col("wijk_name", Kind::Str, false),
+        col("gemeente_code", Kind::Str, false),
+        col("gemeente_name", Kind::Str, false),
+        col("residents", Kind::Int, true),
+    ],
+};
+
+pub const ALL_INPUTS: [InputSpec; 5] = [INSURED, ZVW_CLAIMS, WMO_PROVISIONS, NORM_COSTS, AREAS];
+
+/// Optional map geometry beside the inputs.
+pub const GEOMETRY_FILE: &str = "geometry.geojson";

@@ -1,0 +1,22 @@
+//! wijkscan: population health analytics per neighbourhood.
+//!
+//! ```text
+//! inputs (Parquet/CSV) ──load──▶ validate ──▶ profile (persons once, then levels)
+//!                                              │
+//!                                              ├─▶ reconcile (conservation, SPEC 3.2)
+//!                                              └─▶ suppress (small cells, SPEC 3.3) ──▶ write run folder
+//! ```
+//!
+//! Modules, one concept each:
+//! - `domain`: code lists and the period; `columns`: the data contract;
+//! - `stages::load`: scanning and validation; `stages::profile`: the area profile;
+//!   `stages::reconcile`: where every euro went; `stages::suppress`: small-cell protection;
+//! - `config`: pipeline files; `pipeline`: runs the stages and writes the run folder;
+//! - `sample`: the synthetic data generator; `progress`: the `Reporter` trait.
+
+pub mod columns;
+pub mod domain;
+pub mod error;
+pub mod progress;
+pub mod sample;
+pub mod stages;

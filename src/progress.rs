@@ -1,0 +1,90 @@
+//! Progress through a small `Reporter` trait, so stages never draw bars themselves.
+//! On a terminal an indicatif bar is shown; when piped (or in tests) nothing is printed.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+pub trait Reporter: Sync {
+    /// A stage starts; `total` units of work when known.
+    fn start(&self, stage: &str, total: Option<u64>);
+    /// `n` more units done.
+    fn advance(&self, n: u64);
+    /// The current stage is done.
+    fn finish(&self);
+}
+
+/// Prints nothing: for pipes, tests and library use.
+pub struct Silent;
+
+impl Reporter for Silent {
+    fn start(&self, _stage: &str, _total: Option<u64>) {}
+    fn advance(&self, _n: u64) {}
+    fn finish(&self) {}
+}
+
+/// An indicatif bar or spinner on stderr.
+pub struct Terminal {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Terminal {
+    pub fn new() -> Self {
+        Terminal { bar: Mutex::new(None) }
+    }
+}
+
+impl Default for Terminal {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Reporter for Terminal {
+    fn start(&self, stage: &str, total: Option<u64>) {
+        let bar = match total {
+            Some(n) => ProgressBar::new(n).with_style(
+                ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} ({eta})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{msg:>12} {spinner} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ),
+        };
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        bar.set_message(stage.to_string());
+        if total.is_none() {
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        }
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(old) = slot.replace(bar) {
+                old.finish_and_clear();
+            }
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Ok(slot) = self.bar.lock() {
+            if let Some(bar) = slot.as_ref() {
+                bar.inc(n);
+            }
+        }
+    }
+    fn finish(&self) {
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(bar) = slot.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}
+
+/// A terminal reporter when stderr is a terminal, silent otherwise.
+pub fn for_stderr() -> Box<dyn Reporter> {
+    if std::io::stderr().is_terminal() {
+        Box::new(Terminal::new())
+    } else {
+        Box::new(Silent)
+    }
+}

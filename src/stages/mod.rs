@@ -1,0 +1,3 @@
+//! The stages of a run, each from frames to frames; only `pipeline` does I/O.
+
+pub mod suppress;
