@@ -1,0 +1,699 @@
+//! Loading and validating the inputs of the data contract (SPEC 2).
+//!
+//! Every input is scanned lazily (Parquet or CSV with a header), its schema is checked
+//! against `columns.rs`, and every rule of SPEC 2.1–2.6 is evaluated in one pass per file:
+//! all rule counts come from a single `select`, and only failing rules cost a second, small
+//! query for up to five example rows. All problems are collected, never only the first.
+
+use crate::columns::{ColumnSpec, InputSpec, Kind, ALL_INPUTS, GEOMETRY_FILE};
+use crate::domain::{self, Period};
+use polars::prelude::*;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Name of the 1-based row number added for error messages.
+const ROW: &str = "__row";
+const MAX_EXAMPLES: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Parquet,
+    Csv,
+}
+
+/// One input file found for a contract name.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub spec: InputSpec,
+    pub path: PathBuf,
+    pub format: Format,
+}
+
+impl InputFile {
+    pub fn new(spec: InputSpec, path: PathBuf) -> InputFile {
+        let is_csv = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let format = if is_csv { Format::Csv } else { Format::Parquet };
+        InputFile { spec, path, format }
+    }
+
+    pub fn display_name(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One broken rule: which file, which column, how many rows, and a few examples.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub file: String,
+    pub column: Option<String>,
+    pub message: String,
+    pub rows: Option<u64>,
+    pub examples: Vec<String>,
+}
+
+impl Problem {
+    pub fn error(file: &str, column: Option<&str>, message: impl Into<String>) -> Problem {
+        Problem {
+            severity: Severity::Error,
+            file: file.to_string(),
+            column: column.map(str::to_string),
+            message: message.into(),
+            rows: None,
+            examples: Vec::new(),
+        }
+    }
+
+    pub fn warning(file: &str, column: Option<&str>, message: impl Into<String>) -> Problem {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(file, column, message)
+        }
+    }
+
+    pub fn is_fatal(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{kind}: `{}`", self.file)?;
+        if let Some(c) = &self.column {
+            write!(f, ", column `{c}`")?;
+        }
+        write!(f, ": ")?;
+        if let Some(n) = self.rows {
+            write!(f, "{n} row{} ", if n == 1 { "" } else { "s" })?;
+        }
+        write!(f, "{}", self.message)?;
+        if !self.examples.is_empty() {
+            write!(f, " (e.g. {})", self.examples.join("; "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Formats problems as the one paragraph a failed command prints.
+pub fn format_problems(problems: &[Problem]) -> String {
+    let errors = problems.iter().filter(|p| p.is_fatal()).count();
+    let mut out = format!(
+        "the inputs break the data contract ({errors} problem{}); nothing was written:",
+        if errors == 1 { "" } else { "s" }
+    );
+    for p in problems.iter().filter(|p| p.is_fatal()) {
+        out.push_str("\n  ");
+        out.push_str(&p.to_string());
+    }
+    out
+}
+
+/// The five contract inputs (plus optional geometry) in a folder.
+#[derive(Debug, Clone)]
+pub struct InputSet {
+    pub files: Vec<InputFile>,
+    pub geometry: Option<PathBuf>,
+}
+
+impl InputSet {
+    pub fn get(&self, name: &str) -> Option<&InputFile> {
+        self.files.iter().find(|f| f.spec.name == name)
+    }
+}
+
+/// Finds `<name>.parquet` or `<name>.csv` for each contract input in `dir`.
+/// A missing file is a problem; both present is a problem too (which one would be meant?).
+pub fn find_inputs(dir: &Path) -> (InputSet, Vec<Problem>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    if !dir.is_dir() {
+        problems.push(Problem::error(
+            &dir.display().to_string(),
+            None,
+            "input folder does not exist or is not a folder",
+        ));
+        return (InputSet { files, geometry: None }, problems);
+    }
+    for spec in ALL_INPUTS {
+        let parquet = dir.join(format!("{}.parquet", spec.name));
+        let csv = dir.join(format!("{}.csv", spec.name));
+        match (parquet.is_file(), csv.is_file()) {
+            (true, false) => files.push(InputFile::new(spec, parquet)),
+            (false, true) => files.push(InputFile::new(spec, csv)),
+            (true, true) => problems.push(Problem::error(
+                &parquet.display().to_string(),
+                None,
+                format!("both `{}.parquet` and `{}.csv` exist; keep one", spec.name, spec.name),
+            )),
+            (false, false) => problems.push(Problem::error(
+                &parquet.display().to_string(),
+                None,
+                format!("missing input `{}` (expected `{0}.parquet` or `{0}.csv`)", spec.name),
+            )),
+        }
+    }
+    let geometry = Some(dir.join(GEOMETRY_FILE)).filter(|p| p.is_file());
+    (InputSet { files, geometry }, problems)
+}
+
+/// Scans a file without any typing: Parquet as stored, CSV with every column as string.
+fn scan_raw(file: &InputFile) -> PolarsResult<LazyFrame> {
+    let path = PlRefPath::new(file.path.to_string_lossy().as_ref());
+    match file.format {
+        Format::Parquet => LazyFrame::scan_parquet(path, ScanArgsParquet::default()),
+        Format::Csv => LazyCsvReader::new(path)
+            .with_has_header(true)
+            // Read everything as text so that a bad value becomes a reported row, not a crash.
+            .with_infer_schema_length(Some(0))
+            .finish(),
+    }
+}
+
+fn compatible(kind: Kind, dtype: &DataType) -> bool {
+    match kind {
+        Kind::Str => matches!(dtype, DataType::String),
+        Kind::Int => dtype.is_integer(),
+        Kind::Float => dtype.is_primitive_numeric(),
+        Kind::Date => matches!(dtype, DataType::Date | DataType::Datetime(_, _)),
+        Kind::Bool => matches!(dtype, DataType::Boolean),
+    }
+}
+
+/// The contract type a column is cast to.
+pub fn contract_dtype(kind: Kind) -> DataType {
+    match kind {
+        Kind::Str => DataType::String,
+        Kind::Int => DataType::Int64,
+        Kind::Float => DataType::Float64,
+        Kind::Date => DataType::Date,
+        Kind::Bool => DataType::Boolean,
+    }
+}
+
+/// Expression turning a raw column into its contract type. CSV text that does not parse
+/// becomes null, which the type rule then reports.
+fn typed_expr(c: &ColumnSpec, format: Format) -> Expr {
+    let raw = col(c.name);
+    let e = match (format, c.kind) {
+        (_, Kind::Str) => raw,
+        (Format::Parquet, kind) => raw.cast(contract_dtype(kind)),
+        (Format::Csv, Kind::Int) => raw.str().strip_chars(lit(NULL)).cast(DataType::Int64),
+        (Format::Csv, Kind::Float) => raw.str().strip_chars(lit(NULL)).cast(DataType::Float64),
+        (Format::Csv, Kind::Date) => raw.str().strip_chars(lit(NULL)).str().to_date(StrptimeOptions {
+            format: Some("%Y-%m-%d".into()),
+            strict: false,
+            exact: true,
+            cache: true,
+        }),
+        (Format::Csv, Kind::Bool) => {
+            let t = raw.clone().str().to_lowercase();
+            when(t.clone().is_in(str_list(&["true", "1", "yes", "ja"]), false))
+                .then(lit(true))
+                .when(t.is_in(str_list(&["false", "0", "no", "nee"]), false))
+                .then(lit(false))
+                .otherwise(lit(NULL).cast(DataType::Boolean))
+        }
+    };
+    // `F` (female) is accepted as `V` (vrouw): normalised here so every stage sees M/V.
+    let e = if c.name == "sex" {
+        when(e.clone().eq(lit("F"))).then(lit("V")).otherwise(e)
+    } else {
+        e
+    };
+    e.alias(c.name)
+}
+
+/// A literal list of strings for `is_in`.
+pub fn str_list(values: &[&str]) -> Expr {
+    lit(Series::new("".into(), values)).implode(false)
+}
+
+/// A rule over typed columns: rows where `bad` is true break it.
+struct Rule {
+    column: &'static str,
+    message: String,
+    bad: Expr,
+    fatal: bool,
+}
+
+fn rule(column: &'static str, message: impl Into<String>, bad: Expr) -> Rule {
+    Rule { column, message: message.into(), bad, fatal: true }
+}
+
+fn not_in(column: &'static str, values: &[&str]) -> Rule {
+    rule(
+        column,
+        format!("have a value outside the code list ({})", values.join(", ")),
+        col(column).is_not_null().and(col(column).is_in(str_list(values), false).not()),
+    )
+}
+
+fn pattern(column: &'static str, regex: &str, what: &str) -> Rule {
+    rule(
+        column,
+        format!("are not a valid {what} (pattern `{regex}`)"),
+        col(column).is_not_null().and(col(column).str().contains(lit(regex), true).not()),
+    )
+}
+
+fn unique(column: &'static str) -> Rule {
+    rule(column, "repeat a value that must be unique", col(column).is_not_null().and(col(column).is_duplicated()))
+}
+
+/// The value rules of SPEC 2.1–2.5 for one input (type and null rules are added generically).
+fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec<Rule>> {
+    use crate::columns as c;
+    let days = period.days();
+    Ok(match spec.name {
+        n if n == c::INSURED.name => vec![
+            unique("person_id"),
+            pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
+            rule("age", "are outside 0–120", col("age").lt(lit(0)).or(col("age").gt(lit(120)))),
+            not_in("sex", &domain::SEXES),
+            rule(
+                "insured_days",
+                format!("are outside 1–{days} (days in period {period})"),
+                col("insured_days").lt(lit(1)).or(col("insured_days").gt(lit(days))),
+            ),
+            not_in("household", &domain::HOUSEHOLDS),
+            not_in("education", &domain::EDUCATIONS),
+        ],
+        n if n == c::ZVW_CLAIMS.name => vec![
+            not_in("care_type", &domain::CARE_TYPES),
+            rule("amount_eur", "are not finite numbers", col("amount_eur").is_finite().not()),
+        ],
+        n if n == c::WMO_PROVISIONS.name => vec![
+            unique("provision_id"),
+            pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
+            not_in("provision_type", &domain::PROVISION_TYPES),
+            rule("end_date", "end before their start_date", col("end_date").lt(col("start_date"))),
+            rule(
+                "cost_eur",
+                "are negative or not finite",
+                col("cost_eur").lt(lit(0.0)).or(col("cost_eur").is_finite().not()),
+            ),
+        ],
+        n if n == c::NORM_COSTS.name => vec![
+            unique("pc5"),
+            pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
+            rule(
+                "insured_years",
+                "are not greater than 0",
+                col("insured_years").lt_eq(lit(0.0)).or(col("insured_years").is_finite().not()),
+            ),
+            rule(
+                "norm_cost_eur",
+                "are negative or not finite",
+                col("norm_cost_eur").lt(lit(0.0)).or(col("norm_cost_eur").is_finite().not()),
+            ),
+        ],
+        n if n == c::AREAS.name => vec![
+            unique("pc5"),
+            pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
+            pattern("buurt_code", domain::BUURT_PATTERN, "CBS buurt code"),
+            pattern("wijk_code", domain::WIJK_PATTERN, "CBS wijk code"),
+            pattern("gemeente_code", domain::GEMEENTE_PATTERN, "CBS gemeente code"),
+            rule("residents", "are negative", col("residents").lt(lit(0))),
+            // The hierarchy must nest: one wijk per buurt, one gemeente per wijk, one name per code.
+            rule(
+                "buurt_code",
+                "belong to a buurt listed under more than one wijk",
+                several_per("wijk_code", "buurt_code")?,
+            ),
+            rule(
+                "buurt_name",
+                "give a buurt_code more than one name",
+                several_per("buurt_name", "buurt_code")?,
+            ),
+            rule(
+                "wijk_code",
+                "belong to a wijk listed under more than one gemeente",
+                several_per("gemeente_code", "wijk_code")?,
+            ),
+            rule(
+                "wijk_name",
+                "give a wijk_code more than one name",
+                several_per("wijk_name", "wijk_code")?,
+            ),
+            rule(
+                "gemeente_name",
+                "give a gemeente_code more than one name",
+                several_per("gemeente_name", "gemeente_code")?,
+            ),
+        ],
+        _ => Vec::new(),
+    })
+}
+
+/// True on rows whose `key` has more than one distinct `value` in the file.
+fn several_per(value: &str, key: &str) -> PolarsResult<Expr> {
+    Ok(col(value).n_unique().over([col(key)])?.gt(lit(1)))
+}
+
+/// The result of checking one input.
+pub struct Checked {
+    pub file: InputFile,
+    /// Contract columns in contract types, `sex` normalised; `None` when the file is unusable.
+    pub typed: Option<LazyFrame>,
+    pub rows: u64,
+    pub problems: Vec<Problem>,
+}
+
+fn fmt_value(av: AnyValue) -> String {
+    match av {
+        AnyValue::Null => "empty".to_string(),
+        AnyValue::String(s) => format!("{s:?}"),
+        AnyValue::StringOwned(s) => format!("{:?}", s.as_str()),
+        other => other.to_string(),
+    }
+}
+
+/// Checks one input against the contract: file, columns, types, nulls and value rules.
+pub fn check_input(file: &InputFile, period: &Period) -> Checked {
+    let name = file.display_name();
+    let fail = |problem: Problem| Checked {
+        file: file.clone(),
+        typed: None,
+        rows: 0,
+        problems: vec![problem],
+    };
+    match std::fs::metadata(&file.path) {
+        Err(e) => return fail(Problem::error(&name, None, format!("cannot be opened: {e}"))),
+        Ok(m) if m.len() == 0 => return fail(Problem::error(&name, None, "is an empty file (0 bytes)")),
+        Ok(_) => {}
+    }
+    let what = match file.format {
+        Format::Parquet => "Parquet",
+        Format::Csv => "CSV",
+    };
+    let raw = match scan_raw(file) {
+        Ok(lf) => lf,
+        Err(e) => return fail(Problem::error(&name, None, format!("cannot be read as {what}: {e}"))),
+    };
+    let mut raw_probe = raw.clone();
+    let schema = match raw_probe.collect_schema() {
+        Ok(s) => s,
+        Err(e) => return fail(Problem::error(&name, None, format!("cannot be read as {what}: {e}"))),
+    };
+
+    let mut problems = Vec::new();
+    for c in file.spec.columns {
+        match schema.get(c.name) {
+            None => problems.push(Problem::error(
+                &name,
+                Some(c.name),
+                format!("required column is missing (found: {})", join_names(&schema)),
+            )),
+            Some(dt) if file.format == Format::Parquet && !compatible(c.kind, dt) => {
+                problems.push(Problem::error(
+                    &name,
+                    Some(c.name),
+                    format!("has type {dt}, expected {}", c.kind.describe()),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Checked { file: file.clone(), typed: None, rows: 0, problems };
+    }
+
+    let typed_cols: Vec<Expr> = file.spec.columns.iter().map(|c| typed_expr(c, file.format)).collect();
+    let typed = raw.clone().select(typed_cols.clone());
+
+    // Rules over one frame holding the row number, the raw text (CSV type checks) and typed values.
+    let mut frame_cols = vec![col(ROW)];
+    frame_cols.extend(typed_cols);
+    let mut rules: Vec<Rule> = Vec::new();
+    for c in file.spec.columns {
+        if file.format == Format::Csv && c.kind != Kind::Str {
+            let raw_name = format!("{}__raw", c.name);
+            frame_cols.push(col(c.name).alias(raw_name.as_str()));
+            rules.push(Rule {
+                column: c.name,
+                message: format!("are not a valid {}", c.kind.describe()),
+                bad: col(raw_name.as_str()).is_not_null().and(col(c.name).is_null()),
+                fatal: true,
+            });
+        }
+        if !c.nullable {
+            let is_null = if file.format == Format::Csv && c.kind != Kind::Str {
+                col(format!("{}__raw", c.name).as_str()).is_null()
+            } else {
+                col(c.name).is_null()
+            };
+            rules.push(rule(c.name, "are empty (null) but the column is required", is_null));
+        }
+    }
+    match value_rules(&file.spec, period) {
+        Ok(r) => rules.extend(r),
+        Err(e) => return fail(Problem::error(&name, None, format!("internal error building rules: {e}"))),
+    }
+
+    let frame = raw.with_row_index(ROW, Some(1)).select(frame_cols);
+    let mut counts_exprs = vec![len().alias("__rows")];
+    for (i, r) in rules.iter().enumerate() {
+        counts_exprs.push(r.bad.clone().fill_null(false).sum().alias(format!("__r{i}").as_str()));
+    }
+    let counts = match frame.clone().select(counts_exprs).collect() {
+        Ok(df) => df,
+        Err(e) => return fail(Problem::error(&name, None, format!("cannot be read as {what}: {e}"))),
+    };
+    let get = |c: &str| -> u64 {
+        counts
+            .column(c)
+            .ok()
+            .and_then(|s| s.get(0).ok())
+            .and_then(|v| v.extract::<u64>())
+            .unwrap_or(0)
+    };
+    let rows = get("__rows");
+    if rows == 0 {
+        problems.push(Problem::error(&name, None, "has a header but no rows"));
+        return Checked { file: file.clone(), typed: None, rows, problems };
+    }
+    for (i, r) in rules.iter().enumerate() {
+        let n = get(&format!("__r{i}"));
+        if n == 0 {
+            continue;
+        }
+        let examples = example_rows(&frame, &r.bad, r.column, file.format);
+        problems.push(Problem {
+            severity: if r.fatal { Severity::Error } else { Severity::Warning },
+            file: name.clone(),
+            column: Some(r.column.to_string()),
+            message: r.message.clone(),
+            rows: Some(n),
+            examples,
+        });
+    }
+    Checked { file: file.clone(), typed: Some(typed), rows, problems }
+}
+
+fn example_rows(frame: &LazyFrame, bad: &Expr, column: &str, format: Format) -> Vec<String> {
+    let shown = if format == Format::Csv && frame_has_raw(column) {
+        format!("{column}__raw")
+    } else {
+        column.to_string()
+    };
+    let picked = frame
+        .clone()
+        .filter(bad.clone().fill_null(false))
+        .select([col(ROW), col(shown.as_str())])
+        .limit(MAX_EXAMPLES as IdxSize)
+        .collect();
+    let Ok(df) = picked else { return Vec::new() };
+    let (Ok(rows), Ok(vals)) = (df.column(ROW), df.column(shown.as_str())) else {
+        return Vec::new();
+    };
+    (0..df.height())
+        .map(|i| {
+            let r = rows.get(i).map(|v| v.to_string()).unwrap_or_default();
+            let v = vals.get(i).map(fmt_value).unwrap_or_default();
+            format!("row {r}: {v}")
+        })
+        .collect()
+}
+
+/// CSV frames carry the raw text of typed (non-string) columns; show that in examples,
+/// since the typed value of an unparsable cell is empty.
+fn frame_has_raw(column: &str) -> bool {
+    ALL_INPUTS
+        .iter()
+        .flat_map(|s| s.columns.iter())
+        .any(|c| c.name == column && c.kind != Kind::Str)
+}
+
+fn join_names(schema: &Schema) -> String {
+    schema.iter_names().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Claim ids that occur with different content (SPEC 3.1: fatal). Rows identical in every
+/// contract column are duplicates, not conflicts. Returns (conflicting ids, example lines).
+pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option<Problem>> {
+    let conflicts = claims
+        .clone()
+        .group_by([col("claim_id")])
+        .agg([
+            len().alias("lines"),
+            conflict_expr(),
+        ])
+        .filter(col("conflict"))
+        .sort(["claim_id"], SortMultipleOptions::default());
+    let counted = conflicts
+        .clone()
+        .select([len().alias("ids"), col("lines").sum().alias("lines")])
+        .collect()?;
+    let ids: u64 = counted.column("ids")?.get(0)?.extract().unwrap_or(0);
+    if ids == 0 {
+        return Ok(None);
+    }
+    let lines: u64 = counted.column("lines")?.get(0)?.extract().unwrap_or(0);
+    let examples = conflicts.limit(MAX_EXAMPLES as IdxSize).collect()?;
+    let ex = examples.column("claim_id")?;
+    let examples: Vec<String> = (0..examples.height())
+        .map(|i| ex.get(i).map(fmt_value).unwrap_or_default())
+        .collect();
+    Ok(Some(Problem {
+        severity: Severity::Error,
+        file: file.to_string(),
+        column: Some("claim_id".into()),
+        message: format!(
+            "share a claim_id with different content ({ids} claim id{} over {lines} lines); \
+             identical copies are allowed, differing ones are not. Conflicting ids: {}",
+            if ids == 1 { "" } else { "s" },
+            examples.join(", ")
+        ),
+        rows: Some(lines),
+        examples: Vec::new(),
+    }))
+}
+
+/// True for a claim-id group whose lines differ in some contract column.
+pub fn conflict_expr() -> Expr {
+    let differs = |c: &str| col(c).min().neq(col(c).max());
+    differs("person_id")
+        .or(differs("service_date"))
+        .or(differs("care_type"))
+        .or(differs("amount_eur"))
+        .alias("conflict")
+}
+
+/// Checks every input in a set; the typed frames of usable files come back by contract name.
+pub fn check_all(set: &InputSet, period: &Period) -> Vec<Checked> {
+    set.files.iter().map(|f| check_input(f, period)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write_csv(dir: &Path, name: &str, body: &str) -> InputFile {
+        let path = dir.join(format!("{name}.csv"));
+        let mut f = std::fs::File::create(&path).unwrap();
+        f.write_all(body.as_bytes()).unwrap();
+        let spec = ALL_INPUTS.iter().find(|s| s.name == name).copied().unwrap();
+        InputFile::new(spec, path)
+    }
+
+    fn q3() -> Period {
+        Period::parse("2024Q3").unwrap()
+    }
+
+    #[test]
+    fn insured_rules_report_rows_and_examples() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = write_csv(
+            dir.path(),
+            "insured",
+            "person_id,pc5,age,sex,gp_practice_id,insured_days,household,education,social_minimum\n\
+             a,7544A,40,M,,92,single,low,false\n\
+             a,7544a,130,X,,93,alone,,maybe\n\
+             c,7544B,x,F,,0,,,\n",
+        );
+        let checked = check_input(&f, &q3());
+        let msgs: Vec<String> = checked.problems.iter().map(|p| p.to_string()).collect();
+        let has = |col: &str, n: u64| {
+            checked
+                .problems
+                .iter()
+                .any(|p| p.column.as_deref() == Some(col) && p.rows == Some(n))
+        };
+        assert!(has("person_id", 2), "{msgs:#?}");
+        assert!(has("pc5", 1), "{msgs:#?}");
+        assert!(has("sex", 1), "{msgs:#?}"); // F is accepted, X is not
+        assert!(has("insured_days", 2), "{msgs:#?}"); // 93 > 92 and 0
+        assert!(has("household", 1), "{msgs:#?}");
+        assert!(has("social_minimum", 1), "{msgs:#?}"); // "maybe" is not a boolean
+        // age: "x" is not an integer (type rule) and 130 is out of range
+        assert!(checked.problems.iter().filter(|p| p.column.as_deref() == Some("age")).count() == 2, "{msgs:#?}");
+        let pc5 = checked.problems.iter().find(|p| p.column.as_deref() == Some("pc5")).unwrap();
+        assert_eq!(pc5.examples, vec!["row 2: \"7544a\"".to_string()]);
+        // F became V in the typed frame
+        let typed = checked.typed.unwrap().collect().unwrap();
+        let sex = typed.column("sex").unwrap().str().unwrap().get(2).map(str::to_string);
+        assert_eq!(sex.as_deref(), Some("V"));
+    }
+
+    #[test]
+    fn areas_must_nest() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = write_csv(
+            dir.path(),
+            "areas",
+            "pc5,buurt_code,buurt_name,wijk_code,wijk_name,gemeente_code,gemeente_name,residents\n\
+             7511A,BU01530101,Centrum,WK015301,Binnenstad,GM0153,Enschede,100\n\
+             7511B,BU01530101,Centrum,WK015302,Noord,GM0153,Enschede,-1\n",
+        );
+        let checked = check_input(&f, &q3());
+        let cols: Vec<_> = checked.problems.iter().filter_map(|p| p.column.clone()).collect();
+        assert!(cols.contains(&"buurt_code".to_string()), "{cols:?}");
+        assert!(cols.contains(&"residents".to_string()), "{cols:?}");
+    }
+
+    #[test]
+    fn missing_column_and_empty_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = write_csv(dir.path(), "norm_costs", "pc5,insured_years\n7511A,3\n");
+        let checked = check_input(&f, &q3());
+        assert_eq!(checked.problems.len(), 1);
+        assert_eq!(checked.problems[0].column.as_deref(), Some("norm_cost_eur"));
+        let f = write_csv(dir.path(), "areas", "");
+        let checked = check_input(&f, &q3());
+        assert!(checked.problems[0].message.contains("empty"));
+    }
+
+    #[test]
+    fn conflicting_claim_ids_are_found_but_exact_copies_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = write_csv(
+            dir.path(),
+            "zvw_claims",
+            "claim_id,person_id,service_date,care_type,amount_eur\n\
+             c1,p1,2024-07-01,msz,10.00\n\
+             c1,p1,2024-07-01,msz,10.00\n\
+             c2,p1,2024-07-01,msz,10.00\n\
+             c2,p1,2024-07-01,msz,10.01\n",
+        );
+        let checked = check_input(&f, &q3());
+        assert!(checked.problems.is_empty(), "{:?}", checked.problems);
+        let p = claim_id_conflicts(&checked.typed.unwrap(), "zvw_claims.csv").unwrap().unwrap();
+        assert_eq!(p.rows, Some(2));
+        assert!(p.message.contains("\"c2\""), "{}", p.message);
+    }
+}
