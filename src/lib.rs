@@ -14,9 +14,13 @@
 //! - `config`: pipeline files; `pipeline`: runs the stages and writes the run folder;
 //! - `sample`: the synthetic data generator; `progress`: the `Reporter` trait.
 
+pub mod cli;
 pub mod columns;
+pub mod commands;
+pub mod config;
 pub mod domain;
 pub mod error;
+pub mod pipeline;
 pub mod progress;
 pub mod sample;
 pub mod stages;

@@ -1,1 +1,32 @@
-fn main() {}
+//! Parse the command line, set up logging, run, map the outcome to an exit code.
+
+use clap::Parser;
+use std::process::ExitCode;
+use wijkscan::cli::{Cli, Command};
+use wijkscan::commands;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WIJKSCAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => commands::run(&args),
+        Command::Validate(args) => commands::validate(&args),
+        Command::Sample(args) => commands::sample(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("wijkscan: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

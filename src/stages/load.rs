@@ -98,7 +98,7 @@ impl fmt::Display for Problem {
         }
         write!(f, ": ")?;
         if let Some(n) = self.rows {
-            write!(f, "{n} row{} ", if n == 1 { "" } else { "s" })?;
+            write!(f, "{}: ", plural(n, "row"))?;
         }
         write!(f, "{}", self.message)?;
         if !self.examples.is_empty() {
@@ -106,6 +106,11 @@ impl fmt::Display for Problem {
         }
         Ok(())
     }
+}
+
+/// `1 row`, `2 rows`.
+pub fn plural(n: u64, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Formats problems as the one paragraph a failed command prints.
@@ -146,7 +151,13 @@ pub fn find_inputs(dir: &Path) -> (InputSet, Vec<Problem>) {
             None,
             "input folder does not exist or is not a folder",
         ));
-        return (InputSet { files, geometry: None }, problems);
+        return (
+            InputSet {
+                files,
+                geometry: None,
+            },
+            problems,
+        );
     }
     for spec in ALL_INPUTS {
         let parquet = dir.join(format!("{}.parquet", spec.name));
@@ -157,12 +168,18 @@ pub fn find_inputs(dir: &Path) -> (InputSet, Vec<Problem>) {
             (true, true) => problems.push(Problem::error(
                 &parquet.display().to_string(),
                 None,
-                format!("both `{}.parquet` and `{}.csv` exist; keep one", spec.name, spec.name),
+                format!(
+                    "both `{}.parquet` and `{}.csv` exist; keep one",
+                    spec.name, spec.name
+                ),
             )),
             (false, false) => problems.push(Problem::error(
                 &parquet.display().to_string(),
                 None,
-                format!("missing input `{}` (expected `{0}.parquet` or `{0}.csv`)", spec.name),
+                format!(
+                    "missing input `{}` (expected `{0}.parquet` or `{0}.csv`)",
+                    spec.name
+                ),
             )),
         }
     }
@@ -213,19 +230,27 @@ fn typed_expr(c: &ColumnSpec, format: Format) -> Expr {
         (Format::Parquet, kind) => raw.cast(contract_dtype(kind)),
         (Format::Csv, Kind::Int) => raw.str().strip_chars(lit(NULL)).cast(DataType::Int64),
         (Format::Csv, Kind::Float) => raw.str().strip_chars(lit(NULL)).cast(DataType::Float64),
-        (Format::Csv, Kind::Date) => raw.str().strip_chars(lit(NULL)).str().to_date(StrptimeOptions {
-            format: Some("%Y-%m-%d".into()),
-            strict: false,
-            exact: true,
-            cache: true,
-        }),
+        (Format::Csv, Kind::Date) => {
+            raw.str()
+                .strip_chars(lit(NULL))
+                .str()
+                .to_date(StrptimeOptions {
+                    format: Some("%Y-%m-%d".into()),
+                    strict: false,
+                    exact: true,
+                    cache: true,
+                })
+        }
         (Format::Csv, Kind::Bool) => {
             let t = raw.clone().str().to_lowercase();
-            when(t.clone().is_in(str_list(&["true", "1", "yes", "ja"]), false))
-                .then(lit(true))
-                .when(t.is_in(str_list(&["false", "0", "no", "nee"]), false))
-                .then(lit(false))
-                .otherwise(lit(NULL).cast(DataType::Boolean))
+            when(
+                t.clone()
+                    .is_in(str_list(&["true", "1", "yes", "ja"]), false),
+            )
+            .then(lit(true))
+            .when(t.is_in(str_list(&["false", "0", "no", "nee"]), false))
+            .then(lit(false))
+            .otherwise(lit(NULL).cast(DataType::Boolean))
         }
     };
     // `F` (female) is accepted as `V` (vrouw): normalised here so every stage sees M/V.
@@ -251,27 +276,40 @@ struct Rule {
 }
 
 fn rule(column: &'static str, message: impl Into<String>, bad: Expr) -> Rule {
-    Rule { column, message: message.into(), bad, fatal: true }
+    Rule {
+        column,
+        message: message.into(),
+        bad,
+        fatal: true,
+    }
 }
 
 fn not_in(column: &'static str, values: &[&str]) -> Rule {
     rule(
         column,
-        format!("have a value outside the code list ({})", values.join(", ")),
-        col(column).is_not_null().and(col(column).is_in(str_list(values), false).not()),
+        format!("value outside the code list ({})", values.join(", ")),
+        col(column)
+            .is_not_null()
+            .and(col(column).is_in(str_list(values), false).not()),
     )
 }
 
 fn pattern(column: &'static str, regex: &str, what: &str) -> Rule {
     rule(
         column,
-        format!("are not a valid {what} (pattern `{regex}`)"),
-        col(column).is_not_null().and(col(column).str().contains(lit(regex), true).not()),
+        format!("not a valid {what} (pattern `{regex}`)"),
+        col(column)
+            .is_not_null()
+            .and(col(column).str().contains(lit(regex), true).not()),
     )
 }
 
 fn unique(column: &'static str) -> Rule {
-    rule(column, "repeat a value that must be unique", col(column).is_not_null().and(col(column).is_duplicated()))
+    rule(
+        column,
+        "duplicate value in a column that must be unique",
+        col(column).is_not_null().and(col(column).is_duplicated()),
+    )
 }
 
 /// The value rules of SPEC 2.1–2.5 for one input (type and null rules are added generically).
@@ -282,29 +320,45 @@ fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec<Rule>> {
         n if n == c::INSURED.name => vec![
             unique("person_id"),
             pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
-            rule("age", "are outside 0–120", col("age").lt(lit(0)).or(col("age").gt(lit(120)))),
+            rule(
+                "age",
+                "outside 0–120",
+                col("age").lt(lit(0)).or(col("age").gt(lit(120))),
+            ),
             not_in("sex", &domain::SEXES),
             rule(
                 "insured_days",
-                format!("are outside 1–{days} (days in period {period})"),
-                col("insured_days").lt(lit(1)).or(col("insured_days").gt(lit(days))),
+                format!("outside 1–{days} (days in period {period})"),
+                col("insured_days")
+                    .lt(lit(1))
+                    .or(col("insured_days").gt(lit(days))),
             ),
             not_in("household", &domain::HOUSEHOLDS),
             not_in("education", &domain::EDUCATIONS),
         ],
         n if n == c::ZVW_CLAIMS.name => vec![
             not_in("care_type", &domain::CARE_TYPES),
-            rule("amount_eur", "are not finite numbers", col("amount_eur").is_finite().not()),
+            rule(
+                "amount_eur",
+                "not a finite number",
+                col("amount_eur").is_finite().not(),
+            ),
         ],
         n if n == c::WMO_PROVISIONS.name => vec![
             unique("provision_id"),
             pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
             not_in("provision_type", &domain::PROVISION_TYPES),
-            rule("end_date", "end before their start_date", col("end_date").lt(col("start_date"))),
+            rule(
+                "end_date",
+                "end before start_date",
+                col("end_date").lt(col("start_date")),
+            ),
             rule(
                 "cost_eur",
-                "are negative or not finite",
-                col("cost_eur").lt(lit(0.0)).or(col("cost_eur").is_finite().not()),
+                "negative or not finite",
+                col("cost_eur")
+                    .lt(lit(0.0))
+                    .or(col("cost_eur").is_finite().not()),
             ),
         ],
         n if n == c::NORM_COSTS.name => vec![
@@ -312,13 +366,17 @@ fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec<Rule>> {
             pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
             rule(
                 "insured_years",
-                "are not greater than 0",
-                col("insured_years").lt_eq(lit(0.0)).or(col("insured_years").is_finite().not()),
+                "not greater than 0",
+                col("insured_years")
+                    .lt_eq(lit(0.0))
+                    .or(col("insured_years").is_finite().not()),
             ),
             rule(
                 "norm_cost_eur",
-                "are negative or not finite",
-                col("norm_cost_eur").lt(lit(0.0)).or(col("norm_cost_eur").is_finite().not()),
+                "negative or not finite",
+                col("norm_cost_eur")
+                    .lt(lit(0.0))
+                    .or(col("norm_cost_eur").is_finite().not()),
             ),
         ],
         n if n == c::AREAS.name => vec![
@@ -326,32 +384,36 @@ fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec<Rule>> {
             pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
             pattern("buurt_code", domain::BUURT_PATTERN, "CBS buurt code"),
             pattern("wijk_code", domain::WIJK_PATTERN, "CBS wijk code"),
-            pattern("gemeente_code", domain::GEMEENTE_PATTERN, "CBS gemeente code"),
-            rule("residents", "are negative", col("residents").lt(lit(0))),
+            pattern(
+                "gemeente_code",
+                domain::GEMEENTE_PATTERN,
+                "CBS gemeente code",
+            ),
+            rule("residents", "negative", col("residents").lt(lit(0))),
             // The hierarchy must nest: one wijk per buurt, one gemeente per wijk, one name per code.
             rule(
                 "buurt_code",
-                "belong to a buurt listed under more than one wijk",
+                "buurt_code listed under more than one wijk",
                 several_per("wijk_code", "buurt_code")?,
             ),
             rule(
                 "buurt_name",
-                "give a buurt_code more than one name",
+                "buurt_code with more than one name",
                 several_per("buurt_name", "buurt_code")?,
             ),
             rule(
                 "wijk_code",
-                "belong to a wijk listed under more than one gemeente",
+                "wijk_code listed under more than one gemeente",
                 several_per("gemeente_code", "wijk_code")?,
             ),
             rule(
                 "wijk_name",
-                "give a wijk_code more than one name",
+                "wijk_code with more than one name",
                 several_per("wijk_name", "wijk_code")?,
             ),
             rule(
                 "gemeente_name",
-                "give a gemeente_code more than one name",
+                "gemeente_code with more than one name",
                 several_per("gemeente_name", "gemeente_code")?,
             ),
         ],
@@ -392,8 +454,16 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         problems: vec![problem],
     };
     match std::fs::metadata(&file.path) {
-        Err(e) => return fail(Problem::error(&name, None, format!("cannot be opened: {e}"))),
-        Ok(m) if m.len() == 0 => return fail(Problem::error(&name, None, "is an empty file (0 bytes)")),
+        Err(e) => {
+            return fail(Problem::error(
+                &name,
+                None,
+                format!("cannot be opened: {e}"),
+            ))
+        }
+        Ok(m) if m.len() == 0 => {
+            return fail(Problem::error(&name, None, "is an empty file (0 bytes)"))
+        }
         Ok(_) => {}
     }
     let what = match file.format {
@@ -402,12 +472,24 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
     };
     let raw = match scan_raw(file) {
         Ok(lf) => lf,
-        Err(e) => return fail(Problem::error(&name, None, format!("cannot be read as {what}: {e}"))),
+        Err(e) => {
+            return fail(Problem::error(
+                &name,
+                None,
+                format!("cannot be read as {what}: {e}"),
+            ))
+        }
     };
     let mut raw_probe = raw.clone();
     let schema = match raw_probe.collect_schema() {
         Ok(s) => s,
-        Err(e) => return fail(Problem::error(&name, None, format!("cannot be read as {what}: {e}"))),
+        Err(e) => {
+            return fail(Problem::error(
+                &name,
+                None,
+                format!("cannot be read as {what}: {e}"),
+            ))
+        }
     };
 
     let mut problems = Vec::new();
@@ -416,7 +498,10 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             None => problems.push(Problem::error(
                 &name,
                 Some(c.name),
-                format!("required column is missing (found: {})", join_names(&schema)),
+                format!(
+                    "required column is missing (found: {})",
+                    join_names(&schema)
+                ),
             )),
             Some(dt) if file.format == Format::Parquet && !compatible(c.kind, dt) => {
                 problems.push(Problem::error(
@@ -429,10 +514,20 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         }
     }
     if !problems.is_empty() {
-        return Checked { file: file.clone(), typed: None, rows: 0, problems };
+        return Checked {
+            file: file.clone(),
+            typed: None,
+            rows: 0,
+            problems,
+        };
     }
 
-    let typed_cols: Vec<Expr> = file.spec.columns.iter().map(|c| typed_expr(c, file.format)).collect();
+    let typed_cols: Vec<Expr> = file
+        .spec
+        .columns
+        .iter()
+        .map(|c| typed_expr(c, file.format))
+        .collect();
     let typed = raw.clone().select(typed_cols.clone());
 
     // Rules over one frame holding the row number, the raw text (CSV type checks) and typed values.
@@ -445,8 +540,10 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             frame_cols.push(col(c.name).alias(raw_name.as_str()));
             rules.push(Rule {
                 column: c.name,
-                message: format!("are not a valid {}", c.kind.describe()),
-                bad: col(raw_name.as_str()).is_not_null().and(col(c.name).is_null()),
+                message: format!("not a valid {}", c.kind.describe()),
+                bad: col(raw_name.as_str())
+                    .is_not_null()
+                    .and(col(c.name).is_null()),
                 fatal: true,
             });
         }
@@ -456,22 +553,44 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             } else {
                 col(c.name).is_null()
             };
-            rules.push(rule(c.name, "are empty (null) but the column is required", is_null));
+            rules.push(rule(
+                c.name,
+                "empty (null), but the column is required",
+                is_null,
+            ));
         }
     }
     match value_rules(&file.spec, period) {
         Ok(r) => rules.extend(r),
-        Err(e) => return fail(Problem::error(&name, None, format!("internal error building rules: {e}"))),
+        Err(e) => {
+            return fail(Problem::error(
+                &name,
+                None,
+                format!("internal error building rules: {e}"),
+            ))
+        }
     }
 
     let frame = raw.with_row_index(ROW, Some(1)).select(frame_cols);
     let mut counts_exprs = vec![len().alias("__rows")];
     for (i, r) in rules.iter().enumerate() {
-        counts_exprs.push(r.bad.clone().fill_null(false).sum().alias(format!("__r{i}").as_str()));
+        counts_exprs.push(
+            r.bad
+                .clone()
+                .fill_null(false)
+                .sum()
+                .alias(format!("__r{i}").as_str()),
+        );
     }
     let counts = match frame.clone().select(counts_exprs).collect() {
         Ok(df) => df,
-        Err(e) => return fail(Problem::error(&name, None, format!("cannot be read as {what}: {e}"))),
+        Err(e) => {
+            return fail(Problem::error(
+                &name,
+                None,
+                format!("cannot be read as {what}: {e}"),
+            ))
+        }
     };
     let get = |c: &str| -> u64 {
         counts
@@ -483,8 +602,19 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
     };
     let rows = get("__rows");
     if rows == 0 {
-        problems.push(Problem::error(&name, None, "has a header but no rows"));
-        return Checked { file: file.clone(), typed: None, rows, problems };
+        // Without persons, claims or areas there is nothing to profile; a run without Wmo
+        // provisions or norm costs still makes sense, with those figures empty.
+        let optional = matches!(file.spec.name, "wmo_provisions" | "norm_costs");
+        if !optional {
+            problems.push(Problem::error(&name, None, "has a header but no rows"));
+            return Checked {
+                file: file.clone(),
+                typed: None,
+                rows,
+                problems,
+            };
+        }
+        problems.push(Problem::warning(&name, None, "has a header but no rows"));
     }
     for (i, r) in rules.iter().enumerate() {
         let n = get(&format!("__r{i}"));
@@ -493,7 +623,11 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         }
         let examples = example_rows(&frame, &r.bad, r.column, file.format);
         problems.push(Problem {
-            severity: if r.fatal { Severity::Error } else { Severity::Warning },
+            severity: if r.fatal {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
             file: name.clone(),
             column: Some(r.column.to_string()),
             message: r.message.clone(),
@@ -501,7 +635,12 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             examples,
         });
     }
-    Checked { file: file.clone(), typed: Some(typed), rows, problems }
+    Checked {
+        file: file.clone(),
+        typed: Some(typed),
+        rows,
+        problems,
+    }
 }
 
 fn example_rows(frame: &LazyFrame, bad: &Expr, column: &str, format: Format) -> Vec<String> {
@@ -539,7 +678,11 @@ fn frame_has_raw(column: &str) -> bool {
 }
 
 fn join_names(schema: &Schema) -> String {
-    schema.iter_names().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+    schema
+        .iter_names()
+        .map(|n| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Claim ids that occur with different content (SPEC 3.1: fatal). Rows identical in every
@@ -548,10 +691,7 @@ pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option
     let conflicts = claims
         .clone()
         .group_by([col("claim_id")])
-        .agg([
-            len().alias("lines"),
-            conflict_expr(),
-        ])
+        .agg([len().alias("lines"), conflict_expr()])
         .filter(col("conflict"))
         .sort(["claim_id"], SortMultipleOptions::default());
     let counted = conflicts
@@ -573,8 +713,8 @@ pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option
         file: file.to_string(),
         column: Some("claim_id".into()),
         message: format!(
-            "share a claim_id with different content ({ids} claim id{} over {lines} lines); \
-             identical copies are allowed, differing ones are not. Conflicting ids: {}",
+            "same claim_id with different content ({ids} claim id{} over {lines} lines; \
+             identical copies are allowed, differing ones are not): {}",
             if ids == 1 { "" } else { "s" },
             examples.join(", ")
         ),
@@ -640,13 +780,31 @@ mod tests {
         assert!(has("insured_days", 2), "{msgs:#?}"); // 93 > 92 and 0
         assert!(has("household", 1), "{msgs:#?}");
         assert!(has("social_minimum", 1), "{msgs:#?}"); // "maybe" is not a boolean
-        // age: "x" is not an integer (type rule) and 130 is out of range
-        assert!(checked.problems.iter().filter(|p| p.column.as_deref() == Some("age")).count() == 2, "{msgs:#?}");
-        let pc5 = checked.problems.iter().find(|p| p.column.as_deref() == Some("pc5")).unwrap();
+                                                        // age: "x" is not an integer (type rule) and 130 is out of range
+        assert!(
+            checked
+                .problems
+                .iter()
+                .filter(|p| p.column.as_deref() == Some("age"))
+                .count()
+                == 2,
+            "{msgs:#?}"
+        );
+        let pc5 = checked
+            .problems
+            .iter()
+            .find(|p| p.column.as_deref() == Some("pc5"))
+            .unwrap();
         assert_eq!(pc5.examples, vec!["row 2: \"7544a\"".to_string()]);
         // F became V in the typed frame
         let typed = checked.typed.unwrap().collect().unwrap();
-        let sex = typed.column("sex").unwrap().str().unwrap().get(2).map(str::to_string);
+        let sex = typed
+            .column("sex")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(2)
+            .map(str::to_string);
         assert_eq!(sex.as_deref(), Some("V"));
     }
 
@@ -661,7 +819,11 @@ mod tests {
              7511B,BU01530101,Centrum,WK015302,Noord,GM0153,Enschede,-1\n",
         );
         let checked = check_input(&f, &q3());
-        let cols: Vec<_> = checked.problems.iter().filter_map(|p| p.column.clone()).collect();
+        let cols: Vec<_> = checked
+            .problems
+            .iter()
+            .filter_map(|p| p.column.clone())
+            .collect();
         assert!(cols.contains(&"buurt_code".to_string()), "{cols:?}");
         assert!(cols.contains(&"residents".to_string()), "{cols:?}");
     }
@@ -692,7 +854,9 @@ mod tests {
         );
         let checked = check_input(&f, &q3());
         assert!(checked.problems.is_empty(), "{:?}", checked.problems);
-        let p = claim_id_conflicts(&checked.typed.unwrap(), "zvw_claims.csv").unwrap().unwrap();
+        let p = claim_id_conflicts(&checked.typed.unwrap(), "zvw_claims.csv")
+            .unwrap()
+            .unwrap();
         assert_eq!(p.rows, Some(2));
         assert!(p.message.contains("\"c2\""), "{}", p.message);
     }

@@ -1,0 +1,70 @@
+//! Command-line structs only; no logic.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wijkscan",
+    version,
+    about = "Population health analytics per neighbourhood: profile, reconcile, suppress, report"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run everything a pipeline file (or --inputs/--period/--out) describes.
+    Run(RunArgs),
+    /// Check the inputs against the data contract and report every problem.
+    Validate(RunArgs),
+    /// Write realistic synthetic extracts (seeded, deterministic).
+    Sample(SampleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Pipeline file (TOML); optional when --inputs and --period are given.
+    pub pipeline: Option<PathBuf>,
+    /// Folder with insured, zvw_claims, wmo_provisions, norm_costs, areas (.parquet or .csv).
+    #[arg(long)]
+    pub inputs: Option<PathBuf>,
+    /// Period: YYYY, YYYYQn, or YYYY-MM-DD..YYYY-MM-DD.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Run folder to create.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Smallest number of persons a published cell may describe.
+    #[arg(long)]
+    pub min_cell: Option<i64>,
+    /// Replace an existing run folder.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Folder to write the extracts into.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Insured persons.
+    #[arg(long, default_value_t = 20_000)]
+    pub persons: usize,
+    /// Period the extracts cover.
+    #[arg(long, default_value = "2024Q3")]
+    pub period: String,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Claim lines per person per insured year.
+    #[arg(long, default_value_t = 28.0)]
+    pub lines_per_person_year: f64,
+    /// Leave out the realistic dirt (duplicates, corrections, unknown persons and pc5s, …).
+    #[arg(long)]
+    pub clean: bool,
+    /// Replace an existing folder.
+    #[arg(long)]
+    pub force: bool,
+}

@@ -1,0 +1,196 @@
+//! Pipeline files: raw TOML (unknown keys are errors) resolved into the settings a run uses.
+//! Paths in a pipeline file are relative to the file's folder; command-line flags override it.
+
+use crate::domain::Period;
+use crate::error::{Error, Result};
+use crate::stages::profile::LEVELS;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_MIN_CELL: i64 = 10;
+
+/// The TOML as written. See README "Pipeline files".
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPipeline {
+    pub name: Option<String>,
+    pub period: Option<String>,
+    pub out: Option<PathBuf>,
+    #[serde(default)]
+    pub inputs: RawInputs,
+    #[serde(default)]
+    pub privacy: RawPrivacy,
+    #[serde(default)]
+    pub profile: RawProfile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInputs {
+    /// Folder holding the inputs under their contract names.
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrivacy {
+    pub min_cell: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfile {
+    pub levels: Option<Vec<String>>,
+}
+
+/// Values given on the command line; each overrides the pipeline file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub inputs: Option<PathBuf>,
+    pub period: Option<String>,
+    pub out: Option<PathBuf>,
+    pub min_cell: Option<i64>,
+    pub force: bool,
+}
+
+/// Everything a run needs, checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub name: String,
+    pub pipeline_file: Option<PathBuf>,
+    pub inputs: PathBuf,
+    pub period: Period,
+    pub out: PathBuf,
+    pub min_cell: i64,
+    pub levels: Vec<String>,
+    pub force: bool,
+}
+
+pub fn read_pipeline(path: &Path) -> Result<RawPipeline> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+        path: path.to_path_buf(),
+        message: format!("cannot be read: {e}"),
+    })?;
+    toml::from_str(&text).map_err(|e| Error::Config {
+        path: path.to_path_buf(),
+        message: e.to_string().trim().replace('\n', " "),
+    })
+}
+
+/// Resolves a pipeline file (optional) and command-line overrides into settings.
+pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
+    let (raw, base) = match pipeline {
+        Some(p) => (
+            read_pipeline(p)?,
+            p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        ),
+        None => (RawPipeline::default(), PathBuf::new()),
+    };
+    let origin = pipeline
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("command line"));
+    let bad = |message: String| Error::Config {
+        path: origin.clone(),
+        message,
+    };
+    let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+
+    let inputs = match (&over.inputs, raw.inputs.dir) {
+        (Some(d), _) => d.clone(),
+        (None, Some(d)) => rel(d),
+        (None, None) => {
+            return Err(bad(
+                "no inputs: give `--inputs DIR` or `[inputs] dir` in the pipeline file".into(),
+            ))
+        }
+    };
+    let period_text = over.period.clone().or(raw.period).ok_or_else(|| {
+        bad("no period: give `--period` (e.g. 2024Q3) or `period` in the pipeline file".into())
+    })?;
+    let period = Period::parse(&period_text).map_err(bad)?;
+    let name = raw
+        .name
+        .unwrap_or_else(|| format!("wijkscan-{}", period.label()));
+    let out = match (&over.out, raw.out) {
+        (Some(o), _) => o.clone(),
+        (None, Some(o)) => rel(o),
+        (None, None) => PathBuf::from("reports/runs").join(&name),
+    };
+    let min_cell = over
+        .min_cell
+        .or(raw.privacy.min_cell)
+        .unwrap_or(DEFAULT_MIN_CELL);
+    if min_cell < 1 {
+        return Err(bad(format!("min_cell must be at least 1, got {min_cell}")));
+    }
+    let known: Vec<&str> = LEVELS.iter().map(|(l, _)| *l).collect();
+    let levels = raw
+        .profile
+        .levels
+        .unwrap_or_else(|| known.iter().map(|s| s.to_string()).collect());
+    for l in &levels {
+        if !known.contains(&l.as_str()) {
+            return Err(bad(format!(
+                "unknown level `{l}` (known: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(Settings {
+        name,
+        pipeline_file: pipeline.map(Path::to_path_buf),
+        inputs,
+        period,
+        out,
+        min_cell,
+        levels,
+        force: over.force,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("p.toml");
+        std::fs::write(&p, text).unwrap();
+        (dir, p)
+    }
+
+    #[test]
+    fn resolves_relative_paths_and_overrides() {
+        let (dir, p) = write("period = \"2024Q3\"\nout = \"runs/x\"\n[inputs]\ndir = \"data\"\n[privacy]\nmin_cell = 5\n");
+        let s = resolve(Some(&p), &Overrides::default()).unwrap();
+        assert_eq!(s.inputs, dir.path().join("data"));
+        assert_eq!(s.out, dir.path().join("runs/x"));
+        assert_eq!(s.min_cell, 5);
+        assert_eq!(s.levels.len(), 5);
+        let over = Overrides {
+            period: Some("2024".into()),
+            min_cell: Some(11),
+            ..Default::default()
+        };
+        let s = resolve(Some(&p), &over).unwrap();
+        assert_eq!(s.period.label(), "2024");
+        assert_eq!(s.min_cell, 11);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors() {
+        let (_d, p) = write("period = \"2024Q3\"\nmin_cel = 5\n[inputs]\ndir = \"d\"\n");
+        let e = resolve(Some(&p), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("min_cel"), "{e}");
+        let (_d, p) = write("period = \"2024Q9\"\n[inputs]\ndir = \"d\"\n");
+        assert!(resolve(Some(&p), &Overrides::default()).is_err());
+        let (_d, p) =
+            write("period = \"2024Q1\"\n[inputs]\ndir = \"d\"\n[profile]\nlevels = [\"straat\"]\n");
+        assert!(resolve(Some(&p), &Overrides::default())
+            .unwrap_err()
+            .to_string()
+            .contains("straat"));
+    }
+}

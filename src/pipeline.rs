@@ -1,0 +1,337 @@
+//! Runs the stages in order and writes the run folder atomically: everything is written into
+//! a hidden sibling folder first and renamed into place only when the whole run succeeded.
+
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::progress::Reporter;
+use crate::stages::compute::{self, FileNames, Profiled};
+use crate::stages::load::{self, format_problems, Checked, InputSet, Problem};
+use crate::stages::profile::{level_rank, Inputs};
+use polars::prelude::*;
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What `validate` found: every problem, and the rows per input.
+pub struct Validated {
+    pub checked: Vec<Checked>,
+    pub problems: Vec<Problem>,
+    pub inputs: InputSet,
+}
+
+impl Validated {
+    pub fn fatal(&self) -> bool {
+        self.problems.iter().any(Problem::is_fatal)
+    }
+}
+
+/// Checks all inputs; `claim_ids` adds the (heavier) conflicting-claim-id check, which a run
+/// gets for free from its profile query instead.
+pub fn validate(
+    settings: &Settings,
+    claim_ids: bool,
+    reporter: &dyn Reporter,
+) -> Result<Validated> {
+    reporter.start("validate", None);
+    let (inputs, mut problems) = load::find_inputs(&settings.inputs);
+    let checked = load::check_all(&inputs, &settings.period);
+    for c in &checked {
+        problems.extend(c.problems.iter().cloned());
+    }
+    if claim_ids {
+        if let Some(c) = checked.iter().find(|c| c.file.spec.name == "zvw_claims") {
+            if let Some(typed) = &c.typed {
+                if let Some(p) = load::claim_id_conflicts(typed, &c.file.display_name())? {
+                    problems.push(p);
+                }
+            }
+        }
+    }
+    reporter.finish();
+    Ok(Validated {
+        checked,
+        problems,
+        inputs,
+    })
+}
+
+/// Finds, checks and types the inputs of a folder; fails with every fatal problem.
+pub fn load(dir: &Path, period: &crate::domain::Period) -> Result<(Validated, Inputs)> {
+    let settings = Settings {
+        name: String::new(),
+        pipeline_file: None,
+        inputs: dir.to_path_buf(),
+        period: *period,
+        out: PathBuf::new(),
+        min_cell: crate::config::DEFAULT_MIN_CELL,
+        levels: Vec::new(),
+        force: false,
+    };
+    let v = validate(&settings, false, &crate::progress::Silent)?;
+    if v.fatal() {
+        return Err(Error::Input {
+            report: format_problems(&v.problems),
+        });
+    }
+    let inputs = typed_inputs(&v)?;
+    Ok((v, inputs))
+}
+
+pub fn file_names(v: &Validated) -> FileNames {
+    let name = |n: &str| {
+        v.inputs
+            .get(n)
+            .map(|f| f.display_name())
+            .unwrap_or_else(|| n.to_string())
+    };
+    FileNames {
+        insured: name("insured"),
+        zvw_claims: name("zvw_claims"),
+        norm_costs: name("norm_costs"),
+    }
+}
+
+fn typed_inputs(v: &Validated) -> Result<Inputs> {
+    let get = |name: &str| -> Result<LazyFrame> {
+        v.checked
+            .iter()
+            .find(|c| c.file.spec.name == name)
+            .and_then(|c| c.typed.clone())
+            .ok_or_else(|| Error::Other(format!("input `{name}` is not usable")))
+    };
+    Ok(Inputs {
+        insured: get("insured")?,
+        claims: get("zvw_claims")?,
+        wmo: get("wmo_provisions")?,
+        norm: get("norm_costs")?,
+        areas: get("areas")?,
+    })
+}
+
+#[derive(Serialize)]
+struct InputRecord {
+    name: String,
+    path: String,
+    bytes: u64,
+    sha256: String,
+    rows: u64,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    program: BTreeMap<&'static str, String>,
+    run: BTreeMap<&'static str, serde_json::Value>,
+    inputs: Vec<InputRecord>,
+    warnings: Vec<&'a Problem>,
+    reconciliation: BTreeMap<&'static str, &'a crate::stages::reconcile::Ledger>,
+    suppression: &'a crate::stages::small_cells::SuppressionCounts,
+    timings_seconds: BTreeMap<String, f64>,
+    outputs: Vec<String>,
+}
+
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The temporary sibling folder a run writes into before renaming it into place.
+fn staging_dir(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "run".into());
+    out.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Refuses to start when the run folder exists and `--force` was not given.
+pub fn check_out(settings: &Settings) -> Result<()> {
+    if settings.out.exists() && !settings.force {
+        return Err(Error::Output(format!(
+            "run folder `{}` already exists; use `--force` to replace it",
+            settings.out.display()
+        )));
+    }
+    Ok(())
+}
+
+pub struct RunSummary {
+    pub out: PathBuf,
+    pub warnings: Vec<Problem>,
+    pub profiled: Profiled,
+}
+
+/// validate → profile → reconcile → suppress → write.
+pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
+    check_out(settings)?;
+    let mut timings = BTreeMap::new();
+    let t = Instant::now();
+    let validated = validate(settings, false, reporter)?;
+    timings.insert("validate".to_string(), t.elapsed().as_secs_f64());
+    if validated.fatal() {
+        return Err(Error::Input {
+            report: format_problems(&validated.problems),
+        });
+    }
+    let inputs = typed_inputs(&validated)?;
+    let files = file_names(&validated);
+
+    let t = Instant::now();
+    let profiled = compute::compute(
+        &inputs,
+        &settings.period,
+        settings.min_cell,
+        &files,
+        reporter,
+    )?;
+    timings.insert("profile".to_string(), t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let staging = staging_dir(&settings.out);
+    let written = write_run(settings, &validated, &profiled, &staging, &mut timings, t);
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    if settings.out.exists() {
+        std::fs::remove_dir_all(&settings.out)?;
+    }
+    if let Err(e) = std::fs::rename(&staging, &settings.out) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(Error::Output(format!(
+            "cannot move the run into `{}`: {e}",
+            settings.out.display()
+        )));
+    }
+    let mut warnings: Vec<Problem> = validated
+        .problems
+        .into_iter()
+        .filter(|p| !p.is_fatal())
+        .collect();
+    warnings.extend(profiled.warnings.iter().cloned());
+    Ok(RunSummary {
+        out: settings.out.clone(),
+        warnings,
+        profiled,
+    })
+}
+
+/// The published profile restricted to the levels asked for, in a fixed order.
+pub fn published_profile(profiled: &Profiled, levels: &[String]) -> Result<DataFrame> {
+    let levels: Vec<&str> = levels.iter().map(String::as_str).collect();
+    Ok(profiled
+        .profile
+        .clone()
+        .lazy()
+        .filter(col("level").is_in(load::str_list(&levels), false))
+        .sort_by_exprs(
+            [level_rank(), col("area_code")],
+            SortMultipleOptions::default(),
+        )
+        .collect()?)
+}
+
+pub fn write_table(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<Vec<String>> {
+    let parquet = dir.join(format!("{stem}.parquet"));
+    ParquetWriter::new(std::fs::File::create(&parquet)?).finish(df)?;
+    let csv = dir.join(format!("{stem}.csv"));
+    CsvWriter::new(std::fs::File::create(&csv)?)
+        .include_header(true)
+        .finish(df)?;
+    Ok(vec![format!("{stem}.parquet"), format!("{stem}.csv")])
+}
+
+fn write_run(
+    settings: &Settings,
+    validated: &Validated,
+    profiled: &Profiled,
+    dir: &Path,
+    timings: &mut BTreeMap<String, f64>,
+    started: Instant,
+) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut outputs = Vec::new();
+    let mut profile = published_profile(profiled, &settings.levels)?;
+    outputs.extend(write_table(&mut profile, dir, "profile")?);
+    timings.insert("write".to_string(), started.elapsed().as_secs_f64());
+
+    // Checksums of the inputs, files in parallel (plain file reads, no polars inside).
+    let inputs: Vec<InputRecord> = validated
+        .checked
+        .par_iter()
+        .map(|c| {
+            let bytes = std::fs::metadata(&c.file.path)
+                .map(|m| m.len())
+                .unwrap_or(0);
+            Ok(InputRecord {
+                name: c.file.spec.name.to_string(),
+                path: c.file.display_name(),
+                bytes,
+                sha256: sha256_file(&c.file.path)?,
+                rows: c.rows,
+            })
+        })
+        .collect::<std::io::Result<_>>()?;
+
+    let mut warnings: Vec<&Problem> = validated
+        .problems
+        .iter()
+        .filter(|p| !p.is_fatal())
+        .collect();
+    warnings.extend(profiled.warnings.iter());
+    let mut program = BTreeMap::new();
+    program.insert("name", env!("CARGO_PKG_NAME").to_string());
+    program.insert("version", env!("CARGO_PKG_VERSION").to_string());
+    let mut run = BTreeMap::new();
+    run.insert("name", serde_json::json!(settings.name));
+    run.insert("period", serde_json::json!(settings.period.label()));
+    run.insert(
+        "period_start",
+        serde_json::json!(settings.period.start.to_string()),
+    );
+    run.insert(
+        "period_end",
+        serde_json::json!(settings.period.end.to_string()),
+    );
+    run.insert("min_cell", serde_json::json!(settings.min_cell));
+    run.insert("levels", serde_json::json!(settings.levels));
+    run.insert(
+        "pipeline_file",
+        serde_json::json!(settings
+            .pipeline_file
+            .as_ref()
+            .map(|p| p.display().to_string())),
+    );
+    let mut reconciliation = BTreeMap::new();
+    reconciliation.insert("zvw", &profiled.zvw);
+    reconciliation.insert("wmo", &profiled.wmo);
+    outputs.push("manifest.json".into());
+    let manifest = Manifest {
+        program,
+        run,
+        inputs,
+        warnings,
+        reconciliation,
+        suppression: &profiled.suppression,
+        timings_seconds: timings.clone(),
+        outputs,
+    };
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
+    std::fs::write(dir.join("manifest.json"), text)?;
+    Ok(())
+}

@@ -1,0 +1,486 @@
+//! The area profile of SPEC 3.1, built for the scale of SPEC 6.
+//!
+//! Claim lines are touched in one lazy query: grouped by `claim_id` (which both removes exact
+//! copies and detects conflicting ids), then grouped by person into cents per care type and the
+//! cents of every reconciliation bucket. Everything after that works on one row per person, and
+//! the levels (pc5 → buurt → wijk → gemeente → total) are group-bys over that person frame, so
+//! distinct counts are counted at each level and never summed from the level below.
+//! Money is integer cents throughout; euros appear only in the published columns.
+
+use crate::domain::{Period, CARE_TYPES, DAYS_PER_YEAR};
+use crate::stages::load::conflict_expr;
+use polars::prelude::*;
+
+/// Levels in publication order, with the `areas` column that holds each level's code.
+pub const LEVELS: [(&str, Option<&str>); 5] = [
+    ("pc5", Some("pc5")),
+    ("buurt", Some("buurt_code")),
+    ("wijk", Some("wijk_code")),
+    ("gemeente", Some("gemeente_code")),
+    ("total", None),
+];
+pub const TOTAL_CODE: &str = "TOTAAL";
+pub const TOTAL_NAME: &str = "Totaal";
+
+/// Typed inputs (contract columns and types, see `stages::load`).
+#[derive(Clone)]
+pub struct Inputs {
+    pub insured: LazyFrame,
+    pub claims: LazyFrame,
+    pub wmo: LazyFrame,
+    pub norm: LazyFrame,
+    pub areas: LazyFrame,
+}
+
+pub fn cents(c: &str) -> Expr {
+    (col(c) * lit(100.0))
+        .round(0, RoundMode::HalfAwayFromZero)
+        .cast(DataType::Int64)
+}
+
+/// Dates as days since the epoch, for plain integer comparisons with the period.
+fn days(c: &str) -> Expr {
+    col(c).cast(DataType::Int32)
+}
+
+pub fn ct_col(ct: &str) -> String {
+    format!("c_{ct}")
+}
+
+pub fn ct_contrib(ct: &str) -> String {
+    format!("n_{ct}")
+}
+
+/// One row per distinct claim id: the line's content, how many identical copies it had,
+/// whether its copies conflict, its amount in cents and whether it falls in the period.
+pub fn claim_lines(claims: LazyFrame, period: &Period) -> LazyFrame {
+    claims
+        .group_by([col("claim_id")])
+        .agg([
+            col("person_id").first(),
+            col("service_date").first(),
+            col("care_type").first(),
+            col("amount_eur").first(),
+            len().cast(DataType::Int64).alias("copies"),
+            conflict_expr(),
+        ])
+        .with_columns([
+            cents("amount_eur").alias("cents"),
+            days("service_date")
+                .gt_eq(lit(period.start_epoch_days()))
+                .and(days("service_date").lt_eq(lit(period.end_epoch_days())))
+                .alias("in_period"),
+        ])
+}
+
+/// Per person: cents per care type of counting lines, and the cents and lines of each
+/// bucket that comes before the person's area (duplicates, outside the period).
+pub fn claims_by_person(lines: LazyFrame) -> LazyFrame {
+    let inp = col("in_period");
+    let mut aggs = vec![
+        (col("cents") * col("copies")).sum().alias("input_cents"),
+        col("copies").sum().alias("input_lines"),
+        (col("cents") * (col("copies") - lit(1i64)))
+            .sum()
+            .alias("dup_cents"),
+        (col("copies") - lit(1i64)).sum().alias("dup_lines"),
+        col("cents")
+            .filter(inp.clone().not())
+            .sum()
+            .alias("out_cents"),
+        inp.clone()
+            .not()
+            .cast(DataType::Int64)
+            .sum()
+            .alias("out_lines"),
+        inp.clone().cast(DataType::Int64).sum().alias("in_lines"),
+        col("conflict")
+            .cast(DataType::Int64)
+            .sum()
+            .alias("conflicts"),
+    ];
+    for ct in CARE_TYPES {
+        aggs.push(
+            col("cents")
+                .filter(inp.clone().and(col("care_type").eq(lit(ct))))
+                .sum()
+                .alias(ct_col(ct).as_str()),
+        );
+    }
+    lines
+        .group_by([col("person_id")])
+        .agg(aggs)
+        .with_columns([sum_cts().alias("in_cents")])
+}
+
+fn sum_cts() -> Expr {
+    CARE_TYPES
+        .iter()
+        .map(|ct| col(ct_col(ct).as_str()))
+        .reduce(|a, b| a + b)
+        .unwrap_or(lit(0i64))
+}
+
+/// Wmo provisions with cents, whether they overlap the period, and their area codes.
+pub fn wmo_lines(wmo: LazyFrame, areas: LazyFrame, period: &Period) -> LazyFrame {
+    let overlap = days("start_date").lt_eq(lit(period.end_epoch_days())).and(
+        col("end_date")
+            .is_null()
+            .or(days("end_date").gt_eq(lit(period.start_epoch_days()))),
+    );
+    wmo.with_columns([cents("cost_eur").alias("cents"), overlap.alias("counts")])
+        .left_join(area_codes(areas), col("pc5"), col("pc5"))
+}
+
+/// pc5 → the codes of every level, plus `in_areas` to tell "onbekend gebied" after a left join.
+fn area_codes(areas: LazyFrame) -> LazyFrame {
+    areas.select([
+        col("pc5"),
+        col("buurt_code"),
+        col("wijk_code"),
+        col("gemeente_code"),
+        lit(true).alias("in_areas"),
+    ])
+}
+
+/// Wmo per person over counting provisions (anywhere): distinct provision types.
+pub fn wmo_by_person(wmo_lines: LazyFrame) -> LazyFrame {
+    wmo_lines
+        .filter(col("counts"))
+        .group_by([col("person_id")])
+        .agg([col("provision_type")
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("wmo_types")])
+}
+
+/// One row per insured person with everything the levels need.
+/// `claims_person` is the collected result of `claims_by_person`.
+pub fn persons(
+    insured: LazyFrame,
+    claims_person: LazyFrame,
+    wmo_person: LazyFrame,
+    areas: LazyFrame,
+) -> LazyFrame {
+    let mut cp_cols = vec![col("person_id")];
+    cp_cols.extend(CARE_TYPES.iter().map(|ct| col(ct_col(ct).as_str())));
+    let mut fill: Vec<Expr> = CARE_TYPES
+        .iter()
+        .map(|ct| col(ct_col(ct).as_str()).fill_null(lit(0i64)))
+        .collect();
+    fill.push(col("wmo_types").fill_null(lit(0i64)));
+    fill.push(col("in_areas").fill_null(lit(false)));
+    let zvw_forms = CARE_TYPES
+        .iter()
+        .map(|ct| col(ct_col(ct).as_str()).gt(lit(0i64)).cast(DataType::Int64))
+        .reduce(|a, b| a + b)
+        .unwrap_or(lit(0i64));
+    insured
+        .left_join(
+            claims_person.select(cp_cols),
+            col("person_id"),
+            col("person_id"),
+        )
+        .left_join(wmo_person, col("person_id"), col("person_id"))
+        .left_join(area_codes(areas), col("pc5"), col("pc5"))
+        .with_columns(fill)
+        .with_columns([sum_cts().alias("zvw_cents"), zvw_forms.alias("zvw_forms")])
+        .with_columns([
+            (col("zvw_forms") + col("wmo_types")).alias("care_forms"),
+            col("zvw_forms")
+                .gt(lit(0i64))
+                .and(col("wmo_types").gt(lit(0i64)))
+                .alias("zvw_and_wmo"),
+        ])
+}
+
+/// Marks the top 5% of insured persons by Zvw cost over the whole extract (ties broken by
+/// person_id so the group is deterministic); persons without cost are never in it.
+pub fn flag_high_cost(persons: &DataFrame) -> PolarsResult<DataFrame> {
+    let n = persons.height();
+    let k = (n as f64 * 0.05).ceil() as IdxSize;
+    persons
+        .clone()
+        .lazy()
+        .sort_by_exprs(
+            [col("zvw_cents"), col("person_id")],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )
+        .with_row_index("__rank", None)
+        .with_columns([col("__rank")
+            .lt(lit(k))
+            .and(col("zvw_cents").gt(lit(0i64)))
+            .alias("high_cost")])
+        .drop(by_name(["__rank"], true, false))
+        .collect()
+}
+
+fn count(e: Expr) -> Expr {
+    e.cast(DataType::Int64).sum()
+}
+
+fn level_key(code_col: Option<&str>) -> Expr {
+    match code_col {
+        Some(c) => col(c).alias("area_code"),
+        None => lit(TOTAL_CODE).alias("area_code"),
+    }
+}
+
+/// Aggregates of insured persons per area of one level.
+fn person_aggs(persons: LazyFrame, code_col: Option<&str>) -> LazyFrame {
+    let mut aggs = vec![
+        len().cast(DataType::Int64).alias("insured_persons"),
+        col("insured_days").sum().alias("insured_days"),
+        col("zvw_cents").sum().alias("zvw_cents"),
+        count(col("age").gt_eq(lit(65))).alias("n_65plus"),
+        count(col("age").gt_eq(lit(75))).alias("n_75plus"),
+        count(col("household").eq(lit("single")).fill_null(false)).alias("n_single"),
+        count(col("household").is_not_null()).alias("n_household_known"),
+        count(col("education").eq(lit("low")).fill_null(false)).alias("n_low_education"),
+        count(col("education").is_not_null()).alias("n_education_known"),
+        count(col("social_minimum").fill_null(false)).alias("n_social_minimum"),
+        count(col("social_minimum").is_not_null()).alias("n_social_minimum_known"),
+        count(col("care_forms").gt_eq(lit(3i64))).alias("multi_care_persons"),
+        count(col("zvw_and_wmo")).alias("zvw_wmo_persons"),
+        count(col("high_cost")).alias("n_top5"),
+        col("zvw_cents")
+            .filter(col("high_cost"))
+            .sum()
+            .alias("top5_cents"),
+    ];
+    for ct in CARE_TYPES {
+        let c = ct_col(ct);
+        aggs.push(col(c.as_str()).sum().alias(c.as_str()));
+        aggs.push(count(col(c.as_str()).neq(lit(0i64))).alias(ct_contrib(ct).as_str()));
+    }
+    persons
+        .filter(col("in_areas"))
+        .group_by([level_key(code_col)])
+        .agg(aggs)
+}
+
+fn wmo_aggs(wmo_lines: LazyFrame, code_col: Option<&str>) -> LazyFrame {
+    wmo_lines
+        .filter(col("counts").and(col("in_areas").fill_null(false)))
+        .group_by([level_key(code_col)])
+        .agg([
+            col("person_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("wmo_clients"),
+            col("cents").sum().alias("wmo_cents"),
+        ])
+}
+
+/// Norm figures per area, summed exactly: insured years in millionths, cost in cents.
+fn norm_aggs(norm: LazyFrame, areas: LazyFrame, code_col: Option<&str>) -> LazyFrame {
+    norm.inner_join(area_codes(areas), col("pc5"), col("pc5"))
+        .group_by([level_key(code_col)])
+        .agg([
+            (col("insured_years") * lit(1e6))
+                .round(0, RoundMode::HalfAwayFromZero)
+                .cast(DataType::Int64)
+                .sum()
+                .alias("norm_micro_years"),
+            cents("norm_cost_eur").sum().alias("norm_cents"),
+        ])
+}
+
+/// Codes, names and residents of the areas of one level (every area of `areas`, even empty).
+fn area_list(areas: LazyFrame, level: &str, code_col: Option<&str>) -> LazyFrame {
+    let name = match level {
+        "pc5" => col("pc5"),
+        "buurt" => col("buurt_name"),
+        "wijk" => col("wijk_name"),
+        "gemeente" => col("gemeente_name"),
+        _ => lit(TOTAL_NAME),
+    };
+    // The code of the area one level up, to build the tree for secondary suppression.
+    let parent = match level {
+        "pc5" => col("buurt_code"),
+        "buurt" => col("wijk_code"),
+        "wijk" => col("gemeente_code"),
+        "gemeente" => lit(TOTAL_CODE),
+        _ => lit(NULL).cast(DataType::String),
+    };
+    // Null residents are skipped; an area whose residents are all unknown has null residents.
+    let residents = when(col("residents").count().gt(lit(0)))
+        .then(col("residents").sum())
+        .otherwise(lit(NULL).cast(DataType::Int64));
+    areas
+        .group_by([level_key(code_col)])
+        .agg([
+            name.first().alias("area_name"),
+            parent.first().alias("parent_code"),
+            residents.alias("residents"),
+        ])
+        .with_columns([lit(level).alias("level")])
+}
+
+/// The raw (unsuppressed) profile of one level: counts and cents, no derived figures yet.
+pub fn level_frame(
+    level: &str,
+    code_col: Option<&str>,
+    persons: LazyFrame,
+    wmo_lines: LazyFrame,
+    norm: LazyFrame,
+    areas: LazyFrame,
+) -> LazyFrame {
+    let mut fill = vec![
+        col("insured_persons").fill_null(lit(0i64)),
+        col("insured_days").fill_null(lit(0i64)),
+        col("zvw_cents").fill_null(lit(0i64)),
+        col("wmo_clients").fill_null(lit(0i64)),
+        col("wmo_cents").fill_null(lit(0i64)),
+    ];
+    for c in [
+        "n_65plus",
+        "n_75plus",
+        "n_single",
+        "n_household_known",
+        "n_low_education",
+        "n_education_known",
+        "n_social_minimum",
+        "n_social_minimum_known",
+        "multi_care_persons",
+        "zvw_wmo_persons",
+        "n_top5",
+        "top5_cents",
+    ] {
+        fill.push(col(c).fill_null(lit(0i64)));
+    }
+    for ct in CARE_TYPES {
+        fill.push(col(ct_col(ct).as_str()).fill_null(lit(0i64)));
+        fill.push(col(ct_contrib(ct).as_str()).fill_null(lit(0i64)));
+    }
+    area_list(areas.clone(), level, code_col)
+        .left_join(
+            person_aggs(persons, code_col),
+            col("area_code"),
+            col("area_code"),
+        )
+        .left_join(
+            wmo_aggs(wmo_lines, code_col),
+            col("area_code"),
+            col("area_code"),
+        )
+        .left_join(
+            norm_aggs(norm, areas, code_col),
+            col("area_code"),
+            col("area_code"),
+        )
+        .with_columns(fill)
+}
+
+/// Division that gives null, never NaN or infinity, on a zero or null denominator.
+pub fn safe_div(num: Expr, den: Expr) -> Expr {
+    when(den.clone().is_null().or(den.clone().eq(lit(0.0))))
+        .then(lit(NULL).cast(DataType::Float64))
+        .otherwise(num.cast(DataType::Float64) / den.cast(DataType::Float64))
+}
+
+fn eur(c: &str) -> Expr {
+    col(c).cast(DataType::Float64) / lit(100.0)
+}
+
+/// The published columns (SPEC 4.1 fixed columns, then care types, then extras) from the raw
+/// level frame. `suppressed` is set later by the privacy stage.
+pub fn derive(raw: LazyFrame) -> LazyFrame {
+    let iy = col("insured_days").cast(DataType::Float64) / lit(DAYS_PER_YEAR);
+    let norm_iy = col("norm_micro_years").cast(DataType::Float64) / lit(1e6);
+    let zvw_piy = safe_div(eur("zvw_cents"), col("insured_years"));
+    let norm_piy = safe_div(eur("norm_cents"), col("norm_insured_years"));
+    let mut cols = vec![
+        col("level"),
+        col("area_code"),
+        col("area_name"),
+        col("insured_persons"),
+        col("insured_years"),
+        col("residents"),
+        col("zvw_cost_eur"),
+        zvw_piy.clone().alias("zvw_cost_per_insured_year"),
+        col("norm_insured_years"),
+        col("norm_cost_eur"),
+        norm_piy.clone().alias("norm_cost_per_insured_year"),
+        safe_div(col("zvw_cost_eur"), col("norm_cost_eur")).alias("oe_ratio"),
+        (col("norm_cost_eur") - col("zvw_cost_eur")).alias("resultaat_eur"),
+        (norm_piy - zvw_piy).alias("resultaat_per_insured_year"),
+        col("wmo_clients"),
+        (lit(1000.0) * safe_div(col("wmo_clients"), col("residents")))
+            .alias("wmo_clients_per_1000"),
+        eur("wmo_cents").alias("wmo_cost_eur"),
+        col("multi_care_persons"),
+        lit(false).alias("suppressed"),
+    ];
+    for ct in CARE_TYPES {
+        cols.push(
+            safe_div(eur(&ct_col(ct)), col("insured_years"))
+                .alias(format!("zvw_{ct}_per_insured_year").as_str()),
+        );
+    }
+    let ratio = safe_div(col("norm_insured_years"), col("insured_years"));
+    cols.extend([
+        safe_div(col("n_65plus"), col("insured_persons")).alias("share_65plus"),
+        safe_div(col("n_75plus"), col("insured_persons")).alias("share_75plus"),
+        safe_div(col("n_single"), col("n_household_known")).alias("share_single"),
+        safe_div(col("n_low_education"), col("n_education_known")).alias("share_low_education"),
+        safe_div(col("n_social_minimum"), col("n_social_minimum_known"))
+            .alias("share_social_minimum"),
+        ratio.clone().alias("insured_years_ratio"),
+        (ratio - lit(1.0))
+            .abs()
+            .gt(lit(0.02))
+            .alias("insured_years_mismatch"),
+        safe_div(eur("wmo_cents"), col("residents")).alias("wmo_cost_per_resident"),
+        col("zvw_wmo_persons"),
+        safe_div(col("top5_cents"), col("zvw_cents")).alias("top5_cost_share"),
+    ]);
+    raw.with_columns([
+        iy.alias("insured_years"),
+        norm_iy.alias("norm_insured_years"),
+        eur("zvw_cents").alias("zvw_cost_eur"),
+        eur("norm_cents").alias("norm_cost_eur"),
+    ])
+    .select(cols)
+}
+
+/// Sort key: levels in publication order, then area code.
+pub fn level_rank() -> Expr {
+    LEVELS
+        .iter()
+        .enumerate()
+        .rev()
+        .fold(lit(99i32), |rest, (i, (level, _))| {
+            when(col("level").eq(lit(*level)))
+                .then(lit(i as i32))
+                .otherwise(rest)
+        })
+}
+
+/// Lazy builders for every level, from the collected person frame.
+pub fn all_levels(
+    persons: LazyFrame,
+    wmo_lines: LazyFrame,
+    norm: LazyFrame,
+    areas: LazyFrame,
+) -> PolarsResult<LazyFrame> {
+    let frames: Vec<LazyFrame> = LEVELS
+        .iter()
+        .map(|(level, code)| {
+            level_frame(
+                level,
+                *code,
+                persons.clone(),
+                wmo_lines.clone(),
+                norm.clone(),
+                areas.clone(),
+            )
+        })
+        .collect();
+    Ok(concat(frames, UnionArgs::default())?
+        .with_columns([level_rank().alias("__level_rank")])
+        .sort(
+            ["__level_rank", "area_code"],
+            SortMultipleOptions::default(),
+        ))
+}

@@ -1,0 +1,192 @@
+//! Applies the small-cell rule (SPEC 3.3) to the profile: which published columns hang on
+//! which person count, and blanking what `suppress` decides to hide. The decision itself —
+//! primary and secondary suppression over the area tree — lives in `stages::suppress`.
+
+use crate::domain::CARE_TYPES;
+use crate::stages::profile::{ct_contrib, LEVELS};
+use crate::stages::suppress::{self, Metric, Tree};
+use polars::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// How many cells were hidden, for the manifest and the report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SuppressionCounts {
+    pub min_cell: i64,
+    pub primary_rows: usize,
+    pub secondary_rows: usize,
+    pub primary_cells: usize,
+    pub secondary_cells: usize,
+}
+
+/// A group of published columns whose values describe the persons counted in `contributors`.
+struct Guarded {
+    name: String,
+    contributors: String,
+    row_group: Option<&'static str>,
+    columns: Vec<String>,
+}
+
+fn guarded() -> Vec<Guarded> {
+    let mut g: Vec<Guarded> = CARE_TYPES
+        .iter()
+        .map(|ct| Guarded {
+            name: format!("zvw_{ct}"),
+            contributors: ct_contrib(ct),
+            // The care types add up to total Zvw cost of the row: a row equation.
+            row_group: Some("zvw_care_types"),
+            columns: vec![format!("zvw_{ct}_per_insured_year")],
+        })
+        .collect();
+    let one = |name: &str, contributors: &str, columns: &[&str]| Guarded {
+        name: name.to_string(),
+        contributors: contributors.to_string(),
+        row_group: None,
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+    };
+    g.push(one(
+        "wmo_clients",
+        "wmo_clients",
+        &[
+            "wmo_clients",
+            "wmo_clients_per_1000",
+            "wmo_cost_eur",
+            "wmo_cost_per_resident",
+        ],
+    ));
+    g.push(one(
+        "multi_care_persons",
+        "multi_care_persons",
+        &["multi_care_persons"],
+    ));
+    g.push(one(
+        "zvw_wmo_persons",
+        "zvw_wmo_persons",
+        &["zvw_wmo_persons"],
+    ));
+    g.push(one("share_65plus", "n_65plus", &["share_65plus"]));
+    g.push(one("share_75plus", "n_75plus", &["share_75plus"]));
+    g.push(one("share_single", "n_single", &["share_single"]));
+    g.push(one(
+        "share_low_education",
+        "n_low_education",
+        &["share_low_education"],
+    ));
+    g.push(one(
+        "share_social_minimum",
+        "n_social_minimum",
+        &["share_social_minimum"],
+    ));
+    g.push(one("top5_cost_share", "n_top5", &["top5_cost_share"]));
+    g
+}
+
+fn i64_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<i64>> {
+    let s = df.column(name)?.cast(&DataType::Int64)?;
+    Ok(s.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+fn str_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    let s = df.column(name)?.cast(&DataType::String)?;
+    Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// The area tree of the raw profile: each row's parent row, found by (parent level, code).
+fn tree(raw: &DataFrame) -> PolarsResult<Tree> {
+    let levels = str_values(raw, "level")?;
+    let codes = str_values(raw, "area_code")?;
+    let parents = str_values(raw, "parent_code")?;
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for (i, (l, c)) in levels.iter().zip(&codes).enumerate() {
+        if let (Some(l), Some(c)) = (l, c) {
+            index.insert((l.clone(), c.clone()), i);
+        }
+    }
+    let parent_level = |level: &str| -> Option<&str> {
+        let pos = LEVELS.iter().position(|(l, _)| *l == level)?;
+        LEVELS.get(pos + 1).map(|(l, _)| *l)
+    };
+    let parent = levels
+        .iter()
+        .zip(&parents)
+        .map(|(l, p)| {
+            let pl = parent_level(l.as_deref()?)?;
+            index.get(&(pl.to_string(), p.clone()?)).copied()
+        })
+        .collect();
+    Ok(Tree {
+        parent,
+        persons: i64_values(raw, "insured_persons")?,
+    })
+}
+
+/// Blanks hidden cells of `published` (same rows, same order as `raw`) and sets `suppressed`.
+pub fn protect(
+    raw: &DataFrame,
+    published: DataFrame,
+    min_cell: i64,
+) -> PolarsResult<(DataFrame, SuppressionCounts)> {
+    let tree = tree(raw)?;
+    let groups = guarded();
+    let metrics: Vec<Metric> = groups
+        .iter()
+        .map(|g| {
+            Ok(Metric {
+                name: g.name.clone(),
+                contributors: i64_values(raw, &g.contributors)?,
+                row_group: g.row_group.map(str::to_string),
+            })
+        })
+        .collect::<PolarsResult<_>>()?;
+    let outcome = suppress::suppress(&tree, &metrics, min_cell);
+
+    let mut df = published;
+    df.with_column(Column::new(
+        "__row_hidden".into(),
+        outcome.row_hidden.clone(),
+    ))?;
+    for (i, hidden) in outcome.cell_hidden.iter().enumerate() {
+        df.with_column(Column::new(format!("__h{i}").into(), hidden.clone()))?;
+    }
+    let keep = ["level", "area_code", "area_name", "suppressed"];
+    let mut exprs: Vec<Expr> = Vec::new();
+    let mut cell_cols: HashMap<&str, usize> = HashMap::new();
+    for (i, g) in groups.iter().enumerate() {
+        for c in &g.columns {
+            cell_cols.insert(c.as_str(), i);
+        }
+    }
+    let names: Vec<String> = df
+        .get_column_names()
+        .into_iter()
+        .map(|n| n.to_string())
+        .filter(|n| !n.starts_with("__"))
+        .collect();
+    for name in &names {
+        let c = col(name.as_str());
+        let e = if name == "suppressed" {
+            col("__row_hidden").alias("suppressed")
+        } else if keep.contains(&name.as_str()) {
+            c
+        } else {
+            let mut hide = col("__row_hidden");
+            if let Some(i) = cell_cols.get(name.as_str()) {
+                hide = hide.or(col(format!("__h{i}").as_str()));
+            }
+            when(hide)
+                .then(lit(NULL))
+                .otherwise(c.clone())
+                .alias(name.as_str())
+        };
+        exprs.push(e);
+    }
+    let out = df.lazy().select(exprs).collect()?;
+    let counts = SuppressionCounts {
+        min_cell,
+        primary_rows: outcome.primary_rows,
+        secondary_rows: outcome.secondary_rows,
+        primary_cells: outcome.primary_cells,
+        secondary_cells: outcome.secondary_cells,
+    };
+    Ok((out, counts))
+}

@@ -1,0 +1,295 @@
+//! One CLI test per kind of bad input: exit code 2, a message naming the file and the column,
+//! and no run folder left behind. Each test breaks one thing in a copy of the tiny fixture.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny")
+}
+
+/// A copy of the tiny fixture with `edit` applied, run through `wijkscan run`.
+fn run_broken(edit: impl FnOnce(&Path)) -> (tempfile::TempDir, std::process::Output, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    for e in std::fs::read_dir(fixture()).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), inputs.join(e.file_name())).unwrap();
+    }
+    edit(&inputs);
+    let out = tmp.path().join("run");
+    let output = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["run", "--inputs"])
+        .arg(&inputs)
+        .args(["--period", "2024Q3", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    (tmp, output, out)
+}
+
+fn replace(dir: &Path, file: &str, from: &str, to: &str) {
+    let p = dir.join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{from} not in {file}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Asserts exit code 2, that stderr names every `needle`, and that no output exists.
+fn assert_fails(output: &std::process::Output, out: &Path, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    for n in needles {
+        assert!(stderr.contains(n), "`{n}` not in: {stderr}");
+    }
+    assert!(!out.exists(), "a failed run left {}", out.display());
+    let parent = out.parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(parent)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folder left behind");
+}
+
+#[test]
+fn the_tiny_fixture_itself_runs() {
+    let (_tmp, output, out) = run_broken(|_| {});
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(out.join("profile.parquet").is_file());
+    assert!(out.join("profile.csv").is_file());
+    assert!(out.join("manifest.json").is_file());
+}
+
+#[test]
+fn missing_file() {
+    let (_t, o, out) = run_broken(|d| std::fs::remove_file(d.join("norm_costs.csv")).unwrap());
+    assert_fails(&o, &out, &["norm_costs", "missing input"]);
+}
+
+#[test]
+fn missing_column() {
+    let (_t, o, out) = run_broken(|d| replace(d, "insured.csv", "insured_days", "days"));
+    assert_fails(&o, &out, &["insured.csv", "`insured_days`", "missing"]);
+}
+
+#[test]
+fn wrong_type() {
+    let (_t, o, out) = run_broken(|d| replace(d, "zvw_claims.csv", "100.00", "honderd"));
+    assert_fails(
+        &o,
+        &out,
+        &["zvw_claims.csv", "`amount_eur`", "1 row", "\"honderd\""],
+    );
+}
+
+#[test]
+fn wrong_type_in_parquet() {
+    let (_t, o, out) = run_broken(|d| {
+        // norm_costs as Parquet with insured_years stored as text.
+        std::fs::remove_file(d.join("norm_costs.csv")).unwrap();
+        let mut df = polars::df!(
+            "pc5" => ["7511A"],
+            "insured_years" => ["0.4"],
+            "norm_cost_eur" => [120.0],
+        )
+        .unwrap();
+        let f = std::fs::File::create(d.join("norm_costs.parquet")).unwrap();
+        polars::prelude::ParquetWriter::new(f)
+            .finish(&mut df)
+            .unwrap();
+    });
+    assert_fails(
+        &o,
+        &out,
+        &["norm_costs.parquet", "`insured_years`", "expected number"],
+    );
+}
+
+#[test]
+fn empty_file() {
+    let (_t, o, out) = run_broken(|d| std::fs::write(d.join("areas.csv"), "").unwrap());
+    assert_fails(&o, &out, &["areas.csv", "empty"]);
+}
+
+#[test]
+fn header_only_file() {
+    let (_t, o, out) = run_broken(|d| {
+        std::fs::write(d.join("insured.csv"), "person_id,pc5,age,sex,gp_practice_id,insured_days,household,education,social_minimum\n").unwrap()
+    });
+    assert_fails(&o, &out, &["insured.csv", "no rows"]);
+}
+
+#[test]
+fn corrupt_parquet() {
+    let (_t, o, out) = run_broken(|d| {
+        std::fs::remove_file(d.join("areas.csv")).unwrap();
+        std::fs::write(
+            d.join("areas.parquet"),
+            b"PAR1 this is not parquet at all PAR1",
+        )
+        .unwrap();
+    });
+    assert_fails(&o, &out, &["areas.parquet", "cannot be read as Parquet"]);
+}
+
+#[test]
+fn bad_pc5() {
+    let (_t, o, out) = run_broken(|d| replace(d, "insured.csv", "p2,7511A", "p2,0511A"));
+    assert_fails(&o, &out, &["insured.csv", "`pc5`", "row 2", "\"0511A\""]);
+}
+
+#[test]
+fn code_outside_list() {
+    let (_t, o, out) = run_broken(|d| replace(d, "zvw_claims.csv", "farmacie", "apotheek"));
+    assert_fails(&o, &out, &["zvw_claims.csv", "`care_type`", "code list"]);
+}
+
+#[test]
+fn wmo_code_outside_list() {
+    let (_t, o, out) =
+        run_broken(|d| replace(d, "wmo_provisions.csv", "dagbesteding", "dagopvang"));
+    assert_fails(
+        &o,
+        &out,
+        &["wmo_provisions.csv", "`provision_type`", "code list"],
+    );
+}
+
+#[test]
+fn age_out_of_range() {
+    let (_t, o, out) = run_broken(|d| replace(d, "insured.csv", "p1,7511A,70", "p1,7511A,121"));
+    assert_fails(&o, &out, &["insured.csv", "`age`", "0–120"]);
+}
+
+#[test]
+fn insured_days_beyond_period() {
+    let (_t, o, out) = run_broken(|d| {
+        replace(
+            d,
+            "insured.csv",
+            "01234567,92,single,low",
+            "01234567,93,single,low",
+        )
+    });
+    assert_fails(&o, &out, &["insured.csv", "`insured_days`", "1–92"]);
+}
+
+#[test]
+fn required_value_missing() {
+    let (_t, o, out) = run_broken(|d| replace(d, "insured.csv", "p2,7511A,40,M", "p2,7511A,40,"));
+    assert_fails(&o, &out, &["insured.csv", "`sex`", "required"]);
+}
+
+#[test]
+fn end_before_start() {
+    let (_t, o, out) = run_broken(|d| {
+        replace(
+            d,
+            "wmo_provisions.csv",
+            "2024-07-01,2024-08-01",
+            "2024-07-01,2024-06-01",
+        )
+    });
+    assert_fails(&o, &out, &["wmo_provisions.csv", "`end_date`", "before"]);
+}
+
+#[test]
+fn negative_wmo_cost() {
+    let (_t, o, out) = run_broken(|d| replace(d, "wmo_provisions.csv", ",300", ",-300"));
+    assert_fails(&o, &out, &["wmo_provisions.csv", "`cost_eur`", "negative"]);
+}
+
+#[test]
+fn norm_years_not_positive() {
+    let (_t, o, out) = run_broken(|d| replace(d, "norm_costs.csv", "7511A,0.4", "7511A,0"));
+    assert_fails(&o, &out, &["norm_costs.csv", "`insured_years`"]);
+}
+
+#[test]
+fn duplicate_person() {
+    let (_t, o, out) = run_broken(|d| replace(d, "insured.csv", "p5,7512A", "p4,7512A"));
+    assert_fails(
+        &o,
+        &out,
+        &["insured.csv", "`person_id`", "unique", "2 rows"],
+    );
+}
+
+#[test]
+fn duplicate_area_pc5() {
+    let (_t, o, out) = run_broken(|d| replace(d, "areas.csv", "7511B,BU", "7511A,BU"));
+    assert_fails(&o, &out, &["areas.csv", "`pc5`", "unique"]);
+}
+
+#[test]
+fn conflicting_claim_ids() {
+    let (_t, o, out) = run_broken(|d| replace(d, "zvw_claims.csv", "c3,p1", "c2,p1"));
+    assert_fails(&o, &out, &["zvw_claims.csv", "`claim_id`", "\"c2\""]);
+}
+
+#[test]
+fn many_problems_are_all_reported() {
+    let (_t, o, out) = run_broken(|d| {
+        replace(d, "insured.csv", "p1,7511A,70", "p1,7511A,121");
+        replace(d, "zvw_claims.csv", "farmacie", "apotheek");
+        replace(d, "areas.csv", "GM0153", "GM153");
+    });
+    assert_fails(
+        &o,
+        &out,
+        &["`age`", "`care_type`", "`gemeente_code`", "problems"],
+    );
+}
+
+#[test]
+fn existing_output_needs_force() {
+    let (tmp, o, out) = run_broken(|_| {});
+    assert_eq!(o.status.code(), Some(0));
+    let again = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["run", "--inputs"])
+        .arg(tmp.path().join("inputs"))
+        .args(["--period", "2024Q3", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let forced = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["run", "--force", "--inputs"])
+        .arg(tmp.path().join("inputs"))
+        .args(["--period", "2024Q3", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(forced.status.code(), Some(0));
+}
+
+#[test]
+fn unknown_pipeline_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("p.toml");
+    std::fs::write(
+        &p,
+        "period = \"2024Q3\"\nmincell = 3\n[inputs]\ndir = \"x\"\n",
+    )
+    .unwrap();
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("run")
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("p.toml") && e.contains("mincell"), "{e}");
+}
