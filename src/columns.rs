@@ -31,7 +31,11 @@ pub struct ColumnSpec {
 }
 
 const fn col(name: &'static str, kind: Kind, nullable: bool) -> ColumnSpec {
-    ColumnSpec { name, kind, nullable }
+    ColumnSpec {
+        name,
+        kind,
+        nullable,
+    }
 }
 
 /// One input of the data contract.

@@ -32,7 +32,13 @@ pub const PROVISION_TYPES: [&str; 8] = [
     "overig",
 ];
 
-pub const HOUSEHOLDS: [&str; 5] = ["single", "couple", "couple_children", "single_parent", "other"];
+pub const HOUSEHOLDS: [&str; 5] = [
+    "single",
+    "couple",
+    "couple_children",
+    "single_parent",
+    "other",
+];
 pub const EDUCATIONS: [&str; 3] = ["low", "middle", "high"];
 /// `F` is accepted as `V` (vrouw) and normalised on load.
 pub const SEXES: [&str; 3] = ["M", "V", "F"];
@@ -57,9 +63,8 @@ impl Period {
     /// Parses `YYYY`, `YYYYQn`, or two ISO dates separated by `..` (or `/` or `,`).
     pub fn parse(s: &str) -> Result<Period, String> {
         let s = s.trim();
-        let bad = || {
-            format!("`{s}` is not a period: use `YYYY`, `YYYYQn` or `YYYY-MM-DD..YYYY-MM-DD`")
-        };
+        let bad =
+            || format!("`{s}` is not a period: use `YYYY`, `YYYYQn` or `YYYY-MM-DD..YYYY-MM-DD`");
         for sep in ["..", "/", ","] {
             if let Some((a, b)) = s.split_once(sep) {
                 let start = NaiveDate::parse_from_str(a.trim(), "%Y-%m-%d").map_err(|_| bad())?;
@@ -109,7 +114,10 @@ impl Period {
     /// Short label: `2024Q3`, `2024`, or `2024-01-01..2024-02-15`.
     pub fn label(&self) -> String {
         let (y0, y1) = (self.start.year(), self.end.year());
-        if y0 == y1 && self.start.day() == 1 && Some(self.end) == last_day_of_month(y1, self.end.month()) {
+        if y0 == y1
+            && self.start.day() == 1
+            && Some(self.end) == last_day_of_month(y1, self.end.month())
+        {
             let (m0, m1) = (self.start.month(), self.end.month());
             if m0 == 1 && m1 == 12 {
                 return format!("{y0}");
@@ -139,7 +147,11 @@ pub fn date_from_epoch_days(days: i32) -> NaiveDate {
 }
 
 fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
 }
 

@@ -30,7 +30,9 @@ pub struct Terminal {
 
 impl Terminal {
     pub fn new() -> Self {
-        Terminal { bar: Mutex::new(None) }
+        Terminal {
+            bar: Mutex::new(None),
+        }
     }
 }
 
