@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::progress::Reporter;
 use crate::stages::load::{claim_id_conflicts, format_problems, plural, Problem};
 use crate::stages::profile::{self as p, Inputs, LEVELS};
+use crate::stages::collect_streaming;
 use crate::stages::reconcile::{Bucket, Ledger};
 use crate::stages::small_cells::{self, SuppressionCounts};
 use polars::prelude::*;
@@ -65,7 +66,7 @@ pub fn compute(
     // 1. The only pass over claim lines: per claim id, then per person.
     reporter.start("claims", None);
     let lines = p::claim_lines(inputs.claims.clone(), period);
-    let claims_person = p::claims_by_person(lines).collect()?;
+    let claims_person = collect_streaming(p::claims_by_person(lines))?;
     reporter.finish();
     let conflicts: i64 = claims_person
         .column("conflicts")?
@@ -88,8 +89,8 @@ pub fn compute(
         .select([
             p::cents("amount_eur").sum().alias("cents"),
             len().cast(DataType::Int64).alias("rows"),
-        ])
-        .collect()?;
+        ]);
+    let input = collect_streaming(input)?;
     let insured_keys =
         inputs
             .insured

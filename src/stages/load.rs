@@ -582,7 +582,7 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
                 .alias(format!("__r{i}").as_str()),
         );
     }
-    let counts = match frame.clone().select(counts_exprs).collect() {
+    let counts = match crate::stages::collect_streaming(frame.clone().select(counts_exprs)) {
         Ok(df) => df,
         Err(e) => {
             return fail(Problem::error(

@@ -6,3 +6,12 @@ pub mod profile;
 pub mod reconcile;
 pub mod small_cells;
 pub mod suppress;
+
+use polars::prelude::{DataFrame, Engine, LazyFrame, PolarsResult};
+
+/// Collects with polars' streaming engine: for the queries that scan every claim line, so
+/// memory stays bounded by the aggregates rather than the extract.
+pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {
+    // A query without multiple sinks always has a single result (as `LazyFrame::collect`).
+    Ok(lf.collect_with_engine(Engine::Streaming)?.unwrap_single())
+}

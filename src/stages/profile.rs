@@ -8,7 +8,6 @@
 //! Money is integer cents throughout; euros appear only in the published columns.
 
 use crate::domain::{Period, CARE_TYPES, DAYS_PER_YEAR};
-use crate::stages::load::conflict_expr;
 use polars::prelude::*;
 
 /// Levels in publication order, with the `areas` column that holds each level's code.
@@ -56,21 +55,36 @@ pub fn ct_contrib(ct: &str) -> String {
 pub fn claim_lines(claims: LazyFrame, period: &Period) -> LazyFrame {
     claims
         .group_by([col("claim_id")])
-        .agg([
-            col("person_id").first(),
-            col("service_date").first(),
-            col("care_type").first(),
-            col("amount_eur").first(),
-            len().cast(DataType::Int64).alias("copies"),
-            conflict_expr(),
-        ])
+        .agg(claim_id_aggs())
         .with_columns([
+            conflict_after_aggs(),
             cents("amount_eur").alias("cents"),
             days("service_date")
                 .gt_eq(lit(period.start_epoch_days()))
                 .and(days("service_date").lt_eq(lit(period.end_epoch_days())))
                 .alias("in_period"),
         ])
+}
+
+/// Per claim id: each column's min and max (equal unless the id's lines conflict) and the
+/// number of copies. Copies identical in every column share one min, which is the line.
+fn claim_id_aggs() -> Vec<Expr> {
+    let mut aggs = vec![len().cast(DataType::Int64).alias("copies")];
+    for c in ["person_id", "service_date", "care_type", "amount_eur"] {
+        aggs.push(col(c).min().alias(c));
+        aggs.push(col(c).max().alias(format!("{c}__max").as_str()));
+    }
+    aggs
+}
+
+/// True where a claim id's copies differ in some column (after `claim_id_aggs`).
+fn conflict_after_aggs() -> Expr {
+    ["person_id", "service_date", "care_type", "amount_eur"]
+        .iter()
+        .map(|c| col(*c).neq(col(format!("{c}__max").as_str())))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false))
+        .alias("conflict")
 }
 
 /// Per person: cents per care type of counting lines, and the cents and lines of each

@@ -1,0 +1,147 @@
+//! The binary on the shipped sample (`data-samples/`, via `pipelines/sample.toml`):
+//! it runs, reconciles, is deterministic, and publishes no small cell.
+
+use assert_cmd::Command;
+use polars::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_sample(out: &Path) -> std::process::Output {
+    Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("run")
+        .arg(root().join("pipelines/sample.toml"))
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+fn read_profile(dir: &Path) -> DataFrame {
+    let p = dir.join("profile.parquet");
+    LazyFrame::scan_parquet(PlRefPath::new(p.to_string_lossy().as_ref()), Default::default())
+        .unwrap()
+        .collect()
+        .unwrap()
+}
+
+#[test]
+fn validate_accepts_the_sample() {
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("validate")
+        .arg(root().join("pipelines/sample.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    for name in ["insured", "zvw_claims", "wmo_provisions", "norm_costs", "areas"] {
+        assert!(stdout.contains(name), "{stdout}");
+    }
+}
+
+#[test]
+fn sample_run_is_deterministic_and_reconciled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let oa = run_sample(&a);
+    assert_eq!(oa.status.code(), Some(0), "{}", String::from_utf8_lossy(&oa.stderr));
+    // Piped output: no progress bars, but the warnings about the sample's dirt.
+    let stderr = String::from_utf8_lossy(&oa.stderr);
+    assert!(!stderr.contains('\r'), "progress drawn while piped");
+    assert!(stderr.contains("unassigned"), "{stderr}");
+    let ob = run_sample(&b);
+    assert_eq!(ob.status.code(), Some(0));
+    for f in ["profile.parquet", "profile.csv"] {
+        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+        assert!(x == y, "{f} differs between two runs");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
+    for source in ["zvw", "wmo"] {
+        let ledger = &manifest["reconciliation"][source];
+        assert_eq!(ledger["balanced"], true, "{source}");
+        let sum: i64 = ledger["buckets"].as_array().unwrap().iter().map(|b| b["cents"].as_i64().unwrap()).sum();
+        assert_eq!(sum, ledger["input"]["cents"].as_i64().unwrap());
+    }
+    // The sample carries every kind of dirt: each bucket holds money.
+    for bucket in manifest["reconciliation"]["zvw"]["buckets"].as_array().unwrap() {
+        assert!(bucket["rows"].as_i64().unwrap() > 0, "empty bucket {bucket}");
+    }
+    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 5);
+    assert!(manifest["suppression"]["primary_rows"].as_u64().unwrap() > 0);
+    assert!(manifest["timings_seconds"]["profile"].as_f64().is_some());
+}
+
+/// Every published value of the sample run describes at least min_cell persons, and no
+/// suppressed value can be had back as a parent's value minus its published children.
+#[test]
+fn sample_run_publishes_no_small_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = run_sample(&out);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let df = read_profile(&out);
+    let min_cell = 10.0;
+    let get = |c: &str| -> Vec<Option<f64>> {
+        df.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect()
+    };
+    let suppressed: Vec<bool> = df.column("suppressed").unwrap().bool().unwrap().iter().map(|v| v.unwrap()).collect();
+    let persons = get("insured_persons");
+    for (i, s) in suppressed.iter().enumerate() {
+        if !s {
+            assert!(persons[i].unwrap() >= min_cell, "row {i} published with {:?} persons", persons[i]);
+        }
+    }
+    for c in ["wmo_clients", "multi_care_persons", "zvw_wmo_persons"] {
+        for v in get(c).into_iter().flatten() {
+            assert!(v == 0.0 || v >= min_cell, "{c} = {v} published");
+        }
+    }
+    assert!(suppressed.iter().any(|s| *s), "the sample has small pc5s; some must be suppressed");
+
+    // Parent − published children, for the row-level cost and every care type.
+    let areas_path = root().join("data-samples/areas.parquet");
+    let areas = LazyFrame::scan_parquet(PlRefPath::new(areas_path.to_string_lossy().as_ref()), Default::default())
+        .unwrap()
+        .collect()
+        .unwrap();
+    let s = |c: &str| -> Vec<String> {
+        areas.column(c).unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect()
+    };
+    let (pc5, buurt, wijk, gemeente) = (s("pc5"), s("buurt_code"), s("wijk_code"), s("gemeente_code"));
+    let mut parent: HashMap<String, String> = HashMap::new();
+    for i in 0..pc5.len() {
+        parent.insert(pc5[i].clone(), buurt[i].clone());
+        parent.insert(buurt[i].clone(), wijk[i].clone());
+        parent.insert(wijk[i].clone(), gemeente[i].clone());
+        parent.insert(gemeente[i].clone(), "TOTAAL".into());
+    }
+    let codes: Vec<String> =
+        df.column("area_code").unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect();
+    let row_of: HashMap<&str, usize> = codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let mut columns = vec!["zvw_cost_eur".to_string()];
+    columns.extend(wijkscan::domain::CARE_TYPES.iter().map(|ct| format!("zvw_{ct}_per_insured_year")));
+    for c in &columns {
+        let values = get(c);
+        let mut hidden_children: HashMap<&str, usize> = HashMap::new();
+        for (i, code) in codes.iter().enumerate() {
+            if values[i].is_none() {
+                if let Some(p) = parent.get(code) {
+                    *hidden_children.entry(p.as_str()).or_default() += 1;
+                }
+            }
+        }
+        for (p, n) in hidden_children {
+            let parent_published = values[row_of[p]].is_some();
+            assert!(
+                !(parent_published && n == 1),
+                "{c}: {p} is published with exactly one hidden child, which subtraction gives away"
+            );
+        }
+    }
+}
