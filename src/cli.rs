@@ -20,6 +20,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check the inputs against the data contract and report every problem.
     Validate(RunArgs),
+    /// Print the (suppressed) profile of one level as a table; writes nothing.
+    Profile(ProfileArgs),
     /// Write realistic synthetic extracts (seeded, deterministic).
     Sample(SampleArgs),
 }
@@ -67,4 +69,13 @@ pub struct SampleArgs {
     /// Replace an existing folder.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Level to print: pc5, buurt, wijk, gemeente or total.
+    #[arg(long, default_value = "wijk")]
+    pub level: String,
 }

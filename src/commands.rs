@@ -1,7 +1,8 @@
 //! One function per subcommand: resolve settings, call the library, print in one voice.
 //! The only place that prints to stdout.
 
-use crate::cli::{RunArgs, SampleArgs};
+use crate::cli::{ProfileArgs, RunArgs, SampleArgs};
+use polars::prelude::*;
 use crate::config::{self, Overrides, Settings};
 use crate::domain::Period;
 use crate::error::{Error, Result};
@@ -106,4 +107,92 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
         println!("  planted: {p}");
     }
     Ok(0)
+}
+
+/// `€ 1.234` (Dutch thousands separator, no decimals) for terminal tables.
+pub fn euro(v: f64) -> String {
+    let sign = if v < 0.0 { "-" } else { "" };
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{sign}€ {out}")
+}
+
+pub fn profile(args: &ProfileArgs) -> Result<u8> {
+    let mut s = settings(&args.run)?;
+    s.force = true; // nothing is written
+    let reporter = progress::for_stderr();
+    let v = pipeline::validate(&s, false, reporter.as_ref())?;
+    if v.fatal() {
+        return Err(Error::Input { report: format_problems(&v.problems) });
+    }
+    let inputs = pipeline::typed_inputs(&v)?;
+    let files = pipeline::file_names(&v);
+    let p = crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
+    let df = pipeline::published_profile(&p, &[args.level.clone()])?;
+    if df.height() == 0 {
+        return Err(Error::Config {
+            path: "command line".into(),
+            message: format!("no rows at level `{}` (levels: pc5, buurt, wijk, gemeente, total)", args.level),
+        });
+    }
+    print!("{}", profile_table(&df)?);
+    Ok(0)
+}
+
+/// The columns an analyst scans first, one line per area; suppressed rows say so.
+pub fn profile_table(df: &DataFrame) -> Result<String> {
+    let s = |c: &str| -> Result<Vec<Option<String>>> {
+        Ok(df.column(c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let f = |c: &str| -> Result<Vec<Option<f64>>> {
+        Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.iter().collect())
+    };
+    let (codes, names) = (s("area_code")?, s("area_name")?);
+    let persons = f("insured_persons")?;
+    let cost = f("zvw_cost_per_insured_year")?;
+    let norm = f("norm_cost_per_insured_year")?;
+    let oe = f("oe_ratio")?;
+    let res = f("resultaat_eur")?;
+    let wmo = f("wmo_clients_per_1000")?;
+    let sup: Vec<Option<bool>> = df.column("suppressed")?.bool()?.iter().collect();
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "–".into());
+    let mut out = format!(
+        "{:<12} {:<28} {:>9} {:>12} {:>12} {:>6} {:>14} {:>9}\n",
+        "area", "name", "persons", "cost/year", "norm/year", "O/E", "resultaat", "wmo/1000"
+    );
+    for i in 0..df.height() {
+        let name: String = dash(names[i].clone()).chars().take(28).collect();
+        if sup[i] == Some(true) {
+            out.push_str(&format!("{:<12} {:<28} {:>9}\n", dash(codes[i].clone()), name, "suppressed (too few persons)"));
+            continue;
+        }
+        out.push_str(&format!(
+            "{:<12} {:<28} {:>9} {:>12} {:>12} {:>6} {:>14} {:>9}\n",
+            dash(codes[i].clone()),
+            name,
+            dash(persons[i].map(|v| format!("{v:.0}"))),
+            dash(cost[i].map(euro)),
+            dash(norm[i].map(euro)),
+            dash(oe[i].map(|v| format!("{v:.2}"))),
+            dash(res[i].map(euro)),
+            dash(wmo[i].map(|v| format!("{v:.1}"))),
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn euros_in_dutch_notation() {
+        assert_eq!(super::euro(1234.4), "€ 1.234");
+        assert_eq!(super::euro(-1234567.6), "-€ 1.234.568");
+        assert_eq!(super::euro(12.0), "€ 12");
+    }
 }

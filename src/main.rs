@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => commands::run(&args),
         Command::Validate(args) => commands::validate(&args),
+        Command::Profile(args) => commands::profile(&args),
         Command::Sample(args) => commands::sample(&args),
     };
     match result {

@@ -95,7 +95,8 @@ pub fn file_names(v: &Validated) -> FileNames {
     }
 }
 
-fn typed_inputs(v: &Validated) -> Result<Inputs> {
+/// The typed frames of a validation without fatal problems.
+pub fn typed_inputs(v: &Validated) -> Result<Inputs> {
     let get = |name: &str| -> Result<LazyFrame> {
         v.checked
             .iter()

@@ -145,3 +145,24 @@ fn sample_run_publishes_no_small_cell() {
         }
     }
 }
+
+#[test]
+fn profile_command_prints_a_suppressed_table() {
+    let tiny = root().join("tests/fixtures/tiny");
+    let run = |min_cell: &str| {
+        Command::cargo_bin("wijkscan")
+            .unwrap()
+            .args(["profile", "--period", "2024Q3", "--level", "pc5", "--min-cell", min_cell, "--inputs"])
+            .arg(&tiny)
+            .output()
+            .unwrap()
+    };
+    let o = run("1");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // 7511A: € 90.10 over 138/365 insured years = € 238 per year, norm € 300, O/E 0.75.
+    assert!(out.contains("7511A") && out.contains("€ 238") && out.contains("€ 300") && out.contains("0.75"), "{out}");
+    let o = run("10");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("suppressed") && !out.contains("€ 238"), "{out}");
+}
