@@ -297,6 +297,7 @@ pub fn compute(
     norm_warnings(inputs, &files.norm_costs, &mut warnings)?;
 
     let derived = p::derive(raw.clone().lazy()).collect()?;
+    mismatch_warning(&derived, &files.norm_costs, &mut warnings)?;
     let (profile, suppression) = small_cells::protect(&raw, derived, min_cell)?;
     reporter.finish();
     Ok(Profiled {
@@ -308,6 +309,36 @@ pub fn compute(
         suppression,
         warnings,
     })
+}
+
+/// SPEC 3.1: the norm's insured years should match the insured population's within 2%.
+fn mismatch_warning(derived: &DataFrame, file: &str, warnings: &mut Vec<Problem>) -> Result<()> {
+    let off = derived
+        .clone()
+        .lazy()
+        .filter(col("level").eq(lit("pc5")).and(col("insured_years_mismatch").fill_null(false)))
+        .sort(["area_code"], SortMultipleOptions::default())
+        .select([col("area_code")])
+        .collect()?;
+    if off.height() > 0 {
+        let codes: Vec<String> = off
+            .column("area_code")?
+            .str()?
+            .iter()
+            .take(5)
+            .map(|c| c.unwrap_or_default().to_string())
+            .collect();
+        warnings.push(Problem::warning(
+            file,
+            Some("insured_years"),
+            format!(
+                "{} where norm insured years differ from insured years by more than 2% (e.g. {})",
+                plural(off.height() as u64, "pc5 area"),
+                codes.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Norm rows whose pc5 is not in `areas` cannot be placed: say so rather than drop them quietly.
