@@ -134,7 +134,7 @@ pub fn profile(args: &ProfileArgs) -> Result<u8> {
     let inputs = pipeline::typed_inputs(&v)?;
     let files = pipeline::file_names(&v);
     let p = crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
-    let df = pipeline::published_profile(&p, &[args.level.clone()])?;
+    let df = pipeline::published_profile(&p, std::slice::from_ref(&args.level))?;
     if df.height() == 0 {
         return Err(Error::Config {
             path: "command line".into(),
