@@ -257,6 +257,20 @@ fn care_forms_and_combined_care() {
 }
 
 #[test]
+fn age_sex_expected_cost() {
+    // Reference rates over all insured (also p4 in the unknown pc5): women 65–74 only p1
+    // (€ 70.10 over 92 days); men 25–44 are p2 (€ 20.00, 46 days) and p4 (€ 12.34, 92 days).
+    // Expected for 7511A: p1 € 70.10 + p2 46/138 of € 32.34 = € 10.78 → € 80.88.
+    let p = tiny(1);
+    let df = &p.profile;
+    check!(df, "pc5", "7511A", "expected_cost_eur", 80.88);
+    check!(df, "pc5", "7511A", "oe_age_sex", 90.10 / 80.88);
+    // Total: p1 70.10 + p2 10.78 + p3 30.30 (alone in her band) + p5 0.
+    check!(df, "total", "TOTAAL", "expected_cost_eur", 111.18);
+    check!(df, "pc5", "7512A", "expected_cost_eur", 0.0);
+}
+
+#[test]
 fn names_codes_and_order() {
     let p = tiny(1);
     let df = &p.profile;

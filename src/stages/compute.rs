@@ -8,6 +8,7 @@ use crate::progress::Reporter;
 use crate::stages::load::{claim_id_conflicts, format_problems, plural, Problem};
 use crate::stages::profile::{self as p, Inputs, LEVELS};
 use crate::stages::collect_streaming;
+use crate::stages::expected;
 use crate::stages::reconcile::{Bucket, Ledger};
 use crate::stages::small_cells::{self, SuppressionCounts};
 use polars::prelude::*;
@@ -227,6 +228,8 @@ pub fn compute(
     )
     .collect()?;
     let persons = p::flag_high_cost(&persons)?;
+    let reference = expected::reference(persons.clone().lazy()).collect()?;
+    let persons = expected::with_expected(persons.lazy(), reference.lazy()).collect()?;
     let onbekend_persons = persons
         .column("in_areas")?
         .bool()?

@@ -1,6 +1,7 @@
 //! The stages of a run, each from frames to frames; only `pipeline` does file I/O.
 
 pub mod compute;
+pub mod expected;
 pub mod load;
 pub mod profile;
 pub mod reconcile;

@@ -8,6 +8,7 @@
 //! Money is integer cents throughout; euros appear only in the published columns.
 
 use crate::domain::{Period, CARE_TYPES, DAYS_PER_YEAR};
+use crate::stages::expected;
 use polars::prelude::*;
 
 /// Levels in publication order, with the `areas` column that holds each level's code.
@@ -267,6 +268,12 @@ fn person_aggs(persons: LazyFrame, code_col: Option<&str>) -> LazyFrame {
         aggs.push(col(c.as_str()).sum().alias(c.as_str()));
         aggs.push(count(col(c.as_str()).neq(lit(0i64))).alias(ct_contrib(ct).as_str()));
     }
+    // Age/sex-expected cost and its variance (stages::expected), summed per area.
+    for (m, _) in expected::metrics() {
+        for c in [expected::exp_col(&m), expected::var_col(&m)] {
+            aggs.push(col(c.as_str()).sum().alias(c.as_str()));
+        }
+    }
     persons
         .filter(col("in_areas"))
         .group_by([level_key(code_col)])
@@ -367,6 +374,10 @@ pub fn level_frame(
         fill.push(col(ct_col(ct).as_str()).fill_null(lit(0i64)));
         fill.push(col(ct_contrib(ct).as_str()).fill_null(lit(0i64)));
     }
+    for (m, _) in expected::metrics() {
+        fill.push(col(expected::exp_col(&m).as_str()).fill_null(lit(0.0)));
+        fill.push(col(expected::var_col(&m).as_str()).fill_null(lit(0.0)));
+    }
     area_list(areas.clone(), level, code_col)
         .left_join(
             person_aggs(persons, code_col),
@@ -448,6 +459,10 @@ pub fn derive(raw: LazyFrame) -> LazyFrame {
         safe_div(eur("wmo_cents"), col("residents")).alias("wmo_cost_per_resident"),
         col("zvw_wmo_persons"),
         safe_div(col("top5_cents"), col("zvw_cents")).alias("top5_cost_share"),
+        // METHODS 2: what the area would cost at the extract's rates for its age/sex mix.
+        col("exp_total").alias("expected_cost_eur"),
+        safe_div(col("exp_total"), col("insured_years")).alias("expected_cost_per_insured_year"),
+        safe_div(col("zvw_cost_eur"), col("exp_total")).alias("oe_age_sex"),
     ]);
     raw.with_columns([
         iy.alias("insured_years"),
