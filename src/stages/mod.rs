@@ -2,9 +2,12 @@
 
 pub mod compute;
 pub mod expected;
+pub mod features;
+pub mod focus;
 pub mod load;
 pub mod profile;
 pub mod reconcile;
+pub mod segments;
 pub mod small_cells;
 pub mod suppress;
 

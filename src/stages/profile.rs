@@ -7,7 +7,8 @@
 //! distinct counts are counted at each level and never summed from the level below.
 //! Money is integer cents throughout; euros appear only in the published columns.
 
-use crate::domain::{Period, CARE_TYPES, DAYS_PER_YEAR};
+use crate::domain::{Period, CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
+use crate::stages::features::wmo_type_col;
 use crate::stages::expected;
 use polars::prelude::*;
 
@@ -163,10 +164,15 @@ pub fn wmo_by_person(wmo_lines: LazyFrame) -> LazyFrame {
     wmo_lines
         .filter(col("counts"))
         .group_by([col("person_id")])
-        .agg([col("provision_type")
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias("wmo_types")])
+        .agg(wmo_person_aggs())
+}
+
+fn wmo_person_aggs() -> Vec<Expr> {
+    let mut aggs = vec![col("provision_type").n_unique().cast(DataType::Int64).alias("wmo_types")];
+    for t in PROVISION_TYPES {
+        aggs.push(col("provision_type").eq(lit(t)).any(true).alias(wmo_type_col(t).as_str()));
+    }
+    aggs
 }
 
 /// One row per insured person with everything the levels need.
@@ -184,6 +190,7 @@ pub fn persons(
         .map(|ct| col(ct_col(ct).as_str()).fill_null(lit(0i64)))
         .collect();
     fill.push(col("wmo_types").fill_null(lit(0i64)));
+    fill.extend(PROVISION_TYPES.iter().map(|t| col(wmo_type_col(t).as_str()).fill_null(lit(false))));
     fill.push(col("in_areas").fill_null(lit(false)));
     let zvw_forms = CARE_TYPES
         .iter()

@@ -1,0 +1,262 @@
+//! Focus groups in a focus area (SPEC 3.5, METHODS 6): for each segment, its volume, share
+//! of the area, cost per person against the rest of the area, concentration against the
+//! gemeente (relative rate), homogeneity (CV of cost, share of the top two care types, R² of
+//! the split) and whether it passes `min_volume`. Segments under `min_cell` persons are
+//! suppressed like any cell.
+
+use crate::domain::CARE_TYPES;
+use polars::prelude::*;
+
+/// z for the 95% funnel half-width in the volume rule (METHODS 6).
+const Z95: f64 = 1.959964;
+/// Relative precision δ of the volume rule n ≥ (z·CV/δ)².
+pub const DELTA: f64 = 0.2;
+
+/// A compiled segment.
+pub struct Segment {
+    pub name: String,
+    pub filter: String,
+    pub expr: Expr,
+}
+
+/// Where and how to judge segments.
+#[derive(Debug, Clone)]
+pub struct FocusArea {
+    /// `buurt`, `wijk` or `gemeente`: the features column holding the code is `<level>_code`.
+    pub level: String,
+    pub code: String,
+}
+
+/// One evaluated segment; `None` where suppressed or undefined.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SegmentRow {
+    pub segment: String,
+    pub area_code: String,
+    pub persons: Option<i64>,
+    pub share_of_area: Option<f64>,
+    pub cost_per_person: Option<f64>,
+    pub cost_per_person_rest: Option<f64>,
+    pub relative_rate: Option<f64>,
+    pub cv_cost: Option<f64>,
+    pub passes_volume: Option<bool>,
+    pub min_persons_for_precision: Option<f64>,
+    pub top2_care_types: Option<String>,
+    pub top2_care_share: Option<f64>,
+    pub r2_split: Option<f64>,
+    pub suppressed: bool,
+    pub filter: String,
+}
+
+fn f64_at(df: &DataFrame, c: &str) -> PolarsResult<Option<f64>> {
+    Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.get(0))
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b != 0.0 && a.is_finite() && b.is_finite() => Some(a / b),
+        _ => None,
+    }
+}
+
+/// Evaluates segments in one focus area. `features` is `stages::features::features`.
+pub fn evaluate(
+    features: &LazyFrame,
+    segments: &[Segment],
+    area: &FocusArea,
+    min_volume: i64,
+    min_cell: i64,
+) -> PolarsResult<Vec<SegmentRow>> {
+    let code_col = format!("{}_code", area.level);
+    let x = col("zvw_cost");
+    // Which gemeente holds the focus area, for the relative rate.
+    let gemeente = features
+        .clone()
+        .filter(col(code_col.as_str()).eq(lit(area.code.as_str())))
+        .select([col("gemeente_code").first()])
+        .collect()?;
+    let gemeente = gemeente.column("gemeente_code")?.str()?.get(0).map(str::to_string);
+    let Some(gemeente) = gemeente else {
+        return Err(polars_err!(ComputeError: "focus area `{}` has no insured persons at level {}", area.code, area.level));
+    };
+
+    let mut rows = Vec::new();
+    for seg in segments {
+        let s = seg.expr.clone().fill_null(lit(false));
+        let in_area = col(code_col.as_str()).eq(lit(area.code.as_str()));
+        let mut aggs = vec![
+            in_area.clone().cast(DataType::Int64).sum().alias("area_persons"),
+            in_area.clone().and(s.clone()).cast(DataType::Int64).sum().alias("persons"),
+            col("gemeente_code").eq(lit(gemeente.as_str())).cast(DataType::Int64).sum().alias("gm_persons"),
+            col("gemeente_code")
+                .eq(lit(gemeente.as_str()))
+                .and(s.clone())
+                .cast(DataType::Int64)
+                .sum()
+                .alias("gm_seg_persons"),
+            x.clone().filter(in_area.clone().and(s.clone())).mean().alias("mean_seg"),
+            x.clone().filter(in_area.clone().and(s.clone())).std(1).alias("sd_seg"),
+            x.clone().filter(in_area.clone().and(s.clone().not())).mean().alias("mean_rest"),
+            // Sums of squares for R² of the split segment vs rest within the area.
+            x.clone().filter(in_area.clone()).var(0).alias("var_area"),
+            x.clone().filter(in_area.clone().and(s.clone())).var(0).alias("var_seg"),
+            x.clone().filter(in_area.clone().and(s.clone().not())).var(0).alias("var_rest"),
+            in_area.clone().and(s.clone().not()).cast(DataType::Int64).sum().alias("rest_persons"),
+        ];
+        for ct in CARE_TYPES {
+            aggs.push(
+                col(format!("zvw_{ct}").as_str())
+                    .filter(in_area.clone().and(s.clone()))
+                    .sum()
+                    .alias(format!("ct_{ct}").as_str()),
+            );
+        }
+        let df = features.clone().select(aggs).collect()?;
+        let n = f64_at(&df, "persons")?.unwrap_or(0.0);
+        let area_n = f64_at(&df, "area_persons")?.unwrap_or(0.0);
+        let rest_n = f64_at(&df, "rest_persons")?.unwrap_or(0.0);
+        let persons = n as i64;
+        let suppressed = persons > 0 && persons < min_cell
+            // The rest of the area is a cell too: area minus segment must not be small either.
+            || (rest_n as i64 > 0 && (rest_n as i64) < min_cell);
+        let mut row = SegmentRow {
+            segment: seg.name.clone(),
+            area_code: area.code.clone(),
+            persons: Some(persons),
+            share_of_area: ratio(Some(n), Some(area_n)),
+            cost_per_person: f64_at(&df, "mean_seg")?,
+            cost_per_person_rest: f64_at(&df, "mean_rest")?,
+            relative_rate: ratio(
+                ratio(Some(n), Some(area_n)),
+                ratio(f64_at(&df, "gm_seg_persons")?, f64_at(&df, "gm_persons")?),
+            ),
+            cv_cost: ratio(f64_at(&df, "sd_seg")?, f64_at(&df, "mean_seg")?),
+            passes_volume: Some(persons >= min_volume),
+            min_persons_for_precision: None,
+            top2_care_types: None,
+            top2_care_share: None,
+            r2_split: None,
+            suppressed,
+            filter: seg.filter.clone(),
+        };
+        row.min_persons_for_precision = row.cv_cost.map(|cv| (Z95 * cv / DELTA).powi(2).ceil());
+        let mut cts: Vec<(f64, &str)> = CARE_TYPES
+            .iter()
+            .map(|ct| Ok((f64_at(&df, &format!("ct_{ct}"))?.unwrap_or(0.0), *ct)))
+            .collect::<PolarsResult<_>>()?;
+        let total: f64 = cts.iter().map(|(v, _)| v).sum();
+        cts.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        if total > 0.0 {
+            row.top2_care_types = Some(format!("{}, {}", cts[0].1, cts[1].1));
+            row.top2_care_share = Some((cts[0].0 + cts[1].0) / total);
+        }
+        let ss = |v: Option<f64>, k: f64| v.map(|v| v * k);
+        let ss_total = ss(f64_at(&df, "var_area")?, area_n);
+        let ss_within = match (ss(f64_at(&df, "var_seg")?, n), ss(f64_at(&df, "var_rest")?, rest_n)) {
+            (Some(a), Some(b)) => Some(a + b),
+            (Some(a), None) | (None, Some(a)) => Some(a),
+            _ => None,
+        };
+        row.r2_split = ratio(ss_within, ss_total).map(|r| 1.0 - r);
+        if suppressed {
+            row = SegmentRow {
+                persons: None,
+                share_of_area: None,
+                cost_per_person: None,
+                cost_per_person_rest: None,
+                relative_rate: None,
+                cv_cost: None,
+                passes_volume: None,
+                min_persons_for_precision: None,
+                top2_care_types: None,
+                top2_care_share: None,
+                r2_split: None,
+                ..row
+            };
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// The rows as a frame with the SPEC 4.1 columns first.
+pub fn to_frame(rows: &[SegmentRow]) -> PolarsResult<DataFrame> {
+    let s = |f: &dyn Fn(&SegmentRow) -> String| rows.iter().map(f).collect::<Vec<_>>();
+    df!(
+        "segment" => s(&|r| r.segment.clone()),
+        "area_code" => s(&|r| r.area_code.clone()),
+        "persons" => rows.iter().map(|r| r.persons).collect::<Vec<_>>(),
+        "share_of_area" => rows.iter().map(|r| r.share_of_area).collect::<Vec<_>>(),
+        "cost_per_person" => rows.iter().map(|r| r.cost_per_person).collect::<Vec<_>>(),
+        "cost_per_person_rest" => rows.iter().map(|r| r.cost_per_person_rest).collect::<Vec<_>>(),
+        "relative_rate" => rows.iter().map(|r| r.relative_rate).collect::<Vec<_>>(),
+        "cv_cost" => rows.iter().map(|r| r.cv_cost).collect::<Vec<_>>(),
+        "passes_volume" => rows.iter().map(|r| r.passes_volume).collect::<Vec<_>>(),
+        "min_persons_for_precision" => rows.iter().map(|r| r.min_persons_for_precision).collect::<Vec<_>>(),
+        "top2_care_types" => rows.iter().map(|r| r.top2_care_types.clone()).collect::<Vec<_>>(),
+        "top2_care_share" => rows.iter().map(|r| r.top2_care_share).collect::<Vec<_>>(),
+        "r2_split" => rows.iter().map(|r| r.r2_split).collect::<Vec<_>>(),
+        "suppressed" => rows.iter().map(|r| r.suppressed).collect::<Vec<_>>(),
+        "filter" => s(&|r| r.filter.clone()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ten persons in wijk A (four in the segment), ten in wijk B (one in the segment).
+    fn features() -> LazyFrame {
+        let wijk: Vec<&str> = (0..20).map(|i| if i < 10 { "WK000101" } else { "WK000102" }).collect();
+        let seg: Vec<bool> = (0..20).map(|i| i < 4 || i == 10).collect();
+        let cost: Vec<f64> = (0..20).map(|i| if i < 4 { 1000.0 + 100.0 * i as f64 } else { 100.0 }).collect();
+        let mut cols = vec![
+            Column::new("wijk_code".into(), wijk),
+            Column::new("gemeente_code".into(), vec!["GM0001"; 20]),
+            Column::new("flag".into(), seg),
+            Column::new("zvw_cost".into(), cost.clone()),
+        ];
+        for ct in CARE_TYPES {
+            let v: Vec<f64> = match ct {
+                "msz" => cost.iter().map(|c| c * 0.75).collect(),
+                "farmacie" => cost.iter().map(|c| c * 0.25).collect(),
+                _ => vec![0.0; 20],
+            };
+            cols.push(Column::new(format!("zvw_{ct}").into(), v));
+        }
+        DataFrame::new_infer_height(cols).unwrap().lazy()
+    }
+
+    #[test]
+    fn segment_evidence_by_hand() {
+        let seg = Segment { name: "s".into(), filter: "flag".into(), expr: col("flag") };
+        let area = FocusArea { level: "wijk".into(), code: "WK000101".into() };
+        let rows = evaluate(&features(), &[seg], &area, 3, 2).unwrap();
+        let r = &rows[0];
+        assert_eq!(r.persons, Some(4));
+        assert_eq!(r.share_of_area, Some(0.4));
+        assert_eq!(r.cost_per_person, Some(1150.0)); // 1000, 1100, 1200, 1300
+        assert_eq!(r.cost_per_person_rest, Some(100.0));
+        // 4/10 in the area against 5/20 in the gemeente.
+        assert!((r.relative_rate.unwrap() - 1.6).abs() < 1e-12);
+        let sd = (((150.0f64).powi(2) * 2.0 + 50.0f64.powi(2) * 2.0) / 3.0).sqrt();
+        assert!((r.cv_cost.unwrap() - sd / 1150.0).abs() < 1e-12);
+        assert_eq!(r.passes_volume, Some(true));
+        assert_eq!(r.top2_care_types.as_deref(), Some("msz, farmacie"));
+        assert!((r.top2_care_share.unwrap() - 1.0).abs() < 1e-12);
+        // Between-group SS over total SS: means 1150 (n 4) and 100 (n 6), grand mean 520.
+        let ss_between = 4.0 * 630.0f64.powi(2) + 6.0 * 420.0f64.powi(2);
+        let ss_within = 150.0f64.powi(2) * 2.0 + 50.0f64.powi(2) * 2.0;
+        let r2 = ss_between / (ss_between + ss_within);
+        assert!((r.r2_split.unwrap() - r2).abs() < 1e-9, "{:?} vs {r2}", r.r2_split);
+    }
+
+    #[test]
+    fn small_segments_are_suppressed() {
+        let seg = Segment { name: "s".into(), filter: "flag".into(), expr: col("flag") };
+        let area = FocusArea { level: "wijk".into(), code: "WK000101".into() };
+        let rows = evaluate(&features(), &[seg], &area, 3, 5).unwrap();
+        assert!(rows[0].suppressed);
+        assert_eq!(rows[0].persons, None);
+        assert_eq!(rows[0].cost_per_person, None);
+    }
+}
