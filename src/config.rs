@@ -22,6 +22,43 @@ pub struct RawPipeline {
     pub privacy: RawPrivacy,
     #[serde(default)]
     pub profile: RawProfile,
+    #[serde(default)]
+    pub focus: RawFocus,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFocus {
+    /// Focus area codes (BU…, WK… or GM…); default: every gemeente.
+    pub areas: Option<Vec<String>>,
+    pub min_volume: Option<i64>,
+    /// Built-in segments to include by name; default all six.
+    pub builtin: Option<Vec<String>>,
+    /// Propose segments with the regression tree (default true).
+    pub propose: Option<bool>,
+    pub max_depth: Option<usize>,
+    #[serde(default)]
+    pub segments: Vec<crate::stages::segments::SegmentDef>,
+}
+
+/// Focus-group settings, resolved.
+#[derive(Debug, Clone)]
+pub struct FocusSettings {
+    pub areas: Vec<String>,
+    pub min_volume: i64,
+    pub segments: Vec<crate::stages::segments::SegmentDef>,
+    pub propose: bool,
+    pub max_depth: usize,
+}
+
+/// The level of a focus area code: `buurt`, `wijk` or `gemeente`.
+pub fn level_of_code(code: &str) -> Option<&'static str> {
+    match code.get(..2) {
+        Some("BU") => Some("buurt"),
+        Some("WK") => Some("wijk"),
+        Some("GM") => Some("gemeente"),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,6 +101,7 @@ pub struct Settings {
     pub min_cell: i64,
     pub levels: Vec<String>,
     pub force: bool,
+    pub focus: FocusSettings,
 }
 
 pub fn read_pipeline(path: &Path) -> Result<RawPipeline> {
@@ -136,7 +174,9 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             )));
         }
     }
+    let focus = resolve_focus(raw.focus).map_err(bad)?;
     Ok(Settings {
+        focus,
         name,
         pipeline_file: pipeline.map(Path::to_path_buf),
         inputs,
@@ -145,6 +185,47 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         min_cell,
         levels,
         force: over.force,
+    })
+}
+
+pub const DEFAULT_MIN_VOLUME: i64 = 100;
+
+fn resolve_focus(raw: RawFocus) -> std::result::Result<FocusSettings, String> {
+    use crate::stages::segments::{builtin, builtin_named};
+    let mut segments = match raw.builtin {
+        None => builtin(),
+        Some(names) => names
+            .iter()
+            .map(|n| {
+                builtin_named(n).ok_or_else(|| {
+                    let known: Vec<String> = builtin().into_iter().map(|s| s.name).collect();
+                    format!("unknown built-in segment `{n}` (known: {})", known.join(", "))
+                })
+            })
+            .collect::<std::result::Result<_, _>>()?,
+    };
+    for s in raw.segments {
+        if segments.iter().any(|x| x.name == s.name) {
+            return Err(format!("segment name `{}` is used twice", s.name));
+        }
+        segments.push(s);
+    }
+    let areas = raw.areas.unwrap_or_default();
+    for a in &areas {
+        if level_of_code(a).is_none() {
+            return Err(format!("focus area `{a}` is not a buurt (BU…), wijk (WK…) or gemeente (GM…) code"));
+        }
+    }
+    let min_volume = raw.min_volume.unwrap_or(DEFAULT_MIN_VOLUME);
+    if min_volume < 1 {
+        return Err(format!("min_volume must be at least 1, got {min_volume}"));
+    }
+    Ok(FocusSettings {
+        areas,
+        min_volume,
+        segments,
+        propose: raw.propose.unwrap_or(true),
+        max_depth: raw.max_depth.unwrap_or(4).clamp(1, 4),
     })
 }
 

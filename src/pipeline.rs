@@ -70,6 +70,13 @@ pub fn load(dir: &Path, period: &crate::domain::Period) -> Result<(Validated, In
         min_cell: crate::config::DEFAULT_MIN_CELL,
         levels: Vec::new(),
         force: false,
+        focus: crate::config::FocusSettings {
+            areas: Vec::new(),
+            min_volume: crate::config::DEFAULT_MIN_VOLUME,
+            segments: Vec::new(),
+            propose: false,
+            max_depth: 4,
+        },
     };
     let v = validate(&settings, false, &crate::progress::Silent)?;
     if v.fatal() {
@@ -177,6 +184,11 @@ pub struct RunSummary {
 /// validate → profile → reconcile → suppress → write.
 pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
     check_out(settings)?;
+    // Segment filters are checked before any data is read.
+    let segments = crate::stages::focus::compile_all(&settings.focus.segments).map_err(|e| Error::Config {
+        path: settings.pipeline_file.clone().unwrap_or_else(|| "command line".into()),
+        message: e.to_string(),
+    })?;
     let mut timings = BTreeMap::new();
     let t = Instant::now();
     let validated = validate(settings, false, reporter)?;
@@ -200,8 +212,14 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
     timings.insert("profile".to_string(), t.elapsed().as_secs_f64());
 
     let t = Instant::now();
+    reporter.start("focus", None);
+    let (segments_df, _) = crate::stages::focus::run(&profiled.persons, &segments, &settings.focus, settings.min_cell)?;
+    reporter.finish();
+    timings.insert("focus".to_string(), t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
     let staging = staging_dir(&settings.out);
-    let written = write_run(settings, &validated, &profiled, &staging, &mut timings, t);
+    let written = write_run(settings, &validated, &profiled, segments_df, &staging, &mut timings, t);
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
@@ -258,6 +276,7 @@ fn write_run(
     settings: &Settings,
     validated: &Validated,
     profiled: &Profiled,
+    mut segments: DataFrame,
     dir: &Path,
     timings: &mut BTreeMap<String, f64>,
     started: Instant,
@@ -269,6 +288,7 @@ fn write_run(
     let mut outputs = Vec::new();
     let mut profile = published_profile(profiled, &settings.levels)?;
     outputs.extend(write_table(&mut profile, dir, "profile")?);
+    outputs.extend(write_table(&mut segments, dir, "segments")?);
     timings.insert("write".to_string(), started.elapsed().as_secs_f64());
 
     // Checksums of the inputs, files in parallel (plain file reads, no polars inside).

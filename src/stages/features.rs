@@ -66,3 +66,90 @@ pub fn features(persons: LazyFrame) -> LazyFrame {
     cols.extend(PROVISION_TYPES.iter().map(|t| col(wmo_type_col(t).as_str())));
     persons.filter(col("in_areas")).with_columns([band()]).select(cols)
 }
+
+/// Codes the tree features of SPEC 3.5 (age band, sex, household, education, social minimum,
+/// care forms, Wmo use, care types used) from collected features; returns them with the
+/// annualised cost and insured years of every person.
+pub fn tree_inputs(features: &DataFrame) -> PolarsResult<(Vec<crate::stages::tree::Feature>, Vec<f64>, Vec<f64>)> {
+    use crate::stages::tree::Feature;
+    let n = features.height();
+    let strings = |c: &str| -> PolarsResult<Vec<Option<String>>> {
+        Ok(features.column(c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let floats = |c: &str| -> PolarsResult<Vec<f64>> {
+        Ok(features.column(c)?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect())
+    };
+    // A nominal feature from a string column: one code per listed value, one for unknown.
+    let nominal = |c: &str, values: &[&str]| -> PolarsResult<Feature> {
+        let mut conditions: Vec<String> = values.iter().map(|v| format!("{c} = '{v}'")).collect();
+        conditions.push(format!("{c} IS NULL"));
+        let codes = strings(c)?
+            .iter()
+            .map(|v| v.as_deref().and_then(|v| values.iter().position(|x| *x == v)).unwrap_or(values.len()) as u16)
+            .collect();
+        Ok(Feature { name: c.into(), conditions, ordinal: false, codes })
+    };
+    let mut out = Vec::new();
+    let ages = floats("age")?;
+    let band_conditions = vec![
+        "age BETWEEN 0 AND 4", "age BETWEEN 5 AND 14", "age BETWEEN 15 AND 24", "age BETWEEN 25 AND 44",
+        "age BETWEEN 45 AND 64", "age BETWEEN 65 AND 74", "age BETWEEN 75 AND 84", "age >= 85",
+    ];
+    out.push(Feature {
+        name: "age".into(),
+        conditions: band_conditions.iter().map(|s| s.to_string()).collect(),
+        ordinal: true,
+        codes: ages
+            .iter()
+            .map(|a| crate::stages::expected::BAND_UPPER.iter().take_while(|u| *a >= **u as f64).count() as u16)
+            .collect(),
+    });
+    out.push(nominal("sex", &["M", "V"])?);
+    out.push(nominal("household", &crate::domain::HOUSEHOLDS)?);
+    out.push(nominal("education", &crate::domain::EDUCATIONS)?);
+    let social = strings("social_minimum")?;
+    out.push(Feature {
+        name: "social_minimum".into(),
+        conditions: vec!["social_minimum = false".into(), "social_minimum = true".into(), "social_minimum IS NULL".into()],
+        ordinal: false,
+        codes: social
+            .iter()
+            .map(|v| match v.as_deref() {
+                Some("false") => 0,
+                Some("true") => 1,
+                _ => 2,
+            })
+            .collect(),
+    });
+    let forms = floats("care_forms")?;
+    let mut form_conditions: Vec<String> = (0..5).map(|k| format!("care_forms = {k}")).collect();
+    form_conditions.push("care_forms >= 5".into());
+    out.push(Feature {
+        name: "care_forms".into(),
+        conditions: form_conditions,
+        ordinal: true,
+        codes: forms.iter().map(|f| (*f as i64).clamp(0, 5) as u16).collect(),
+    });
+    let wmo = strings("wmo")?;
+    out.push(Feature {
+        name: "wmo".into(),
+        conditions: vec!["NOT wmo".into(), "wmo".into()],
+        ordinal: true,
+        codes: wmo.iter().map(|v| u16::from(v.as_deref() == Some("true"))).collect(),
+    });
+    for ct in CARE_TYPES {
+        let c = format!("zvw_{ct}");
+        let v = floats(&c)?;
+        out.push(Feature {
+            name: c.clone(),
+            conditions: vec![format!("{c} <= 0"), format!("{c} > 0")],
+            ordinal: true,
+            codes: v.iter().map(|x| u16::from(*x > 0.0)).collect(),
+        });
+    }
+    let years = floats("insured_years")?;
+    let cost = floats("zvw_cost")?;
+    let y: Vec<f64> = cost.iter().zip(&years).map(|(c, w)| if *w > 0.0 { c / w } else { 0.0 }).collect();
+    debug_assert_eq!(y.len(), n);
+    Ok((out, y, years))
+}

@@ -43,6 +43,8 @@ pub struct SegmentRow {
     pub top2_care_types: Option<String>,
     pub top2_care_share: Option<f64>,
     pub r2_split: Option<f64>,
+    /// For proposed segments: R² of the whole tree segmentation of the area.
+    pub r2_tree: Option<f64>,
     pub suppressed: bool,
     pub filter: String,
 }
@@ -135,6 +137,7 @@ pub fn evaluate(
             top2_care_types: None,
             top2_care_share: None,
             r2_split: None,
+            r2_tree: None,
             suppressed,
             filter: seg.filter.clone(),
         };
@@ -195,6 +198,7 @@ pub fn to_frame(rows: &[SegmentRow]) -> PolarsResult<DataFrame> {
         "top2_care_types" => rows.iter().map(|r| r.top2_care_types.clone()).collect::<Vec<_>>(),
         "top2_care_share" => rows.iter().map(|r| r.top2_care_share).collect::<Vec<_>>(),
         "r2_split" => rows.iter().map(|r| r.r2_split).collect::<Vec<_>>(),
+        "r2_tree" => rows.iter().map(|r| r.r2_tree).collect::<Vec<_>>(),
         "suppressed" => rows.iter().map(|r| r.suppressed).collect::<Vec<_>>(),
         "filter" => s(&|r| r.filter.clone()),
     )
@@ -259,4 +263,75 @@ mod tests {
         assert_eq!(rows[0].persons, None);
         assert_eq!(rows[0].cost_per_person, None);
     }
+}
+
+/// Compiles segment definitions against the person features; the first bad one is an error.
+pub fn compile_all(
+    defs: &[crate::stages::segments::SegmentDef],
+) -> Result<Vec<Segment>, crate::stages::segments::SegmentError> {
+    let names = crate::stages::features::feature_names();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    defs.iter()
+        .map(|d| {
+            Ok(Segment {
+                name: d.name.clone(),
+                filter: d.filter.clone(),
+                expr: crate::stages::segments::compile(d, &names)?,
+            })
+        })
+        .collect()
+}
+
+/// Segments and tree proposals in every focus area (default: every gemeente).
+pub fn run(
+    persons: &DataFrame,
+    segments: &[Segment],
+    focus: &crate::config::FocusSettings,
+    min_cell: i64,
+) -> crate::error::Result<(DataFrame, Vec<SegmentRow>)> {
+    let features = crate::stages::features::features(persons.clone().lazy()).collect()?;
+    let lf = features.clone().lazy();
+    let mut areas: Vec<String> = focus.areas.clone();
+    if areas.is_empty() {
+        let g = lf
+            .clone()
+            .select([col("gemeente_code").unique().sort(SortOptions::default())])
+            .collect()?;
+        areas = g.column("gemeente_code")?.str()?.iter().flatten().map(str::to_string).collect();
+    }
+    // A proposed group must be a publishable cell as well as a workable volume.
+    let min_volume = focus.min_volume.max(min_cell);
+    let mut rows = Vec::new();
+    for code in &areas {
+        let level = crate::config::level_of_code(code).unwrap_or("gemeente");
+        let area = FocusArea { level: level.into(), code: code.clone() };
+        rows.extend(evaluate(&lf, segments, &area, min_volume, min_cell)?);
+        if focus.propose {
+            let code_col = format!("{level}_code");
+            let local = lf.clone().filter(col(code_col.as_str()).eq(lit(code.as_str()))).collect()?;
+            let (fs, y, w) = crate::stages::features::tree_inputs(&local)?;
+            let proposal = crate::stages::tree::propose(&fs, &y, &w, min_volume as usize, focus.max_depth);
+            if proposal.leaves.len() > 1 {
+                let defs: Vec<crate::stages::segments::SegmentDef> = proposal
+                    .leaves
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| crate::stages::segments::SegmentDef {
+                        name: format!("voorstel_{}", i + 1),
+                        filter: l.rule.clone(),
+                    })
+                    .collect();
+                let compiled = compile_all(&defs).map_err(|e| {
+                    crate::error::Error::Other(format!("internal: a proposed rule does not compile: {e}"))
+                })?;
+                let mut evaluated = evaluate(&lf, &compiled, &area, min_volume, min_cell)?;
+                for r in &mut evaluated {
+                    r.r2_tree = proposal.r2;
+                }
+                rows.extend(evaluated);
+            }
+        }
+    }
+    let df = to_frame(&rows)?;
+    Ok((df, rows))
 }

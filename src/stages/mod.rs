@@ -8,6 +8,7 @@ pub mod load;
 pub mod profile;
 pub mod reconcile;
 pub mod segments;
+pub mod tree;
 pub mod small_cells;
 pub mod suppress;
 
