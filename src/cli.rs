@@ -22,6 +22,8 @@ pub enum Command {
     Validate(RunArgs),
     /// Print the (suppressed) profile of one level as a table; writes nothing.
     Profile(ProfileArgs),
+    /// Judge focus groups in focus areas and print them; try a filter live with --segment.
+    Focus(FocusArgs),
     /// Write realistic synthetic extracts (seeded, deterministic).
     Sample(SampleArgs),
 }
@@ -78,4 +80,22 @@ pub struct ProfileArgs {
     /// Level to print: pc5, buurt, wijk, gemeente or total.
     #[arg(long, default_value = "wijk")]
     pub level: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FocusArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Focus area code (BU…, WK… or GM…); repeatable. Default: the pipeline's, else every gemeente.
+    #[arg(long = "area")]
+    pub areas: Vec<String>,
+    /// A segment filter to try, e.g. "household = 'single' AND care_forms >= 3"; repeatable.
+    #[arg(long = "segment")]
+    pub segments: Vec<String>,
+    /// Only the --segment filters, not the built-in and pipeline segments.
+    #[arg(long)]
+    pub only: bool,
+    /// Skip the regression-tree proposals.
+    #[arg(long)]
+    pub no_propose: bool,
 }

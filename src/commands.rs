@@ -1,7 +1,7 @@
 //! One function per subcommand: resolve settings, call the library, print in one voice.
 //! The only place that prints to stdout.
 
-use crate::cli::{ProfileArgs, RunArgs, SampleArgs};
+use crate::cli::{FocusArgs, ProfileArgs, RunArgs, SampleArgs};
 use polars::prelude::*;
 use crate::config::{self, Overrides, Settings};
 use crate::domain::Period;
@@ -185,6 +185,83 @@ pub fn profile_table(df: &DataFrame) -> Result<String> {
         ));
     }
     Ok(out)
+}
+
+pub fn focus(args: &FocusArgs) -> Result<u8> {
+    let mut s = settings(&args.run)?;
+    if !args.areas.is_empty() {
+        for a in &args.areas {
+            if config::level_of_code(a).is_none() {
+                return Err(Error::Config {
+                    path: "command line".into(),
+                    message: format!("`--area {a}` is not a buurt (BU…), wijk (WK…) or gemeente (GM…) code"),
+                });
+            }
+        }
+        s.focus.areas = args.areas.clone();
+    }
+    if args.only {
+        s.focus.segments.clear();
+    }
+    for (i, f) in args.segments.iter().enumerate() {
+        s.focus.segments.push(crate::stages::segments::SegmentDef { name: format!("segment_{}", i + 1), filter: f.clone() });
+    }
+    if args.no_propose || args.only {
+        s.focus.propose = false;
+    }
+    let path = s.pipeline_file.clone().unwrap_or_else(|| "command line".into());
+    let segments = crate::stages::focus::compile_all(&s.focus.segments)
+        .map_err(|e| Error::Config { path, message: e.to_string() })?;
+    let reporter = progress::for_stderr();
+    let v = pipeline::validate(&s, false, reporter.as_ref())?;
+    if v.fatal() {
+        return Err(Error::Input { report: format_problems(&v.problems) });
+    }
+    let inputs = pipeline::typed_inputs(&v)?;
+    let files = pipeline::file_names(&v);
+    let p = crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
+    reporter.start("focus", None);
+    let (_, rows) = crate::stages::focus::run(&p.persons, &segments, &s.focus, s.min_cell)?;
+    reporter.finish();
+    print!("{}", focus_table(&rows, s.focus.min_volume.max(s.min_cell)));
+    Ok(0)
+}
+
+/// Segments per focus area, for the working session's screen.
+pub fn focus_table(rows: &[crate::stages::focus::SegmentRow], min_volume: i64) -> String {
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "–".into());
+    let mut out = String::new();
+    let mut area = String::new();
+    for r in rows {
+        if r.area_code != area {
+            area = r.area_code.clone();
+            out.push_str(&format!(
+                "\nfocus area {area} (volume threshold {min_volume})\n{:<34} {:>8} {:>7} {:>11} {:>11} {:>6} {:>5} {:>5}  {}\n",
+                "segment", "persons", "share", "cost/pers", "rest/pers", "RR", "CV", "pass", "filter"
+            ));
+        }
+        if r.suppressed {
+            out.push_str(&format!("{:<34} {:>8}  {}\n", r.segment, "suppressed (too few persons)", r.filter));
+            continue;
+        }
+        out.push_str(&format!(
+            "{:<34} {:>8} {:>7} {:>11} {:>11} {:>6} {:>5} {:>5}  {}\n",
+            r.segment,
+            dash(r.persons.map(|v| v.to_string())),
+            dash(r.share_of_area.map(|v| format!("{:.1}%", 100.0 * v))),
+            dash(r.cost_per_person.map(euro)),
+            dash(r.cost_per_person_rest.map(euro)),
+            dash(r.relative_rate.map(|v| format!("{v:.2}"))),
+            dash(r.cv_cost.map(|v| format!("{v:.2}"))),
+            match r.passes_volume {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "–",
+            },
+            r.filter
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run(&args),
         Command::Validate(args) => commands::validate(&args),
         Command::Profile(args) => commands::profile(&args),
+        Command::Focus(args) => commands::focus(&args),
         Command::Sample(args) => commands::sample(&args),
     };
     match result {

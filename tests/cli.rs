@@ -166,3 +166,41 @@ fn profile_command_prints_a_suppressed_table() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("suppressed") && !out.contains("€ 238"), "{out}");
 }
+
+#[test]
+fn focus_command_tries_a_segment_live() {
+    let tiny = root().join("tests/fixtures/tiny");
+    let focus = |extra: &[&str]| {
+        Command::cargo_bin("wijkscan")
+            .unwrap()
+            .args(["focus", "--period", "2024Q3", "--min-cell", "1", "--only", "--inputs"])
+            .arg(&tiny)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = focus(&["--area", "WK015301", "--segment", "age >= 40 AND wmo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // p1 (70, Wmo) and p2 (40, Wmo in an unknown pc5) of the wijk's three persons.
+    assert!(out.contains("WK015301") && out.contains("66.7%"), "{out}");
+    let o = focus(&["--segment", "age >= 40 AND wmoo"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("segment_1") && err.contains("unknown feature `wmoo`") && err.contains("column 15"), "{err}");
+}
+
+#[test]
+fn bad_segment_in_pipeline_file_stops_before_reading_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("p.toml");
+    std::fs::write(
+        &p,
+        "period = \"2024Q3\"\n[inputs]\ndir = \"nowhere\"\n[[focus.segments]]\nname = \"mijn\"\nfilter = \"age >= AND wmo\"\n",
+    )
+    .unwrap();
+    let o = Command::cargo_bin("wijkscan").unwrap().arg("run").arg(&p).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("p.toml") && err.contains("segment `mijn`") && err.contains("column 8"), "{err}");
+}
