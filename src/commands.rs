@@ -2,13 +2,13 @@
 //! The only place that prints to stdout.
 
 use crate::cli::{FocusArgs, ProfileArgs, RunArgs, SampleArgs};
-use polars::prelude::*;
 use crate::config::{self, Overrides, Settings};
 use crate::domain::Period;
 use crate::error::{Error, Result};
 use crate::progress;
 use crate::stages::load::format_problems;
 use crate::{pipeline, sample};
+use polars::prelude::*;
 
 fn settings(args: &RunArgs) -> Result<Settings> {
     let over = Overrides {
@@ -129,16 +129,22 @@ pub fn profile(args: &ProfileArgs) -> Result<u8> {
     let reporter = progress::for_stderr();
     let v = pipeline::validate(&s, false, reporter.as_ref())?;
     if v.fatal() {
-        return Err(Error::Input { report: format_problems(&v.problems) });
+        return Err(Error::Input {
+            report: format_problems(&v.problems),
+        });
     }
     let inputs = pipeline::typed_inputs(&v)?;
     let files = pipeline::file_names(&v);
-    let p = crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
+    let p =
+        crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
     let df = pipeline::published_profile(&p, std::slice::from_ref(&args.level))?;
     if df.height() == 0 {
         return Err(Error::Config {
             path: "command line".into(),
-            message: format!("no rows at level `{}` (levels: pc5, buurt, wijk, gemeente, total)", args.level),
+            message: format!(
+                "no rows at level `{}` (levels: pc5, buurt, wijk, gemeente, total)",
+                args.level
+            ),
         });
     }
     print!("{}", profile_table(&df)?);
@@ -148,10 +154,21 @@ pub fn profile(args: &ProfileArgs) -> Result<u8> {
 /// The columns an analyst scans first, one line per area; suppressed rows say so.
 pub fn profile_table(df: &DataFrame) -> Result<String> {
     let s = |c: &str| -> Result<Vec<Option<String>>> {
-        Ok(df.column(c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(str::to_string)).collect())
+        Ok(df
+            .column(c)?
+            .cast(&DataType::String)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
     };
     let f = |c: &str| -> Result<Vec<Option<f64>>> {
-        Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.iter().collect())
+        Ok(df
+            .column(c)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .collect())
     };
     let (codes, names) = (s("area_code")?, s("area_name")?);
     let persons = f("insured_persons")?;
@@ -169,7 +186,12 @@ pub fn profile_table(df: &DataFrame) -> Result<String> {
     for i in 0..df.height() {
         let name: String = dash(names[i].clone()).chars().take(28).collect();
         if sup[i] == Some(true) {
-            out.push_str(&format!("{:<12} {:<28} {:>9}\n", dash(codes[i].clone()), name, "suppressed (too few persons)"));
+            out.push_str(&format!(
+                "{:<12} {:<28} {:>9}\n",
+                dash(codes[i].clone()),
+                name,
+                "suppressed (too few persons)"
+            ));
             continue;
         }
         out.push_str(&format!(
@@ -194,7 +216,9 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
             if config::level_of_code(a).is_none() {
                 return Err(Error::Config {
                     path: "command line".into(),
-                    message: format!("`--area {a}` is not a buurt (BU…), wijk (WK…) or gemeente (GM…) code"),
+                    message: format!(
+                        "`--area {a}` is not a buurt (BU…), wijk (WK…) or gemeente (GM…) code"
+                    ),
                 });
             }
         }
@@ -204,22 +228,34 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
         s.focus.segments.clear();
     }
     for (i, f) in args.segments.iter().enumerate() {
-        s.focus.segments.push(crate::stages::segments::SegmentDef { name: format!("segment_{}", i + 1), filter: f.clone() });
+        s.focus.segments.push(crate::stages::segments::SegmentDef {
+            name: format!("segment_{}", i + 1),
+            filter: f.clone(),
+        });
     }
     if args.no_propose || args.only {
         s.focus.propose = false;
     }
-    let path = s.pipeline_file.clone().unwrap_or_else(|| "command line".into());
-    let segments = crate::stages::focus::compile_all(&s.focus.segments)
-        .map_err(|e| Error::Config { path, message: e.to_string() })?;
+    let path = s
+        .pipeline_file
+        .clone()
+        .unwrap_or_else(|| "command line".into());
+    let segments =
+        crate::stages::focus::compile_all(&s.focus.segments).map_err(|e| Error::Config {
+            path,
+            message: e.to_string(),
+        })?;
     let reporter = progress::for_stderr();
     let v = pipeline::validate(&s, false, reporter.as_ref())?;
     if v.fatal() {
-        return Err(Error::Input { report: format_problems(&v.problems) });
+        return Err(Error::Input {
+            report: format_problems(&v.problems),
+        });
     }
     let inputs = pipeline::typed_inputs(&v)?;
     let files = pipeline::file_names(&v);
-    let p = crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
+    let p =
+        crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
     reporter.start("focus", None);
     let (_, rows) = crate::stages::focus::run(&p.persons, &segments, &s.focus, s.min_cell)?;
     reporter.finish();
@@ -241,7 +277,10 @@ pub fn focus_table(rows: &[crate::stages::focus::SegmentRow], min_volume: i64) -
             ));
         }
         if r.suppressed {
-            out.push_str(&format!("{:<34} {:>8}  {}\n", r.segment, "suppressed (too few persons)", r.filter));
+            out.push_str(&format!(
+                "{:<34} {:>8}  {}\n",
+                r.segment, "suppressed (too few persons)", r.filter
+            ));
             continue;
         }
         out.push_str(&format!(

@@ -199,7 +199,10 @@ fn resolve_focus(raw: RawFocus) -> std::result::Result<FocusSettings, String> {
             .map(|n| {
                 builtin_named(n).ok_or_else(|| {
                     let known: Vec<String> = builtin().into_iter().map(|s| s.name).collect();
-                    format!("unknown built-in segment `{n}` (known: {})", known.join(", "))
+                    format!(
+                        "unknown built-in segment `{n}` (known: {})",
+                        known.join(", ")
+                    )
                 })
             })
             .collect::<std::result::Result<_, _>>()?,
@@ -213,7 +216,9 @@ fn resolve_focus(raw: RawFocus) -> std::result::Result<FocusSettings, String> {
     let areas = raw.areas.unwrap_or_default();
     for a in &areas {
         if level_of_code(a).is_none() {
-            return Err(format!("focus area `{a}` is not a buurt (BU…), wijk (WK…) or gemeente (GM…) code"));
+            return Err(format!(
+                "focus area `{a}` is not a buurt (BU…), wijk (WK…) or gemeente (GM…) code"
+            ));
         }
     }
     let min_volume = raw.min_volume.unwrap_or(DEFAULT_MIN_VOLUME);

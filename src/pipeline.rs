@@ -185,10 +185,14 @@ pub struct RunSummary {
 pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
     check_out(settings)?;
     // Segment filters are checked before any data is read.
-    let segments = crate::stages::focus::compile_all(&settings.focus.segments).map_err(|e| Error::Config {
-        path: settings.pipeline_file.clone().unwrap_or_else(|| "command line".into()),
-        message: e.to_string(),
-    })?;
+    let segments =
+        crate::stages::focus::compile_all(&settings.focus.segments).map_err(|e| Error::Config {
+            path: settings
+                .pipeline_file
+                .clone()
+                .unwrap_or_else(|| "command line".into()),
+            message: e.to_string(),
+        })?;
     let mut timings = BTreeMap::new();
     let t = Instant::now();
     let validated = validate(settings, false, reporter)?;
@@ -213,13 +217,26 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
 
     let t = Instant::now();
     reporter.start("focus", None);
-    let (segments_df, _) = crate::stages::focus::run(&profiled.persons, &segments, &settings.focus, settings.min_cell)?;
+    let (segments_df, _) = crate::stages::focus::run(
+        &profiled.persons,
+        &segments,
+        &settings.focus,
+        settings.min_cell,
+    )?;
     reporter.finish();
     timings.insert("focus".to_string(), t.elapsed().as_secs_f64());
 
     let t = Instant::now();
     let staging = staging_dir(&settings.out);
-    let written = write_run(settings, &validated, &profiled, segments_df, &staging, &mut timings, t);
+    let written = write_run(
+        settings,
+        &validated,
+        &profiled,
+        segments_df,
+        &staging,
+        &mut timings,
+        t,
+    );
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);

@@ -23,10 +23,13 @@ fn run_sample(out: &Path) -> std::process::Output {
 
 fn read_profile(dir: &Path) -> DataFrame {
     let p = dir.join("profile.parquet");
-    LazyFrame::scan_parquet(PlRefPath::new(p.to_string_lossy().as_ref()), Default::default())
-        .unwrap()
-        .collect()
-        .unwrap()
+    LazyFrame::scan_parquet(
+        PlRefPath::new(p.to_string_lossy().as_ref()),
+        Default::default(),
+    )
+    .unwrap()
+    .collect()
+    .unwrap()
 }
 
 #[test]
@@ -37,9 +40,20 @@ fn validate_accepts_the_sample() {
         .arg(root().join("pipelines/sample.toml"))
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
-    for name in ["insured", "zvw_claims", "wmo_provisions", "norm_costs", "areas"] {
+    for name in [
+        "insured",
+        "zvw_claims",
+        "wmo_provisions",
+        "norm_costs",
+        "areas",
+    ] {
         assert!(stdout.contains(name), "{stdout}");
     }
 }
@@ -49,15 +63,28 @@ fn sample_run_is_deterministic_and_reconciled() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     let oa = run_sample(&a);
-    assert_eq!(oa.status.code(), Some(0), "{}", String::from_utf8_lossy(&oa.stderr));
+    assert_eq!(
+        oa.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&oa.stderr)
+    );
     // Piped output: no progress bars, but the warnings about the sample's dirt.
     let stderr = String::from_utf8_lossy(&oa.stderr);
     assert!(!stderr.contains('\r'), "progress drawn while piped");
     assert!(stderr.contains("unassigned"), "{stderr}");
     let ob = run_sample(&b);
     assert_eq!(ob.status.code(), Some(0));
-    for f in ["profile.parquet", "profile.csv"] {
-        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+    for f in [
+        "profile.parquet",
+        "profile.csv",
+        "segments.parquet",
+        "segments.csv",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
         assert!(x == y, "{f} differs between two runs");
     }
     let manifest: serde_json::Value =
@@ -65,12 +92,23 @@ fn sample_run_is_deterministic_and_reconciled() {
     for source in ["zvw", "wmo"] {
         let ledger = &manifest["reconciliation"][source];
         assert_eq!(ledger["balanced"], true, "{source}");
-        let sum: i64 = ledger["buckets"].as_array().unwrap().iter().map(|b| b["cents"].as_i64().unwrap()).sum();
+        let sum: i64 = ledger["buckets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["cents"].as_i64().unwrap())
+            .sum();
         assert_eq!(sum, ledger["input"]["cents"].as_i64().unwrap());
     }
     // The sample carries every kind of dirt: each bucket holds money.
-    for bucket in manifest["reconciliation"]["zvw"]["buckets"].as_array().unwrap() {
-        assert!(bucket["rows"].as_i64().unwrap() > 0, "empty bucket {bucket}");
+    for bucket in manifest["reconciliation"]["zvw"]["buckets"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            bucket["rows"].as_i64().unwrap() > 0,
+            "empty bucket {bucket}"
+        );
     }
     assert_eq!(manifest["inputs"].as_array().unwrap().len(), 5);
     assert!(manifest["suppression"]["primary_rows"].as_u64().unwrap() > 0);
@@ -84,17 +122,40 @@ fn sample_run_publishes_no_small_cell() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     let o = run_sample(&out);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let df = read_profile(&out);
     let min_cell = 10.0;
     let get = |c: &str| -> Vec<Option<f64>> {
-        df.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect()
+        df.column(c)
+            .unwrap()
+            .cast(&DataType::Float64)
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .collect()
     };
-    let suppressed: Vec<bool> = df.column("suppressed").unwrap().bool().unwrap().iter().map(|v| v.unwrap()).collect();
+    let suppressed: Vec<bool> = df
+        .column("suppressed")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect();
     let persons = get("insured_persons");
     for (i, s) in suppressed.iter().enumerate() {
         if !s {
-            assert!(persons[i].unwrap() >= min_cell, "row {i} published with {:?} persons", persons[i]);
+            assert!(
+                persons[i].unwrap() >= min_cell,
+                "row {i} published with {:?} persons",
+                persons[i]
+            );
         }
     }
     for c in ["wmo_clients", "multi_care_persons", "zvw_wmo_persons"] {
@@ -102,18 +163,36 @@ fn sample_run_publishes_no_small_cell() {
             assert!(v == 0.0 || v >= min_cell, "{c} = {v} published");
         }
     }
-    assert!(suppressed.iter().any(|s| *s), "the sample has small pc5s; some must be suppressed");
+    assert!(
+        suppressed.iter().any(|s| *s),
+        "the sample has small pc5s; some must be suppressed"
+    );
 
     // Parent − published children, for the row-level cost and every care type.
     let areas_path = root().join("data-samples/areas.parquet");
-    let areas = LazyFrame::scan_parquet(PlRefPath::new(areas_path.to_string_lossy().as_ref()), Default::default())
-        .unwrap()
-        .collect()
-        .unwrap();
+    let areas = LazyFrame::scan_parquet(
+        PlRefPath::new(areas_path.to_string_lossy().as_ref()),
+        Default::default(),
+    )
+    .unwrap()
+    .collect()
+    .unwrap();
     let s = |c: &str| -> Vec<String> {
-        areas.column(c).unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect()
+        areas
+            .column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap().to_string())
+            .collect()
     };
-    let (pc5, buurt, wijk, gemeente) = (s("pc5"), s("buurt_code"), s("wijk_code"), s("gemeente_code"));
+    let (pc5, buurt, wijk, gemeente) = (
+        s("pc5"),
+        s("buurt_code"),
+        s("wijk_code"),
+        s("gemeente_code"),
+    );
     let mut parent: HashMap<String, String> = HashMap::new();
     for i in 0..pc5.len() {
         parent.insert(pc5[i].clone(), buurt[i].clone());
@@ -121,11 +200,25 @@ fn sample_run_publishes_no_small_cell() {
         parent.insert(wijk[i].clone(), gemeente[i].clone());
         parent.insert(gemeente[i].clone(), "TOTAAL".into());
     }
-    let codes: Vec<String> =
-        df.column("area_code").unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect();
-    let row_of: HashMap<&str, usize> = codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let codes: Vec<String> = df
+        .column("area_code")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap().to_string())
+        .collect();
+    let row_of: HashMap<&str, usize> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
     let mut columns = vec!["zvw_cost_eur".to_string()];
-    columns.extend(wijkscan::domain::CARE_TYPES.iter().map(|ct| format!("zvw_{ct}_per_insured_year")));
+    columns.extend(
+        wijkscan::domain::CARE_TYPES
+            .iter()
+            .map(|ct| format!("zvw_{ct}_per_insured_year")),
+    );
     for c in &columns {
         let values = get(c);
         let mut hidden_children: HashMap<&str, usize> = HashMap::new();
@@ -152,19 +245,42 @@ fn profile_command_prints_a_suppressed_table() {
     let run = |min_cell: &str| {
         Command::cargo_bin("wijkscan")
             .unwrap()
-            .args(["profile", "--period", "2024Q3", "--level", "pc5", "--min-cell", min_cell, "--inputs"])
+            .args([
+                "profile",
+                "--period",
+                "2024Q3",
+                "--level",
+                "pc5",
+                "--min-cell",
+                min_cell,
+                "--inputs",
+            ])
             .arg(&tiny)
             .output()
             .unwrap()
     };
     let o = run("1");
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     // 7511A: € 90.10 over 138/365 insured years = € 238 per year, norm € 300, O/E 0.75.
-    assert!(out.contains("7511A") && out.contains("€ 238") && out.contains("€ 300") && out.contains("0.75"), "{out}");
+    assert!(
+        out.contains("7511A")
+            && out.contains("€ 238")
+            && out.contains("€ 300")
+            && out.contains("0.75"),
+        "{out}"
+    );
     let o = run("10");
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("suppressed") && !out.contains("€ 238"), "{out}");
+    assert!(
+        out.contains("suppressed") && !out.contains("€ 238"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -173,21 +289,39 @@ fn focus_command_tries_a_segment_live() {
     let focus = |extra: &[&str]| {
         Command::cargo_bin("wijkscan")
             .unwrap()
-            .args(["focus", "--period", "2024Q3", "--min-cell", "1", "--only", "--inputs"])
+            .args([
+                "focus",
+                "--period",
+                "2024Q3",
+                "--min-cell",
+                "1",
+                "--only",
+                "--inputs",
+            ])
             .arg(&tiny)
             .args(extra)
             .output()
             .unwrap()
     };
     let o = focus(&["--area", "WK015301", "--segment", "age >= 40 AND wmo"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     // p1 (70, Wmo) and p2 (40, Wmo in an unknown pc5) of the wijk's three persons.
     assert!(out.contains("WK015301") && out.contains("66.7%"), "{out}");
     let o = focus(&["--segment", "age >= 40 AND wmoo"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("segment_1") && err.contains("unknown feature `wmoo`") && err.contains("column 15"), "{err}");
+    assert!(
+        err.contains("segment_1")
+            && err.contains("unknown feature `wmoo`")
+            && err.contains("column 15"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -199,8 +333,16 @@ fn bad_segment_in_pipeline_file_stops_before_reading_data() {
         "period = \"2024Q3\"\n[inputs]\ndir = \"nowhere\"\n[[focus.segments]]\nname = \"mijn\"\nfilter = \"age >= AND wmo\"\n",
     )
     .unwrap();
-    let o = Command::cargo_bin("wijkscan").unwrap().arg("run").arg(&p).output().unwrap();
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("run")
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("p.toml") && err.contains("segment `mijn`") && err.contains("column 8"), "{err}");
+    assert!(
+        err.contains("p.toml") && err.contains("segment `mijn`") && err.contains("column 8"),
+        "{err}"
+    );
 }

@@ -20,14 +20,43 @@ pub const GEMEENTEN: [Gemeente; 3] = [
         code: "GM0153",
         name: "Enschede",
         pc4: &[
-            (7511, 9695), (7512, 6925), (7513, 5115), (7514, 5960), (7521, 9180), (7522, 7405),
-            (7523, 12205), (7524, 3520), (7525, 380), (7531, 8380), (7532, 5280), (7533, 4790),
-            (7534, 12560), (7535, 3740), (7536, 60), (7541, 3405), (7542, 10405), (7543, 7010),
-            (7544, 15980), (7545, 14600), (7546, 8660), (7547, 610), (7548, 3865),
+            (7511, 9695),
+            (7512, 6925),
+            (7513, 5115),
+            (7514, 5960),
+            (7521, 9180),
+            (7522, 7405),
+            (7523, 12205),
+            (7524, 3520),
+            (7525, 380),
+            (7531, 8380),
+            (7532, 5280),
+            (7533, 4790),
+            (7534, 12560),
+            (7535, 3740),
+            (7536, 60),
+            (7541, 3405),
+            (7542, 10405),
+            (7543, 7010),
+            (7544, 15980),
+            (7545, 14600),
+            (7546, 8660),
+            (7547, 610),
+            (7548, 3865),
         ],
         wijk_names: &[
-            "Centrum", "Noord", "Oost", "Zuid", "West", "Boswinkel-Stadsveld", "Twekkelerveld",
-            "Velve-Lindenhof", "Wesselerbrink", "Stroinkslanden", "Glanerbrug", "Pathmos",
+            "Centrum",
+            "Noord",
+            "Oost",
+            "Zuid",
+            "West",
+            "Boswinkel-Stadsveld",
+            "Twekkelerveld",
+            "Velve-Lindenhof",
+            "Wesselerbrink",
+            "Stroinkslanden",
+            "Glanerbrug",
+            "Pathmos",
         ],
         centre: (6.893, 52.221),
     },
@@ -35,15 +64,46 @@ pub const GEMEENTEN: [Gemeente; 3] = [
         code: "GM0202",
         name: "Arnhem",
         pc4: &[
-            (6811, 6415), (6812, 2835), (6813, 4420), (6814, 6290), (6815, 3350), (6816, 2340),
-            (6821, 5950), (6822, 7210), (6823, 6915), (6824, 10120), (6825, 5660), (6826, 10450),
-            (6827, 430), (6828, 12450), (6831, 3540), (6832, 5575), (6833, 6585), (6834, 3255),
-            (6835, 5265), (6836, 11850), (6841, 4615), (6842, 2865), (6843, 10605), (6844, 4095),
-            (6845, 6125), (6846, 13210),
+            (6811, 6415),
+            (6812, 2835),
+            (6813, 4420),
+            (6814, 6290),
+            (6815, 3350),
+            (6816, 2340),
+            (6821, 5950),
+            (6822, 7210),
+            (6823, 6915),
+            (6824, 10120),
+            (6825, 5660),
+            (6826, 10450),
+            (6827, 430),
+            (6828, 12450),
+            (6831, 3540),
+            (6832, 5575),
+            (6833, 6585),
+            (6834, 3255),
+            (6835, 5265),
+            (6836, 11850),
+            (6841, 4615),
+            (6842, 2865),
+            (6843, 10605),
+            (6844, 4095),
+            (6845, 6125),
+            (6846, 13210),
         ],
         wijk_names: &[
-            "Centrum", "Spijkerkwartier", "Klarendal", "Presikhaaf", "Malburgen", "Elden",
-            "Schuytgraaf", "Rijkerswoerd", "Geitenkamp", "Alteveer", "Heijenoord", "Burgemeesterswijk",
+            "Centrum",
+            "Spijkerkwartier",
+            "Klarendal",
+            "Presikhaaf",
+            "Malburgen",
+            "Elden",
+            "Schuytgraaf",
+            "Rijkerswoerd",
+            "Geitenkamp",
+            "Alteveer",
+            "Heijenoord",
+            "Burgemeesterswijk",
             "Schaarsbergen",
         ],
         centre: (5.911, 51.985),
@@ -52,16 +112,53 @@ pub const GEMEENTEN: [Gemeente; 3] = [
         code: "GM0014",
         name: "Groningen",
         pc4: &[
-            (9711, 9630), (9712, 10355), (9713, 13050), (9714, 6015), (9715, 8245), (9716, 4150),
-            (9717, 6430), (9718, 9360), (9721, 11380), (9722, 7940), (9723, 5785), (9724, 4990),
-            (9725, 6130), (9726, 4140), (9727, 5465), (9728, 10745), (9731, 7785), (9732, 5220),
-            (9733, 3660), (9734, 2815), (9735, 225), (9736, 6180), (9737, 5950), (9738, 395),
-            (9741, 7505), (9742, 10820), (9743, 12095), (9744, 5610), (9745, 3140), (9746, 7695),
+            (9711, 9630),
+            (9712, 10355),
+            (9713, 13050),
+            (9714, 6015),
+            (9715, 8245),
+            (9716, 4150),
+            (9717, 6430),
+            (9718, 9360),
+            (9721, 11380),
+            (9722, 7940),
+            (9723, 5785),
+            (9724, 4990),
+            (9725, 6130),
+            (9726, 4140),
+            (9727, 5465),
+            (9728, 10745),
+            (9731, 7785),
+            (9732, 5220),
+            (9733, 3660),
+            (9734, 2815),
+            (9735, 225),
+            (9736, 6180),
+            (9737, 5950),
+            (9738, 395),
+            (9741, 7505),
+            (9742, 10820),
+            (9743, 12095),
+            (9744, 5610),
+            (9745, 3140),
+            (9746, 7695),
         ],
         wijk_names: &[
-            "Centrum", "Oosterpoort", "Schildersbuurt", "Helpman", "Paddepoel", "Vinkhuizen",
-            "Selwerd", "Lewenborg", "Beijum", "De Hoogte", "Korrewegwijk", "Oosterparkwijk",
-            "Corpus den Hoorn", "Hoogkerk", "Zernike",
+            "Centrum",
+            "Oosterpoort",
+            "Schildersbuurt",
+            "Helpman",
+            "Paddepoel",
+            "Vinkhuizen",
+            "Selwerd",
+            "Lewenborg",
+            "Beijum",
+            "De Hoogte",
+            "Korrewegwijk",
+            "Oosterparkwijk",
+            "Corpus den Hoorn",
+            "Hoogkerk",
+            "Zernike",
         ],
         centre: (6.566, 53.219),
     },
@@ -69,6 +166,9 @@ pub const GEMEENTEN: [Gemeente; 3] = [
 
 /// Postcodes used for persons and provisions whose pc5 is missing from `areas` (dirt).
 pub const UNKNOWN_PC5: [&str; 3] = ["9999Z", "1011X", "3512Q"];
+
+/// (lon0, lat0, lon1, lat1).
+pub type Rect = (f64, f64, f64, f64);
 
 #[derive(Debug, Clone)]
 pub struct Area {
@@ -82,7 +182,7 @@ pub struct Area {
     /// Relative chance that a person lives here.
     pub weight: f64,
     /// Rectangle (lon0, lat0, lon1, lat1) of this pc5 inside its buurt's column.
-    pub rect: (f64, f64, f64, f64),
+    pub rect: Rect,
 }
 
 /// Builds the pc5 table for about `persons` insured: more letters per pc4 for larger books,
@@ -110,9 +210,18 @@ pub fn areas(persons: usize, rng: &mut Pcg64) -> Vec<Area> {
                 let tiny = rng.gen_bool(0.04);
                 let base = residents.max(200) as f64 / letters as f64;
                 // Tiny ones are marked here and weighted below, once the total is known.
-                let weight = if tiny { -1.0 } else { base * rng.gen_range(0.6..1.4) };
+                let weight = if tiny {
+                    -1.0
+                } else {
+                    base * rng.gen_range(0.6..1.4)
+                };
                 let dx = 0.012 / letters as f64;
-                let rect = (x0 + dx * l as f64, y0, x0 + dx * (l as f64 + 1.0), y0 + 0.018);
+                let rect = (
+                    x0 + dx * l as f64,
+                    y0,
+                    x0 + dx * (l as f64 + 1.0),
+                    y0 + 0.018,
+                );
                 out.push(Area {
                     pc5: format!("{pc4}{letter}"),
                     buurt_code,
@@ -136,9 +245,12 @@ pub fn areas(persons: usize, rng: &mut Pcg64) -> Vec<Area> {
 
 /// A GeoJSON FeatureCollection with one polygon per buurt (the union box of its pc5s).
 pub fn geometry(areas: &[Area]) -> serde_json::Value {
-    let mut buurten: Vec<(&Area, (f64, f64, f64, f64))> = Vec::new();
+    let mut buurten: Vec<(&Area, Rect)> = Vec::new();
     for a in areas {
-        match buurten.iter_mut().find(|(b, _)| b.buurt_code == a.buurt_code) {
+        match buurten
+            .iter_mut()
+            .find(|(b, _)| b.buurt_code == a.buurt_code)
+        {
             Some((_, r)) => {
                 r.0 = r.0.min(a.rect.0);
                 r.1 = r.1.min(a.rect.1);

@@ -53,9 +53,24 @@ const CHUNK: u64 = 25_000;
 
 /// Planted deviations: (area code prefix, care type or None for all, factor, description).
 const PLANTED: [(&str, Option<&str>, f64, &str); 3] = [
-    ("WK015303", Some("msz"), 1.5, "wijk WK015303 (Enschede): medisch-specialistische zorg × 1.5"),
-    ("BU02020501", Some("ggz_specialistisch"), 2.0, "buurt BU02020501 (Arnhem): specialistische GGZ × 2"),
-    ("WK001404", None, 0.7, "wijk WK001404 (Groningen): all Zvw care × 0.7"),
+    (
+        "WK015303",
+        Some("msz"),
+        1.5,
+        "wijk WK015303 (Enschede): medisch-specialistische zorg × 1.5",
+    ),
+    (
+        "BU02020501",
+        Some("ggz_specialistisch"),
+        2.0,
+        "buurt BU02020501 (Arnhem): specialistische GGZ × 2",
+    ),
+    (
+        "WK001404",
+        None,
+        0.7,
+        "wijk WK001404 (Groningen): all Zvw care × 0.7",
+    ),
 ];
 
 fn io(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -109,12 +124,20 @@ struct Sink {
 
 impl Sink {
     fn new(path: std::path::PathBuf) -> Sink {
-        Sink { path, writer: None, rows: 0 }
+        Sink {
+            path,
+            writer: None,
+            rows: 0,
+        }
     }
     fn write(&mut self, df: &DataFrame) -> Result<()> {
         if self.writer.is_none() {
             let f = std::fs::File::create(&self.path).map_err(|e| io(&self.path, e))?;
-            self.writer = Some(ParquetWriter::new(f).batched(df.schema()).map_err(|e| io(&self.path, e))?);
+            self.writer = Some(
+                ParquetWriter::new(f)
+                    .batched(df.schema())
+                    .map_err(|e| io(&self.path, e))?,
+            );
         }
         if let Some(w) = self.writer.as_mut() {
             w.write_batch(df).map_err(|e| io(&self.path, e))?;
@@ -126,13 +149,21 @@ impl Sink {
         if let Some(w) = self.writer {
             w.finish().map_err(|e| io(&self.path, e))?;
         }
-        let name = self.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         Ok((name, self.rows))
     }
 }
 
 /// Writes the five inputs and `geometry.geojson` into `out_dir`.
-pub fn generate(opts: &SampleOptions, out_dir: &Path, reporter: &dyn Reporter) -> Result<SampleSummary> {
+pub fn generate(
+    opts: &SampleOptions,
+    out_dir: &Path,
+    reporter: &dyn Reporter,
+) -> Result<SampleSummary> {
     if opts.persons == 0 {
         return Err(Error::Other("a sample needs at least one person".into()));
     }
@@ -187,7 +218,10 @@ pub fn generate(opts: &SampleOptions, out_dir: &Path, reporter: &dyn Reporter) -
     // Waves of chunks: generated in parallel, written in order; memory stays a few chunks.
     let wave = rayon::current_num_threads().max(1) * 2;
     for group in chunks.chunks(wave) {
-        let generated: Vec<Chunk> = group.par_iter().map(|&(c, first, n)| plan.chunk(c, first, n)).collect();
+        let generated: Vec<Chunk> = group
+            .par_iter()
+            .map(|&(c, first, n)| plan.chunk(c, first, n))
+            .collect();
         for chunk in generated {
             for (a, b) in per_area.iter_mut().zip(&chunk.per_area) {
                 a.0 += b.0;
@@ -209,7 +243,11 @@ pub fn generate(opts: &SampleOptions, out_dir: &Path, reporter: &dyn Reporter) -
     for (a, _) in per_area.iter().zip(&areas) {
         let share = rng.gen_range(0.35..0.55);
         let r = ((a.0 as f64 / share).round() as i64).max(a.0 as i64);
-        residents.push(if opts.dirt && rng.gen_bool(0.02) { None } else { Some(r) });
+        residents.push(if opts.dirt && rng.gen_bool(0.02) {
+            None
+        } else {
+            Some(r)
+        });
     }
     let mut areas_df = df!(
         "pc5" => areas.iter().map(|a| a.pc5.clone()).collect::<Vec<_>>(),
@@ -222,7 +260,8 @@ pub fn generate(opts: &SampleOptions, out_dir: &Path, reporter: &dyn Reporter) -
         "residents" => residents,
     )?;
     let path = out_dir.join("areas.parquet");
-    ParquetWriter::new(std::fs::File::create(&path).map_err(|e| io(&path, e))?).finish(&mut areas_df)?;
+    ParquetWriter::new(std::fs::File::create(&path).map_err(|e| io(&path, e))?)
+        .finish(&mut areas_df)?;
     files.push(("areas.parquet".into(), areas_df.height() as u64));
 
     // Norm costs track the age/sex risk of each pc5 but differ from actual cost; a few pc5s
@@ -233,7 +272,11 @@ pub fn generate(opts: &SampleOptions, out_dir: &Path, reporter: &dyn Reporter) -
         if a.0 == 0 || (opts.dirt && rng.gen_bool(0.01)) {
             continue;
         }
-        let off = if opts.dirt && rng.gen_bool(0.01) { 1.05 } else { 1.0 + rng.gen_range(-0.004..0.004) };
+        let off = if opts.dirt && rng.gen_bool(0.01) {
+            1.05
+        } else {
+            1.0 + rng.gen_range(-0.004..0.004)
+        };
         pc5.push(area.pc5.clone());
         years.push((a.1 * off * 1e4).round() / 1e4);
         cost.push((a.2 * noise.sample(&mut rng).max(0.5) * 100.0).round() / 100.0);
@@ -245,14 +288,135 @@ pub fn generate(opts: &SampleOptions, out_dir: &Path, reporter: &dyn Reporter) -
     }
     let mut norm_df = df!("pc5" => pc5, "insured_years" => years, "norm_cost_eur" => cost)?;
     let path = out_dir.join("norm_costs.parquet");
-    ParquetWriter::new(std::fs::File::create(&path).map_err(|e| io(&path, e))?).finish(&mut norm_df)?;
+    ParquetWriter::new(std::fs::File::create(&path).map_err(|e| io(&path, e))?)
+        .finish(&mut norm_df)?;
     files.push(("norm_costs.parquet".into(), norm_df.height() as u64));
 
     let geo = geography::geometry(&areas);
     let path = out_dir.join(crate::columns::GEOMETRY_FILE);
     let text = serde_json::to_string(&geo).map_err(|e| Error::Other(e.to_string()))?;
     std::fs::write(&path, text).map_err(|e| io(&path, e))?;
-    files.push((crate::columns::GEOMETRY_FILE.into(), geo["features"].as_array().map_or(0, |f| f.len()) as u64));
+    files.push((
+        crate::columns::GEOMETRY_FILE.into(),
+        geo["features"].as_array().map_or(0, |f| f.len()) as u64,
+    ));
 
-    Ok(SampleSummary { files, planted: PLANTED.iter().map(|p| p.3.to_string()).collect() })
+    Ok(SampleSummary {
+        files,
+        planted: PLANTED.iter().map(|p| p.3.to_string()).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    fn make(dir: &Path, seed: u64, dirt: bool) {
+        let opts = SampleOptions {
+            persons: 3_000,
+            seed,
+            dirt,
+            ..SampleOptions::default()
+        };
+        generate(&opts, dir, &Silent).unwrap();
+    }
+
+    fn bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().to_string(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn same_seed_same_bytes_other_seed_other_data() {
+        let (a, b, c) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        make(a.path(), 7, true);
+        make(b.path(), 7, true);
+        make(c.path(), 8, true);
+        assert_eq!(bytes(a.path()), bytes(b.path()));
+        let (x, z) = (bytes(a.path()), bytes(c.path()));
+        let claims = |v: &Vec<(String, Vec<u8>)>| {
+            v.iter()
+                .find(|f| f.0 == "zvw_claims.parquet")
+                .unwrap()
+                .1
+                .clone()
+        };
+        assert_ne!(claims(&x), claims(&z));
+    }
+
+    /// The generated files pass the program's own contract checks, and the dirt lands in
+    /// every bucket of the reconciliation — or in none when asked for clean data.
+    #[test]
+    fn valid_inputs_with_dirt_only_when_asked() {
+        let period = Period::parse("2024Q3").unwrap();
+        for dirt in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            make(dir.path(), 3, dirt);
+            let (v, inputs) = crate::pipeline::load(dir.path(), &period).unwrap();
+            assert!(v.problems.iter().all(|p| !p.is_fatal()), "{:?}", v.problems);
+            let files = crate::pipeline::file_names(&v);
+            let p = crate::stages::compute::compute(&inputs, &period, 10, &files, &Silent).unwrap();
+            for b in &p.zvw.buckets[..4] {
+                assert_eq!(b.rows > 0, dirt, "zvw bucket {} with dirt={dirt}", b.bucket);
+            }
+            for b in &p.wmo.buckets[..2] {
+                assert_eq!(b.rows > 0, dirt, "wmo bucket {} with dirt={dirt}", b.bucket);
+            }
+            // Wmo clients who are not insured, open-ended provisions, and small pc5s.
+            let wmo = LazyFrame::scan_parquet(
+                PlRefPath::new(
+                    dir.path()
+                        .join("wmo_provisions.parquet")
+                        .to_string_lossy()
+                        .as_ref(),
+                ),
+                Default::default(),
+            )
+            .unwrap()
+            .select([
+                col("person_id")
+                    .str()
+                    .starts_with(lit("W"))
+                    .sum()
+                    .alias("not_insured"),
+                col("end_date").is_null().sum().alias("open"),
+            ])
+            .collect()
+            .unwrap();
+            assert!(
+                wmo.column("not_insured")
+                    .unwrap()
+                    .get(0)
+                    .unwrap()
+                    .extract::<u64>()
+                    .unwrap()
+                    > 0
+            );
+            assert!(
+                wmo.column("open")
+                    .unwrap()
+                    .get(0)
+                    .unwrap()
+                    .extract::<u64>()
+                    .unwrap()
+                    > 0
+            );
+            assert!(p.suppression.primary_rows > 0);
+        }
+    }
 }

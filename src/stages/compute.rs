@@ -5,10 +5,10 @@
 use crate::domain::{Period, CARE_TYPES};
 use crate::error::{Error, Result};
 use crate::progress::Reporter;
-use crate::stages::load::{claim_id_conflicts, format_problems, plural, Problem};
-use crate::stages::profile::{self as p, Inputs, LEVELS};
 use crate::stages::collect_streaming;
 use crate::stages::expected;
+use crate::stages::load::{claim_id_conflicts, format_problems, plural, Problem};
+use crate::stages::profile::{self as p, Inputs, LEVELS};
 use crate::stages::reconcile::{Bucket, Ledger};
 use crate::stages::small_cells::{self, SuppressionCounts};
 use polars::prelude::*;
@@ -84,13 +84,10 @@ pub fn compute(
 
     // 2. Zvw buckets, in the order of SPEC 3.2.
     reporter.start("reconcile", None);
-    let input = inputs
-        .claims
-        .clone()
-        .select([
-            p::cents("amount_eur").sum().alias("cents"),
-            len().cast(DataType::Int64).alias("rows"),
-        ]);
+    let input = inputs.claims.clone().select([
+        p::cents("amount_eur").sum().alias("cents"),
+        len().cast(DataType::Int64).alias("rows"),
+    ]);
     let input = collect_streaming(input)?;
     let insured_keys =
         inputs
@@ -319,7 +316,11 @@ fn mismatch_warning(derived: &DataFrame, file: &str, warnings: &mut Vec<Problem>
     let off = derived
         .clone()
         .lazy()
-        .filter(col("level").eq(lit("pc5")).and(col("insured_years_mismatch").fill_null(false)))
+        .filter(
+            col("level")
+                .eq(lit("pc5"))
+                .and(col("insured_years_mismatch").fill_null(false)),
+        )
         .sort(["area_code"], SortMultipleOptions::default())
         .select([col("area_code")])
         .collect()?;

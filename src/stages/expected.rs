@@ -11,7 +11,9 @@ use polars::prelude::*;
 
 /// Upper bounds (exclusive) of the age bands 0–4, 5–14, 15–24, 25–44, 45–64, 65–74, 75–84, 85+.
 pub const BAND_UPPER: [i64; 7] = [5, 15, 25, 45, 65, 75, 85];
-pub const BAND_LABELS: [&str; 8] = ["0-4", "5-14", "15-24", "25-44", "45-64", "65-74", "75-84", "85+"];
+pub const BAND_LABELS: [&str; 8] = [
+    "0-4", "5-14", "15-24", "25-44", "45-64", "65-74", "75-84", "85+",
+];
 
 /// The age band index of an `age` column.
 pub fn band() -> Expr {
@@ -20,7 +22,9 @@ pub fn band() -> Expr {
         .enumerate()
         .rev()
         .fold(lit(BAND_UPPER.len() as i32), |rest, (i, upper)| {
-            when(col("age").lt(lit(*upper))).then(lit(i as i32)).otherwise(rest)
+            when(col("age").lt(lit(*upper)))
+                .then(lit(i as i32))
+                .otherwise(rest)
         })
         .alias("band")
 }
@@ -40,20 +44,34 @@ pub fn var_col(metric: &str) -> String {
     format!("var_{metric}")
 }
 
-/// Reference rate and variance per (band, sex), in euros per insured year.
+/// Fixed-point scale of expected cost per person (1/10,000 euro): integer sums are exact and
+/// do not depend on the order a parallel group-by adds them in.
+pub const EXP_SCALE: f64 = 1e4;
+
+/// Reference rate and variance per (band, sex), in euros per insured year. All sums are
+/// integers (cents, days, euro²), so the rates are the same in every run.
 pub fn reference(persons: LazyFrame) -> LazyFrame {
     let iy = (col("insured_days").cast(DataType::Float64) / lit(DAYS_PER_YEAR)).alias("__iy");
-    let mut aggs = vec![col("__iy").sum().alias("ref_years")];
+    let mut aggs = vec![col("insured_days").sum().alias("__days")];
     for (m, c) in metrics() {
         let eur = col(c.as_str()).cast(DataType::Float64) / lit(100.0);
-        aggs.push(eur.clone().sum().alias(format!("__s1_{m}").as_str()));
-        // Σ iy·x² with x = cost / iy is Σ cost² / iy.
-        aggs.push((eur.clone() * eur / col("__iy")).sum().alias(format!("__s2_{m}").as_str()));
+        aggs.push(col(c.as_str()).sum().alias(format!("__s1_{m}").as_str()));
+        // Σ iy·x² with x = cost / iy is Σ cost² / iy, kept in whole euro².
+        aggs.push(
+            (eur.clone() * eur / col("__iy"))
+                .round(0, RoundMode::HalfAwayFromZero)
+                .cast(DataType::Int64)
+                .sum()
+                .alias(format!("__s2_{m}").as_str()),
+        );
     }
-    let mut out = vec![col("band"), col("sex"), col("ref_years")];
+    let years = col("__days").cast(DataType::Float64) / lit(DAYS_PER_YEAR);
+    let mut out = vec![col("band"), col("sex"), years.clone().alias("ref_years")];
     for (m, _) in metrics() {
-        let rate = col(format!("__s1_{m}").as_str()) / col("ref_years");
-        let var = col(format!("__s2_{m}").as_str()) / col("ref_years") - rate.clone() * rate.clone();
+        let rate =
+            col(format!("__s1_{m}").as_str()).cast(DataType::Float64) / lit(100.0) / years.clone();
+        let var = col(format!("__s2_{m}").as_str()).cast(DataType::Float64) / years.clone()
+            - rate.clone() * rate.clone();
         out.push(rate.alias(format!("rate_{m}").as_str()));
         // Rounding can leave a tiny negative; a variance is never below zero.
         out.push(
@@ -71,13 +89,26 @@ pub fn reference(persons: LazyFrame) -> LazyFrame {
         .select(out)
 }
 
-/// Adds expected cost and variance per metric to every person.
+/// Adds expected cost (Int64, 1/10,000 euro) and variance (Int64, euro²) per metric to every
+/// person, as integers so that their sums per area are exact.
 pub fn with_expected(persons: LazyFrame, reference: LazyFrame) -> LazyFrame {
     let iy = col("insured_days").cast(DataType::Float64) / lit(DAYS_PER_YEAR);
+    let fixed = |e: Expr, scale: f64| {
+        (e * lit(scale))
+            .round(0, RoundMode::HalfAwayFromZero)
+            .cast(DataType::Int64)
+            .fill_null(lit(0i64))
+    };
     let mut add = Vec::new();
     for (m, _) in metrics() {
-        add.push((iy.clone() * col(format!("rate_{m}").as_str())).fill_null(lit(0.0)).alias(exp_col(&m).as_str()));
-        add.push((iy.clone() * col(format!("sigma2_{m}").as_str())).fill_null(lit(0.0)).alias(var_col(&m).as_str()));
+        add.push(
+            fixed(iy.clone() * col(format!("rate_{m}").as_str()), EXP_SCALE)
+                .alias(exp_col(&m).as_str()),
+        );
+        add.push(
+            fixed(iy.clone() * col(format!("sigma2_{m}").as_str()), 1.0)
+                .alias(var_col(&m).as_str()),
+        );
     }
     let mut drop_cols: Vec<String> = vec!["ref_years".into()];
     for (m, _) in metrics() {
@@ -102,9 +133,17 @@ mod tests {
 
     #[test]
     fn bands_follow_methods() {
-        let df = df!("age" => [0i64, 4, 5, 14, 15, 24, 25, 44, 45, 64, 65, 74, 75, 84, 85, 120]).unwrap();
+        let df = df!("age" => [0i64, 4, 5, 14, 15, 24, 25, 44, 45, 64, 65, 74, 75, 84, 85, 120])
+            .unwrap();
         let out = df.lazy().select([band()]).collect().unwrap();
-        let got: Vec<i32> = out.column("band").unwrap().i32().unwrap().iter().map(|v| v.unwrap()).collect();
+        let got: Vec<i32> = out
+            .column("band")
+            .unwrap()
+            .i32()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
         assert_eq!(got, vec![0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7]);
     }
 
@@ -124,12 +163,27 @@ mod tests {
         }
         let persons = DataFrame::new_infer_height(cols).unwrap();
         let r = reference(persons.lazy()).collect().unwrap();
-        let rate = r.column("rate_total").unwrap().f64().unwrap().get(0).unwrap();
-        let var = r.column("sigma2_total").unwrap().f64().unwrap().get(0).unwrap();
+        let rate = r
+            .column("rate_total")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(0)
+            .unwrap();
+        let var = r
+            .column("sigma2_total")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(0)
+            .unwrap();
         let years: f64 = 1.0 + 182.0 / 365.0;
         let want_rate: f64 = 1100.0 / years;
-        let want_var = ((1000.0 - want_rate).powi(2) + (182.0 / 365.0) * (100.0 / (182.0 / 365.0) - want_rate).powi(2)) / years;
+        let want_var = ((1000.0 - want_rate).powi(2)
+            + (182.0 / 365.0) * (100.0 / (182.0 / 365.0) - want_rate).powi(2))
+            / years;
         assert!((rate - want_rate).abs() < 1e-9, "{rate} vs {want_rate}");
-        assert!((var - want_var).abs() < 1e-6, "{var} vs {want_var}");
+        // Σ cost²/iy is kept in whole euro², so the variance is exact to about 1 euro² / years.
+        assert!((var - want_var).abs() < 1.0, "{var} vs {want_var}");
     }
 }

@@ -13,9 +13,24 @@ pub fn wmo_type_col(t: &str) -> String {
 /// The names an analyst can use in a segment filter.
 pub fn feature_names() -> Vec<String> {
     let mut f: Vec<String> = [
-        "age", "age_band", "sex", "household", "education", "social_minimum", "pc5", "buurt_code",
-        "wijk_code", "gemeente_code", "insured_years", "zvw_cost", "cost_per_year", "care_forms",
-        "zvw_care_forms", "wmo_types", "wmo", "high_cost",
+        "age",
+        "age_band",
+        "sex",
+        "household",
+        "education",
+        "social_minimum",
+        "pc5",
+        "buurt_code",
+        "wijk_code",
+        "gemeente_code",
+        "insured_years",
+        "zvw_cost",
+        "cost_per_year",
+        "care_forms",
+        "zvw_care_forms",
+        "wmo_types",
+        "wmo",
+        "high_cost",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -32,7 +47,9 @@ fn band_label() -> Expr {
         .enumerate()
         .rev()
         .fold(lit(NULL).cast(DataType::String), |rest, (i, label)| {
-            when(col("band").eq(lit(i as i32))).then(lit(*label)).otherwise(rest)
+            when(col("band").eq(lit(i as i32)))
+                .then(lit(*label))
+                .otherwise(rest)
         })
         .alias("age_band")
 }
@@ -54,30 +71,58 @@ pub fn features(persons: LazyFrame) -> LazyFrame {
         col("gemeente_code"),
         (col("insured_days").cast(DataType::Float64) / lit(DAYS_PER_YEAR)).alias("insured_years"),
         eur("zvw_cents").alias("zvw_cost"),
-        safe_div(eur("zvw_cents"), col("insured_days").cast(DataType::Float64) / lit(DAYS_PER_YEAR))
-            .alias("cost_per_year"),
+        safe_div(
+            eur("zvw_cents"),
+            col("insured_days").cast(DataType::Float64) / lit(DAYS_PER_YEAR),
+        )
+        .alias("cost_per_year"),
         col("care_forms"),
         col("zvw_forms").alias("zvw_care_forms"),
         col("wmo_types"),
         col("wmo_types").gt(lit(0i64)).alias("wmo"),
         col("high_cost"),
     ];
-    cols.extend(CARE_TYPES.iter().map(|ct| eur(&ct_col(ct)).alias(format!("zvw_{ct}").as_str())));
-    cols.extend(PROVISION_TYPES.iter().map(|t| col(wmo_type_col(t).as_str())));
-    persons.filter(col("in_areas")).with_columns([band()]).select(cols)
+    cols.extend(
+        CARE_TYPES
+            .iter()
+            .map(|ct| eur(&ct_col(ct)).alias(format!("zvw_{ct}").as_str())),
+    );
+    cols.extend(
+        PROVISION_TYPES
+            .iter()
+            .map(|t| col(wmo_type_col(t).as_str())),
+    );
+    persons
+        .filter(col("in_areas"))
+        .with_columns([band()])
+        .select(cols)
 }
 
 /// Codes the tree features of SPEC 3.5 (age band, sex, household, education, social minimum,
 /// care forms, Wmo use, care types used) from collected features; returns them with the
 /// annualised cost and insured years of every person.
-pub fn tree_inputs(features: &DataFrame) -> PolarsResult<(Vec<crate::stages::tree::Feature>, Vec<f64>, Vec<f64>)> {
+pub fn tree_inputs(
+    features: &DataFrame,
+) -> PolarsResult<(Vec<crate::stages::tree::Feature>, Vec<f64>, Vec<f64>)> {
     use crate::stages::tree::Feature;
     let n = features.height();
     let strings = |c: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(features.column(c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(str::to_string)).collect())
+        Ok(features
+            .column(c)?
+            .cast(&DataType::String)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
     };
     let floats = |c: &str| -> PolarsResult<Vec<f64>> {
-        Ok(features.column(c)?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect())
+        Ok(features
+            .column(c)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .map(|v| v.unwrap_or(0.0))
+            .collect())
     };
     // A nominal feature from a string column: one code per listed value, one for unknown.
     let nominal = |c: &str, values: &[&str]| -> PolarsResult<Feature> {
@@ -85,15 +130,30 @@ pub fn tree_inputs(features: &DataFrame) -> PolarsResult<(Vec<crate::stages::tre
         conditions.push(format!("{c} IS NULL"));
         let codes = strings(c)?
             .iter()
-            .map(|v| v.as_deref().and_then(|v| values.iter().position(|x| *x == v)).unwrap_or(values.len()) as u16)
+            .map(|v| {
+                v.as_deref()
+                    .and_then(|v| values.iter().position(|x| *x == v))
+                    .unwrap_or(values.len()) as u16
+            })
             .collect();
-        Ok(Feature { name: c.into(), conditions, ordinal: false, codes })
+        Ok(Feature {
+            name: c.into(),
+            conditions,
+            ordinal: false,
+            codes,
+        })
     };
     let mut out = Vec::new();
     let ages = floats("age")?;
-    let band_conditions = vec![
-        "age BETWEEN 0 AND 4", "age BETWEEN 5 AND 14", "age BETWEEN 15 AND 24", "age BETWEEN 25 AND 44",
-        "age BETWEEN 45 AND 64", "age BETWEEN 65 AND 74", "age BETWEEN 75 AND 84", "age >= 85",
+    let band_conditions = [
+        "age BETWEEN 0 AND 4",
+        "age BETWEEN 5 AND 14",
+        "age BETWEEN 15 AND 24",
+        "age BETWEEN 25 AND 44",
+        "age BETWEEN 45 AND 64",
+        "age BETWEEN 65 AND 74",
+        "age BETWEEN 75 AND 84",
+        "age >= 85",
     ];
     out.push(Feature {
         name: "age".into(),
@@ -101,7 +161,12 @@ pub fn tree_inputs(features: &DataFrame) -> PolarsResult<(Vec<crate::stages::tre
         ordinal: true,
         codes: ages
             .iter()
-            .map(|a| crate::stages::expected::BAND_UPPER.iter().take_while(|u| *a >= **u as f64).count() as u16)
+            .map(|a| {
+                crate::stages::expected::BAND_UPPER
+                    .iter()
+                    .take_while(|u| *a >= **u as f64)
+                    .count() as u16
+            })
             .collect(),
     });
     out.push(nominal("sex", &["M", "V"])?);
@@ -110,7 +175,11 @@ pub fn tree_inputs(features: &DataFrame) -> PolarsResult<(Vec<crate::stages::tre
     let social = strings("social_minimum")?;
     out.push(Feature {
         name: "social_minimum".into(),
-        conditions: vec!["social_minimum = false".into(), "social_minimum = true".into(), "social_minimum IS NULL".into()],
+        conditions: vec![
+            "social_minimum = false".into(),
+            "social_minimum = true".into(),
+            "social_minimum IS NULL".into(),
+        ],
         ordinal: false,
         codes: social
             .iter()
@@ -128,14 +197,20 @@ pub fn tree_inputs(features: &DataFrame) -> PolarsResult<(Vec<crate::stages::tre
         name: "care_forms".into(),
         conditions: form_conditions,
         ordinal: true,
-        codes: forms.iter().map(|f| (*f as i64).clamp(0, 5) as u16).collect(),
+        codes: forms
+            .iter()
+            .map(|f| (*f as i64).clamp(0, 5) as u16)
+            .collect(),
     });
     let wmo = strings("wmo")?;
     out.push(Feature {
         name: "wmo".into(),
         conditions: vec!["NOT wmo".into(), "wmo".into()],
         ordinal: true,
-        codes: wmo.iter().map(|v| u16::from(v.as_deref() == Some("true"))).collect(),
+        codes: wmo
+            .iter()
+            .map(|v| u16::from(v.as_deref() == Some("true")))
+            .collect(),
     });
     for ct in CARE_TYPES {
         let c = format!("zvw_{ct}");
@@ -149,7 +224,11 @@ pub fn tree_inputs(features: &DataFrame) -> PolarsResult<(Vec<crate::stages::tre
     }
     let years = floats("insured_years")?;
     let cost = floats("zvw_cost")?;
-    let y: Vec<f64> = cost.iter().zip(&years).map(|(c, w)| if *w > 0.0 { c / w } else { 0.0 }).collect();
+    let y: Vec<f64> = cost
+        .iter()
+        .zip(&years)
+        .map(|(c, w)| if *w > 0.0 { c / w } else { 0.0 })
+        .collect();
     debug_assert_eq!(y.len(), n);
     Ok((out, y, years))
 }

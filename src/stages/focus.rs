@@ -76,9 +76,15 @@ pub fn evaluate(
         .filter(col(code_col.as_str()).eq(lit(area.code.as_str())))
         .select([col("gemeente_code").first()])
         .collect()?;
-    let gemeente = gemeente.column("gemeente_code")?.str()?.get(0).map(str::to_string);
+    let gemeente = gemeente
+        .column("gemeente_code")?
+        .str()?
+        .get(0)
+        .map(str::to_string);
     let Some(gemeente) = gemeente else {
-        return Err(polars_err!(ComputeError: "focus area `{}` has no insured persons at level {}", area.code, area.level));
+        return Err(
+            polars_err!(ComputeError: "focus area `{}` has no insured persons at level {}", area.code, area.level),
+        );
     };
 
     let mut rows = Vec::new();
@@ -86,23 +92,56 @@ pub fn evaluate(
         let s = seg.expr.clone().fill_null(lit(false));
         let in_area = col(code_col.as_str()).eq(lit(area.code.as_str()));
         let mut aggs = vec![
-            in_area.clone().cast(DataType::Int64).sum().alias("area_persons"),
-            in_area.clone().and(s.clone()).cast(DataType::Int64).sum().alias("persons"),
-            col("gemeente_code").eq(lit(gemeente.as_str())).cast(DataType::Int64).sum().alias("gm_persons"),
+            in_area
+                .clone()
+                .cast(DataType::Int64)
+                .sum()
+                .alias("area_persons"),
+            in_area
+                .clone()
+                .and(s.clone())
+                .cast(DataType::Int64)
+                .sum()
+                .alias("persons"),
+            col("gemeente_code")
+                .eq(lit(gemeente.as_str()))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("gm_persons"),
             col("gemeente_code")
                 .eq(lit(gemeente.as_str()))
                 .and(s.clone())
                 .cast(DataType::Int64)
                 .sum()
                 .alias("gm_seg_persons"),
-            x.clone().filter(in_area.clone().and(s.clone())).mean().alias("mean_seg"),
-            x.clone().filter(in_area.clone().and(s.clone())).std(1).alias("sd_seg"),
-            x.clone().filter(in_area.clone().and(s.clone().not())).mean().alias("mean_rest"),
+            x.clone()
+                .filter(in_area.clone().and(s.clone()))
+                .mean()
+                .alias("mean_seg"),
+            x.clone()
+                .filter(in_area.clone().and(s.clone()))
+                .std(1)
+                .alias("sd_seg"),
+            x.clone()
+                .filter(in_area.clone().and(s.clone().not()))
+                .mean()
+                .alias("mean_rest"),
             // Sums of squares for R² of the split segment vs rest within the area.
             x.clone().filter(in_area.clone()).var(0).alias("var_area"),
-            x.clone().filter(in_area.clone().and(s.clone())).var(0).alias("var_seg"),
-            x.clone().filter(in_area.clone().and(s.clone().not())).var(0).alias("var_rest"),
-            in_area.clone().and(s.clone().not()).cast(DataType::Int64).sum().alias("rest_persons"),
+            x.clone()
+                .filter(in_area.clone().and(s.clone()))
+                .var(0)
+                .alias("var_seg"),
+            x.clone()
+                .filter(in_area.clone().and(s.clone().not()))
+                .var(0)
+                .alias("var_rest"),
+            in_area
+                .clone()
+                .and(s.clone().not())
+                .cast(DataType::Int64)
+                .sum()
+                .alias("rest_persons"),
         ];
         for ct in CARE_TYPES {
             aggs.push(
@@ -154,7 +193,10 @@ pub fn evaluate(
         }
         let ss = |v: Option<f64>, k: f64| v.map(|v| v * k);
         let ss_total = ss(f64_at(&df, "var_area")?, area_n);
-        let ss_within = match (ss(f64_at(&df, "var_seg")?, n), ss(f64_at(&df, "var_rest")?, rest_n)) {
+        let ss_within = match (
+            ss(f64_at(&df, "var_seg")?, n),
+            ss(f64_at(&df, "var_rest")?, rest_n),
+        ) {
             (Some(a), Some(b)) => Some(a + b),
             (Some(a), None) | (None, Some(a)) => Some(a),
             _ => None,
@@ -204,67 +246,6 @@ pub fn to_frame(rows: &[SegmentRow]) -> PolarsResult<DataFrame> {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Ten persons in wijk A (four in the segment), ten in wijk B (one in the segment).
-    fn features() -> LazyFrame {
-        let wijk: Vec<&str> = (0..20).map(|i| if i < 10 { "WK000101" } else { "WK000102" }).collect();
-        let seg: Vec<bool> = (0..20).map(|i| i < 4 || i == 10).collect();
-        let cost: Vec<f64> = (0..20).map(|i| if i < 4 { 1000.0 + 100.0 * i as f64 } else { 100.0 }).collect();
-        let mut cols = vec![
-            Column::new("wijk_code".into(), wijk),
-            Column::new("gemeente_code".into(), vec!["GM0001"; 20]),
-            Column::new("flag".into(), seg),
-            Column::new("zvw_cost".into(), cost.clone()),
-        ];
-        for ct in CARE_TYPES {
-            let v: Vec<f64> = match ct {
-                "msz" => cost.iter().map(|c| c * 0.75).collect(),
-                "farmacie" => cost.iter().map(|c| c * 0.25).collect(),
-                _ => vec![0.0; 20],
-            };
-            cols.push(Column::new(format!("zvw_{ct}").into(), v));
-        }
-        DataFrame::new_infer_height(cols).unwrap().lazy()
-    }
-
-    #[test]
-    fn segment_evidence_by_hand() {
-        let seg = Segment { name: "s".into(), filter: "flag".into(), expr: col("flag") };
-        let area = FocusArea { level: "wijk".into(), code: "WK000101".into() };
-        let rows = evaluate(&features(), &[seg], &area, 3, 2).unwrap();
-        let r = &rows[0];
-        assert_eq!(r.persons, Some(4));
-        assert_eq!(r.share_of_area, Some(0.4));
-        assert_eq!(r.cost_per_person, Some(1150.0)); // 1000, 1100, 1200, 1300
-        assert_eq!(r.cost_per_person_rest, Some(100.0));
-        // 4/10 in the area against 5/20 in the gemeente.
-        assert!((r.relative_rate.unwrap() - 1.6).abs() < 1e-12);
-        let sd = (((150.0f64).powi(2) * 2.0 + 50.0f64.powi(2) * 2.0) / 3.0).sqrt();
-        assert!((r.cv_cost.unwrap() - sd / 1150.0).abs() < 1e-12);
-        assert_eq!(r.passes_volume, Some(true));
-        assert_eq!(r.top2_care_types.as_deref(), Some("msz, farmacie"));
-        assert!((r.top2_care_share.unwrap() - 1.0).abs() < 1e-12);
-        // Between-group SS over total SS: means 1150 (n 4) and 100 (n 6), grand mean 520.
-        let ss_between = 4.0 * 630.0f64.powi(2) + 6.0 * 420.0f64.powi(2);
-        let ss_within = 150.0f64.powi(2) * 2.0 + 50.0f64.powi(2) * 2.0;
-        let r2 = ss_between / (ss_between + ss_within);
-        assert!((r.r2_split.unwrap() - r2).abs() < 1e-9, "{:?} vs {r2}", r.r2_split);
-    }
-
-    #[test]
-    fn small_segments_are_suppressed() {
-        let seg = Segment { name: "s".into(), filter: "flag".into(), expr: col("flag") };
-        let area = FocusArea { level: "wijk".into(), code: "WK000101".into() };
-        let rows = evaluate(&features(), &[seg], &area, 3, 5).unwrap();
-        assert!(rows[0].suppressed);
-        assert_eq!(rows[0].persons, None);
-        assert_eq!(rows[0].cost_per_person, None);
-    }
-}
-
 /// Compiles segment definitions against the person features; the first bad one is an error.
 pub fn compile_all(
     defs: &[crate::stages::segments::SegmentDef],
@@ -289,7 +270,11 @@ pub fn run(
     focus: &crate::config::FocusSettings,
     min_cell: i64,
 ) -> crate::error::Result<(DataFrame, Vec<SegmentRow>)> {
-    let features = crate::stages::features::features(persons.clone().lazy()).collect()?;
+    // A fixed row order and one chunk, so float means and SDs come out the same every run.
+    let mut features = crate::stages::features::features(persons.clone().lazy())
+        .sort(["person_id"], SortMultipleOptions::default())
+        .collect()?;
+    features.rechunk_mut();
     let lf = features.clone().lazy();
     let mut areas: Vec<String> = focus.areas.clone();
     if areas.is_empty() {
@@ -297,20 +282,33 @@ pub fn run(
             .clone()
             .select([col("gemeente_code").unique().sort(SortOptions::default())])
             .collect()?;
-        areas = g.column("gemeente_code")?.str()?.iter().flatten().map(str::to_string).collect();
+        areas = g
+            .column("gemeente_code")?
+            .str()?
+            .iter()
+            .flatten()
+            .map(str::to_string)
+            .collect();
     }
     // A proposed group must be a publishable cell as well as a workable volume.
     let min_volume = focus.min_volume.max(min_cell);
     let mut rows = Vec::new();
     for code in &areas {
         let level = crate::config::level_of_code(code).unwrap_or("gemeente");
-        let area = FocusArea { level: level.into(), code: code.clone() };
+        let area = FocusArea {
+            level: level.into(),
+            code: code.clone(),
+        };
         rows.extend(evaluate(&lf, segments, &area, min_volume, min_cell)?);
         if focus.propose {
             let code_col = format!("{level}_code");
-            let local = lf.clone().filter(col(code_col.as_str()).eq(lit(code.as_str()))).collect()?;
+            let local = lf
+                .clone()
+                .filter(col(code_col.as_str()).eq(lit(code.as_str())))
+                .collect()?;
             let (fs, y, w) = crate::stages::features::tree_inputs(&local)?;
-            let proposal = crate::stages::tree::propose(&fs, &y, &w, min_volume as usize, focus.max_depth);
+            let proposal =
+                crate::stages::tree::propose(&fs, &y, &w, min_volume as usize, focus.max_depth);
             if proposal.leaves.len() > 1 {
                 let defs: Vec<crate::stages::segments::SegmentDef> = proposal
                     .leaves
@@ -322,7 +320,9 @@ pub fn run(
                     })
                     .collect();
                 let compiled = compile_all(&defs).map_err(|e| {
-                    crate::error::Error::Other(format!("internal: a proposed rule does not compile: {e}"))
+                    crate::error::Error::Other(format!(
+                        "internal: a proposed rule does not compile: {e}"
+                    ))
                 })?;
                 let mut evaluated = evaluate(&lf, &compiled, &area, min_volume, min_cell)?;
                 for r in &mut evaluated {
@@ -334,4 +334,93 @@ pub fn run(
     }
     let df = to_frame(&rows)?;
     Ok((df, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ten persons in wijk A (four in the segment), ten in wijk B (one in the segment).
+    fn features() -> LazyFrame {
+        let wijk: Vec<&str> = (0..20)
+            .map(|i| if i < 10 { "WK000101" } else { "WK000102" })
+            .collect();
+        let seg: Vec<bool> = (0..20).map(|i| i < 4 || i == 10).collect();
+        let cost: Vec<f64> = (0..20)
+            .map(|i| {
+                if i < 4 {
+                    1000.0 + 100.0 * i as f64
+                } else {
+                    100.0
+                }
+            })
+            .collect();
+        let mut cols = vec![
+            Column::new("wijk_code".into(), wijk),
+            Column::new("gemeente_code".into(), vec!["GM0001"; 20]),
+            Column::new("flag".into(), seg),
+            Column::new("zvw_cost".into(), cost.clone()),
+        ];
+        for ct in CARE_TYPES {
+            let v: Vec<f64> = match ct {
+                "msz" => cost.iter().map(|c| c * 0.75).collect(),
+                "farmacie" => cost.iter().map(|c| c * 0.25).collect(),
+                _ => vec![0.0; 20],
+            };
+            cols.push(Column::new(format!("zvw_{ct}").into(), v));
+        }
+        DataFrame::new_infer_height(cols).unwrap().lazy()
+    }
+
+    #[test]
+    fn segment_evidence_by_hand() {
+        let seg = Segment {
+            name: "s".into(),
+            filter: "flag".into(),
+            expr: col("flag"),
+        };
+        let area = FocusArea {
+            level: "wijk".into(),
+            code: "WK000101".into(),
+        };
+        let rows = evaluate(&features(), &[seg], &area, 3, 2).unwrap();
+        let r = &rows[0];
+        assert_eq!(r.persons, Some(4));
+        assert_eq!(r.share_of_area, Some(0.4));
+        assert_eq!(r.cost_per_person, Some(1150.0)); // 1000, 1100, 1200, 1300
+        assert_eq!(r.cost_per_person_rest, Some(100.0));
+        // 4/10 in the area against 5/20 in the gemeente.
+        assert!((r.relative_rate.unwrap() - 1.6).abs() < 1e-12);
+        let sd = (((150.0f64).powi(2) * 2.0 + 50.0f64.powi(2) * 2.0) / 3.0).sqrt();
+        assert!((r.cv_cost.unwrap() - sd / 1150.0).abs() < 1e-12);
+        assert_eq!(r.passes_volume, Some(true));
+        assert_eq!(r.top2_care_types.as_deref(), Some("msz, farmacie"));
+        assert!((r.top2_care_share.unwrap() - 1.0).abs() < 1e-12);
+        // Between-group SS over total SS: means 1150 (n 4) and 100 (n 6), grand mean 520.
+        let ss_between = 4.0 * 630.0f64.powi(2) + 6.0 * 420.0f64.powi(2);
+        let ss_within = 150.0f64.powi(2) * 2.0 + 50.0f64.powi(2) * 2.0;
+        let r2 = ss_between / (ss_between + ss_within);
+        assert!(
+            (r.r2_split.unwrap() - r2).abs() < 1e-9,
+            "{:?} vs {r2}",
+            r.r2_split
+        );
+    }
+
+    #[test]
+    fn small_segments_are_suppressed() {
+        let seg = Segment {
+            name: "s".into(),
+            filter: "flag".into(),
+            expr: col("flag"),
+        };
+        let area = FocusArea {
+            level: "wijk".into(),
+            code: "WK000101".into(),
+        };
+        let rows = evaluate(&features(), &[seg], &area, 3, 5).unwrap();
+        assert!(rows[0].suppressed);
+        assert_eq!(rows[0].persons, None);
+        assert_eq!(rows[0].cost_per_person, None);
+    }
 }

@@ -8,9 +8,9 @@ pub mod load;
 pub mod profile;
 pub mod reconcile;
 pub mod segments;
-pub mod tree;
 pub mod small_cells;
 pub mod suppress;
+pub mod tree;
 
 use polars::prelude::{DataFrame, Engine, LazyFrame, PolarsResult};
 

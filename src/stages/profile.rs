@@ -8,8 +8,8 @@
 //! Money is integer cents throughout; euros appear only in the published columns.
 
 use crate::domain::{Period, CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
-use crate::stages::features::wmo_type_col;
 use crate::stages::expected;
+use crate::stages::features::wmo_type_col;
 use polars::prelude::*;
 
 /// Levels in publication order, with the `areas` column that holds each level's code.
@@ -168,9 +168,17 @@ pub fn wmo_by_person(wmo_lines: LazyFrame) -> LazyFrame {
 }
 
 fn wmo_person_aggs() -> Vec<Expr> {
-    let mut aggs = vec![col("provision_type").n_unique().cast(DataType::Int64).alias("wmo_types")];
+    let mut aggs = vec![col("provision_type")
+        .n_unique()
+        .cast(DataType::Int64)
+        .alias("wmo_types")];
     for t in PROVISION_TYPES {
-        aggs.push(col("provision_type").eq(lit(t)).any(true).alias(wmo_type_col(t).as_str()));
+        aggs.push(
+            col("provision_type")
+                .eq(lit(t))
+                .any(true)
+                .alias(wmo_type_col(t).as_str()),
+        );
     }
     aggs
 }
@@ -190,7 +198,11 @@ pub fn persons(
         .map(|ct| col(ct_col(ct).as_str()).fill_null(lit(0i64)))
         .collect();
     fill.push(col("wmo_types").fill_null(lit(0i64)));
-    fill.extend(PROVISION_TYPES.iter().map(|t| col(wmo_type_col(t).as_str()).fill_null(lit(false))));
+    fill.extend(
+        PROVISION_TYPES
+            .iter()
+            .map(|t| col(wmo_type_col(t).as_str()).fill_null(lit(false))),
+    );
     fill.push(col("in_areas").fill_null(lit(false)));
     let zvw_forms = CARE_TYPES
         .iter()
@@ -382,8 +394,8 @@ pub fn level_frame(
         fill.push(col(ct_contrib(ct).as_str()).fill_null(lit(0i64)));
     }
     for (m, _) in expected::metrics() {
-        fill.push(col(expected::exp_col(&m).as_str()).fill_null(lit(0.0)));
-        fill.push(col(expected::var_col(&m).as_str()).fill_null(lit(0.0)));
+        fill.push(col(expected::exp_col(&m).as_str()).fill_null(lit(0i64)));
+        fill.push(col(expected::var_col(&m).as_str()).fill_null(lit(0i64)));
     }
     area_list(areas.clone(), level, code_col)
         .left_join(
@@ -467,9 +479,18 @@ pub fn derive(raw: LazyFrame) -> LazyFrame {
         col("zvw_wmo_persons"),
         safe_div(col("top5_cents"), col("zvw_cents")).alias("top5_cost_share"),
         // METHODS 2: what the area would cost at the extract's rates for its age/sex mix.
-        col("exp_total").alias("expected_cost_eur"),
-        safe_div(col("exp_total"), col("insured_years")).alias("expected_cost_per_insured_year"),
-        safe_div(col("zvw_cost_eur"), col("exp_total")).alias("oe_age_sex"),
+        (col("exp_total").cast(DataType::Float64) / lit(expected::EXP_SCALE))
+            .alias("expected_cost_eur"),
+        safe_div(
+            col("exp_total").cast(DataType::Float64) / lit(expected::EXP_SCALE),
+            col("insured_years"),
+        )
+        .alias("expected_cost_per_insured_year"),
+        safe_div(
+            col("zvw_cost_eur"),
+            col("exp_total").cast(DataType::Float64) / lit(expected::EXP_SCALE),
+        )
+        .alias("oe_age_sex"),
     ]);
     raw.with_columns([
         iy.alias("insured_years"),

@@ -35,7 +35,12 @@ impl fmt::Display for SegmentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "segment `{}`: {}", self.segment, self.message)?;
         if let Some(c) = self.column {
-            write!(f, " at column {c}\n    {}\n    {}^", self.filter, " ".repeat(c.saturating_sub(1) as usize))?;
+            write!(
+                f,
+                " at column {c}\n    {}\n    {}^",
+                self.filter,
+                " ".repeat(c.saturating_sub(1) as usize)
+            )?;
         }
         Ok(())
     }
@@ -43,7 +48,10 @@ impl fmt::Display for SegmentError {
 
 /// The built-in segments of SPEC 3.5, from practice.
 pub fn builtin() -> Vec<SegmentDef> {
-    let def = |name: &str, filter: &str| SegmentDef { name: name.into(), filter: filter.into() };
+    let def = |name: &str, filter: &str| SegmentDef {
+        name: name.into(),
+        filter: filter.into(),
+    };
     vec![
         def("alleenstaand_laag_opgeleid_multi", "household = 'single' AND education = 'low' AND care_forms >= 3"),
         def("kwetsbare_ouderen", "age >= 75 AND (wmo OR zvw_wijkverpleging > 0)"),
@@ -66,7 +74,10 @@ pub fn builtin_named(name: &str) -> Option<SegmentDef> {
 fn column_of(message: &str) -> (Option<u64>, String) {
     if let Some(i) = message.rfind(" at Line: ") {
         let tail = &message[i..];
-        let col = tail.rsplit("Column: ").next().and_then(|c| c.trim().parse().ok());
+        let col = tail
+            .rsplit("Column: ")
+            .next()
+            .and_then(|c| c.trim().parse().ok());
         return (col, message[..i].to_string());
     }
     (None, message.to_string())
@@ -84,10 +95,12 @@ pub fn compile(def: &SegmentDef, features: &[&str]) -> Result<Expr, SegmentError
         return Err(err(None, "write the filter on one line".into()));
     }
     let dialect = GenericDialect {};
-    let mut parser = Parser::new(&dialect).try_with_sql(&def.filter).map_err(|e| {
-        let (c, m) = column_of(&e.to_string());
-        err(c, m)
-    })?;
+    let mut parser = Parser::new(&dialect)
+        .try_with_sql(&def.filter)
+        .map_err(|e| {
+            let (c, m) = column_of(&e.to_string());
+            err(c, m)
+        })?;
     let ast = parser.parse_expr().map_err(|e| {
         let (c, m) = column_of(&e.to_string());
         err(c, m)
@@ -104,7 +117,11 @@ pub fn compile(def: &SegmentDef, features: &[&str]) -> Result<Expr, SegmentError
             if !features.contains(&i.value.as_str()) {
                 unknown = Some(err(
                     Some(i.span.start.column),
-                    format!("unknown feature `{}` (features: {})", i.value, features.join(", ")),
+                    format!(
+                        "unknown feature `{}` (features: {})",
+                        i.value,
+                        features.join(", ")
+                    ),
                 ));
                 return ControlFlow::Break(());
             }
@@ -129,7 +146,14 @@ mod tests {
     use super::*;
     use polars::prelude::*;
 
-    const FEATURES: [&str; 6] = ["age", "household", "education", "care_forms", "social_minimum", "wmo"];
+    const FEATURES: [&str; 6] = [
+        "age",
+        "household",
+        "education",
+        "care_forms",
+        "social_minimum",
+        "wmo",
+    ];
 
     fn people() -> DataFrame {
         df!(
@@ -145,16 +169,36 @@ mod tests {
     }
 
     fn ids(filter: &str) -> Vec<i32> {
-        let def = SegmentDef { name: "t".into(), filter: filter.into() };
+        let def = SegmentDef {
+            name: "t".into(),
+            filter: filter.into(),
+        };
         let e = compile(&def, &FEATURES).unwrap();
-        let out = people().lazy().filter(e).select([col("id")]).collect().unwrap();
-        out.column("id").unwrap().i32().unwrap().iter().map(|v| v.unwrap()).collect()
+        let out = people()
+            .lazy()
+            .filter(e)
+            .select([col("id")])
+            .collect()
+            .unwrap();
+        out.column("id")
+            .unwrap()
+            .i32()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect()
     }
 
     #[test]
     fn and_binds_tighter_than_or() {
-        assert_eq!(ids("age >= 75 OR household = 'single' AND care_forms >= 5"), vec![1, 2, 4]);
-        assert_eq!(ids("(age >= 75 OR household = 'single') AND care_forms >= 5"), vec![2]);
+        assert_eq!(
+            ids("age >= 75 OR household = 'single' AND care_forms >= 5"),
+            vec![1, 2, 4]
+        );
+        assert_eq!(
+            ids("(age >= 75 OR household = 'single') AND care_forms >= 5"),
+            vec![2]
+        );
     }
 
     #[test]
@@ -172,12 +216,18 @@ mod tests {
         assert_eq!(ids("NOT (education = 'low')"), vec![4]);
         assert_eq!(ids("education IS NULL"), vec![2]);
         assert_eq!(ids("social_minimum"), vec![1, 4]);
-        assert_eq!(ids("household = 'single' AND education = 'low' AND care_forms >= 3"), vec![1]);
+        assert_eq!(
+            ids("household = 'single' AND education = 'low' AND care_forms >= 3"),
+            vec![1]
+        );
     }
 
     #[test]
     fn errors_point_at_the_segment_and_column() {
-        let def = |f: &str| SegmentDef { name: "mijn_groep".into(), filter: f.into() };
+        let def = |f: &str| SegmentDef {
+            name: "mijn_groep".into(),
+            filter: f.into(),
+        };
         let e = compile(&def("age >= 75 AND eduction = 'low'"), &FEATURES).unwrap_err();
         assert_eq!(e.column, Some(15));
         assert!(e.message.contains("unknown feature `eduction`"), "{e}");

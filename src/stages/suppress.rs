@@ -89,7 +89,13 @@ impl State<'_> {
             down[n] = self.children[n]
                 .iter()
                 .filter(|&&c| self.hidden(m, c))
-                .map(|&c| if self.children[c].is_empty() { self.contrib(m, c) } else { down[c] })
+                .map(|&c| {
+                    if self.children[c].is_empty() {
+                        self.contrib(m, c)
+                    } else {
+                        down[c]
+                    }
+                })
                 .sum();
         }
         down
@@ -159,7 +165,11 @@ impl State<'_> {
                 .iter()
                 .filter(|&&c| {
                     self.hidden(m, c)
-                        && (if self.children[c].is_empty() { self.contrib(m, c) } else { down[c] }) > 0
+                        && (if self.children[c].is_empty() {
+                            self.contrib(m, c)
+                        } else {
+                            down[c]
+                        }) > 0
                 })
                 .count();
             if mass > 0 && (mass < self.min_cell || branches < 2) {
@@ -278,10 +288,9 @@ pub fn suppress(tree: &Tree, metrics: &[Metric], min_cell: i64) -> Outcome {
     }
 
     let mut cell_hidden = st.cell_hidden;
-    for (m, cells) in cell_hidden.iter_mut().enumerate() {
-        for i in 0..n {
-            cells[i] |= st.row_hidden[i];
-            let _ = m;
+    for cells in cell_hidden.iter_mut() {
+        for (cell, row) in cells.iter_mut().zip(&st.row_hidden) {
+            *cell |= *row;
         }
     }
     let primary_rows = row_primary.iter().filter(|&&r| r).count();
@@ -311,6 +320,7 @@ pub fn suppress(tree: &Tree, metrics: &[Metric], min_cell: i64) -> Outcome {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -318,7 +328,10 @@ mod tests {
     /// total → buurt → three pc5s.
     fn small_tree(pc5: [i64; 3]) -> Tree {
         let b: i64 = pc5.iter().sum();
-        Tree { parent: vec![None, Some(0), Some(1), Some(1), Some(1)], persons: vec![b, b, pc5[0], pc5[1], pc5[2]] }
+        Tree {
+            parent: vec![None, Some(0), Some(1), Some(1), Some(1)],
+            persons: vec![b, b, pc5[0], pc5[1], pc5[2]],
+        }
     }
 
     #[test]
@@ -342,9 +355,21 @@ mod tests {
         let t = small_tree([20, 30, 40]);
         let group = Some("zvw".to_string());
         let metrics = vec![
-            Metric { name: "a".into(), contributors: vec![60, 60, 3, 25, 32], row_group: group.clone() },
-            Metric { name: "b".into(), contributors: vec![80, 80, 15, 30, 35], row_group: group.clone() },
-            Metric { name: "c".into(), contributors: vec![90, 90, 20, 30, 40], row_group: group },
+            Metric {
+                name: "a".into(),
+                contributors: vec![60, 60, 3, 25, 32],
+                row_group: group.clone(),
+            },
+            Metric {
+                name: "b".into(),
+                contributors: vec![80, 80, 15, 30, 35],
+                row_group: group.clone(),
+            },
+            Metric {
+                name: "c".into(),
+                contributors: vec![90, 90, 20, 30, 40],
+                row_group: group,
+            },
         ];
         let o = suppress(&t, &metrics, 10);
         assert!(o.cell_primary[0][2]);
@@ -372,7 +397,9 @@ mod tests {
     fn reduce(mut rows: Vec<Vec<f64>>, width: usize) -> Vec<(usize, Vec<f64>)> {
         let mut basis: Vec<(usize, Vec<f64>)> = Vec::new();
         for col in 0..width {
-            let Some(pos) = rows.iter().position(|r| r[col].abs() > 1e-9) else { continue };
+            let Some(pos) = rows.iter().position(|r| r[col].abs() > 1e-9) else {
+                continue;
+            };
             let mut pivot = rows.swap_remove(pos);
             let p = pivot[col];
             pivot.iter_mut().for_each(|v| *v /= p);
@@ -408,38 +435,40 @@ mod tests {
 
     fn random_tree() -> impl Strategy<Value = (Vec<Option<usize>>, Vec<i64>, Vec<[i64; 2]>)> {
         // Depth 4 below the root, 1–3 children each; leaves get persons and contributors.
-        proptest::collection::vec((1usize..4, 0i64..45, 0.0f64..1.0, 0.0f64..1.0), 1..60).prop_map(|spec| {
-            let mut parent = vec![None];
-            let mut level = vec![0usize];
-            let mut k = 0;
-            for _ in 0..4 {
-                let mut next = Vec::new();
-                for &p in &level {
-                    let kids = spec[k % spec.len()].0;
-                    k += 1;
-                    for _ in 0..kids {
-                        parent.push(Some(p));
-                        next.push(parent.len() - 1);
+        proptest::collection::vec((1usize..4, 0i64..45, 0.0f64..1.0, 0.0f64..1.0), 1..60).prop_map(
+            |spec| {
+                let mut parent = vec![None];
+                let mut level = vec![0usize];
+                let mut k = 0;
+                for _ in 0..4 {
+                    let mut next = Vec::new();
+                    for &p in &level {
+                        let kids = spec[k % spec.len()].0;
+                        k += 1;
+                        for _ in 0..kids {
+                            parent.push(Some(p));
+                            next.push(parent.len() - 1);
+                        }
                     }
+                    level = next;
                 }
-                level = next;
-            }
-            let n = parent.len();
-            let mut persons = vec![0i64; n];
-            let mut contrib = vec![[0i64; 2]; n];
-            for (j, &leaf) in level.iter().enumerate() {
-                let s = spec[j % spec.len()];
-                persons[leaf] = s.1;
-                contrib[leaf] = [(s.1 as f64 * s.2) as i64, (s.1 as f64 * s.3) as i64];
-            }
-            for i in (1..n).rev() {
-                let p = parent[i].unwrap();
-                persons[p] += persons[i];
-                contrib[p][0] += contrib[i][0];
-                contrib[p][1] += contrib[i][1];
-            }
-            (parent, persons, contrib)
-        })
+                let n = parent.len();
+                let mut persons = vec![0i64; n];
+                let mut contrib = vec![[0i64; 2]; n];
+                for (j, &leaf) in level.iter().enumerate() {
+                    let s = spec[j % spec.len()];
+                    persons[leaf] = s.1;
+                    contrib[leaf] = [(s.1 as f64 * s.2) as i64, (s.1 as f64 * s.3) as i64];
+                }
+                for i in (1..n).rev() {
+                    let p = parent[i].unwrap();
+                    persons[p] += persons[i];
+                    contrib[p][0] += contrib[i][0];
+                    contrib[p][1] += contrib[i][1];
+                }
+                (parent, persons, contrib)
+            },
+        )
     }
 
     proptest! {

@@ -85,7 +85,13 @@ struct Split {
 }
 
 /// Fits the tree. `y` is annualised cost, `w` insured years; all slices have one entry per person.
-pub fn propose(features: &[Feature], y: &[f64], w: &[f64], min_volume: usize, max_depth: usize) -> Proposal {
+pub fn propose(
+    features: &[Feature],
+    y: &[f64],
+    w: &[f64],
+    min_volume: usize,
+    max_depth: usize,
+) -> Proposal {
     let all: Vec<u32> = (0..y.len() as u32).collect();
     let mut total = Acc::default();
     for &i in &all {
@@ -93,16 +99,38 @@ pub fn propose(features: &[Feature], y: &[f64], w: &[f64], min_volume: usize, ma
     }
     let overall = total.mean();
     let mut leaves = Vec::new();
-    grow(features, y, w, all, Vec::new(), 0, min_volume.max(1), max_depth, overall, &mut leaves);
+    grow(
+        features,
+        y,
+        w,
+        all,
+        Vec::new(),
+        0,
+        min_volume.max(1),
+        max_depth,
+        &mut leaves,
+    );
     let ss_within: f64 = leaves.iter().map(|(_, a)| a.sse()).sum();
-    let r2 = if total.sse() > 0.0 { Some(1.0 - ss_within / total.sse()) } else { None };
+    let r2 = if total.sse() > 0.0 {
+        Some(1.0 - ss_within / total.sse())
+    } else {
+        None
+    };
     let mut out: Vec<Leaf> = leaves
         .into_iter()
         .map(|(rule, a)| {
             let mean = a.mean();
-            let sd = if a.w > 0.0 { (a.sse() / a.w).sqrt() } else { 0.0 };
+            let sd = if a.w > 0.0 {
+                (a.sse() / a.w).sqrt()
+            } else {
+                0.0
+            };
             Leaf {
-                rule: if rule.is_empty() { "TRUE".into() } else { rule.join(" AND ") },
+                rule: if rule.is_empty() {
+                    "TRUE".into()
+                } else {
+                    rule.join(" AND ")
+                },
                 persons: a.n,
                 insured_years: a.w,
                 cost_per_year: mean,
@@ -114,7 +142,10 @@ pub fn propose(features: &[Feature], y: &[f64], w: &[f64], min_volume: usize, ma
     out.sort_by(|a, b| {
         b.excess_per_year
             .total_cmp(&a.excess_per_year)
-            .then(a.cv.unwrap_or(f64::INFINITY).total_cmp(&b.cv.unwrap_or(f64::INFINITY)))
+            .then(
+                a.cv.unwrap_or(f64::INFINITY)
+                    .total_cmp(&b.cv.unwrap_or(f64::INFINITY)),
+            )
             .then(a.rule.cmp(&b.rule))
     });
     Proposal { leaves: out, r2 }
@@ -130,7 +161,6 @@ fn grow(
     depth: usize,
     min_volume: usize,
     max_depth: usize,
-    overall: f64,
     leaves: &mut Vec<(Vec<String>, Acc)>,
 ) {
     let mut acc = Acc::default();
@@ -151,18 +181,35 @@ fn grow(
     for &c in &split.left {
         goes_left[c as usize] = true;
     }
-    let (left, right): (Vec<u32>, Vec<u32>) = rows.into_iter().partition(|&i| goes_left[f.codes[i as usize] as usize]);
-    let right_codes: Vec<u16> = (0..f.conditions.len() as u16).filter(|c| !goes_left[*c as usize]).collect();
+    let (left, right): (Vec<u32>, Vec<u32>) = rows
+        .into_iter()
+        .partition(|&i| goes_left[f.codes[i as usize] as usize]);
+    let right_codes: Vec<u16> = (0..f.conditions.len() as u16)
+        .filter(|c| !goes_left[*c as usize])
+        .collect();
     for (part, codes) in [(left, split.left.clone()), (right, right_codes)] {
         let mut r = rule.clone();
         r.push(describe(f, &codes));
-        grow(features, y, w, part, r, depth + 1, min_volume, max_depth, overall, leaves);
+        grow(
+            features,
+            y,
+            w,
+            part,
+            r,
+            depth + 1,
+            min_volume,
+            max_depth,
+            leaves,
+        );
     }
 }
 
 /// A readable SQL condition for a set of codes of one feature.
 fn describe(f: &Feature, codes: &[u16]) -> String {
-    let parts: Vec<&str> = codes.iter().map(|c| f.conditions[*c as usize].as_str()).collect();
+    let parts: Vec<&str> = codes
+        .iter()
+        .map(|c| f.conditions[*c as usize].as_str())
+        .collect();
     if parts.len() == 1 {
         parts[0].to_string()
     } else {
@@ -170,7 +217,14 @@ fn describe(f: &Feature, codes: &[u16]) -> String {
     }
 }
 
-fn best_split(features: &[Feature], y: &[f64], w: &[f64], rows: &[u32], node: &Acc, min_volume: usize) -> Option<Split> {
+fn best_split(
+    features: &[Feature],
+    y: &[f64],
+    w: &[f64],
+    rows: &[u32],
+    node: &Acc,
+    min_volume: usize,
+) -> Option<Split> {
     let mut best: Option<Split> = None;
     for (fi, f) in features.iter().enumerate() {
         let k = f.conditions.len();
@@ -183,7 +237,12 @@ fn best_split(features: &[Feature], y: &[f64], w: &[f64], rows: &[u32], node: &A
         if !f.ordinal {
             // For squared error, the best binary partition of categories is a threshold in
             // the order of their means (Breiman et al. 1984, CART §9.4).
-            order.sort_by(|a, b| per[*a as usize].mean().total_cmp(&per[*b as usize].mean()).then(a.cmp(b)));
+            order.sort_by(|a, b| {
+                per[*a as usize]
+                    .mean()
+                    .total_cmp(&per[*b as usize].mean())
+                    .then(a.cmp(b))
+            });
         }
         let mut left = Acc::default();
         for (pos, c) in order.iter().enumerate().take(order.len().saturating_sub(1)) {
@@ -202,7 +261,11 @@ fn best_split(features: &[Feature], y: &[f64], w: &[f64], rows: &[u32], node: &A
                 continue;
             }
             if best.as_ref().is_none_or(|b| gain > b.gain * (1.0 + 1e-12)) {
-                best = Some(Split { feature: fi, left: order[..=pos].to_vec(), gain });
+                best = Some(Split {
+                    feature: fi,
+                    left: order[..=pos].to_vec(),
+                    gain,
+                });
             }
         }
     }
@@ -229,12 +292,30 @@ mod tests {
         let n = 400;
         let a: Vec<u16> = (0..n).map(|i| (i % 2) as u16).collect();
         let b: Vec<u16> = (0..n).map(|i| (i / 2 % 3) as u16).collect();
-        let y: Vec<f64> = (0..n).map(|i| if a[i] == 1 && b[i] == 2 { 5000.0 } else { 1000.0 }).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| {
+                if a[i] == 1 && b[i] == 2 {
+                    5000.0
+                } else {
+                    1000.0
+                }
+            })
+            .collect();
         let w = vec![1.0; n];
-        let p = propose(&[feature("a", 2, true, a), feature("b", 3, false, b)], &y, &w, 20, 4);
+        let p = propose(
+            &[feature("a", 2, true, a), feature("b", 3, false, b)],
+            &y,
+            &w,
+            20,
+            4,
+        );
         let top = &p.leaves[0];
         assert!((top.cost_per_year - 5000.0).abs() < 1e-9, "{p:?}");
-        assert!(top.rule.contains("a = 1") && top.rule.contains("b = 2"), "{}", top.rule);
+        assert!(
+            top.rule.contains("a = 1") && top.rule.contains("b = 2"),
+            "{}",
+            top.rule
+        );
         assert!((p.r2.unwrap() - 1.0).abs() < 1e-9);
         assert_eq!(top.cv, Some(0.0));
     }
