@@ -24,3 +24,4 @@ pub mod pipeline;
 pub mod progress;
 pub mod sample;
 pub mod stages;
+pub mod stats;
