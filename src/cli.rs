@@ -24,6 +24,8 @@ pub enum Command {
     Profile(ProfileArgs),
     /// Judge focus groups in focus areas and print them; try a filter live with --segment.
     Focus(FocusArgs),
+    /// Print the outlier flags (funnel limits, overdispersion-corrected); writes nothing.
+    Outliers(OutliersArgs),
     /// Write realistic synthetic extracts (seeded, deterministic).
     Sample(SampleArgs),
 }
@@ -98,4 +100,19 @@ pub struct FocusArgs {
     /// Skip the regression-tree proposals.
     #[arg(long)]
     pub no_propose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutliersArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Only this level: pc5, buurt, wijk or gemeente.
+    #[arg(long)]
+    pub level: Option<String>,
+    /// Overdispersion correction: none, multiplicative or additive.
+    #[arg(long)]
+    pub overdispersion: Option<String>,
+    /// Also flag O/E with per-person cost capped at the 99th percentile.
+    #[arg(long)]
+    pub capped: bool,
 }

@@ -1,7 +1,7 @@
 //! One function per subcommand: resolve settings, call the library, print in one voice.
 //! The only place that prints to stdout.
 
-use crate::cli::{FocusArgs, ProfileArgs, RunArgs, SampleArgs};
+use crate::cli::{FocusArgs, OutliersArgs, ProfileArgs, RunArgs, SampleArgs};
 use crate::config::{self, Overrides, Settings};
 use crate::domain::Period;
 use crate::error::{Error, Result};
@@ -260,6 +260,77 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
     let (_, rows) = crate::stages::focus::run(&p.persons, &segments, &s.focus, s.min_cell)?;
     reporter.finish();
     print!("{}", focus_table(&rows, s.focus.min_volume.max(s.min_cell)));
+    Ok(0)
+}
+
+pub fn outliers(args: &OutliersArgs) -> Result<u8> {
+    use crate::stats::overdispersion::Method;
+    let mut s = settings(&args.run)?;
+    if let Some(m) = &args.overdispersion {
+        s.outliers.method = match m.as_str() {
+            "none" => Method::None,
+            "multiplicative" => Method::Multiplicative,
+            "additive" => Method::Additive,
+            other => {
+                return Err(Error::Config {
+                    path: "command line".into(),
+                    message: format!(
+                        "`--overdispersion {other}`: use none, multiplicative or additive"
+                    ),
+                })
+            }
+        };
+    }
+    s.outliers.capped |= args.capped;
+    let reporter = progress::for_stderr();
+    let v = pipeline::validate(&s, false, reporter.as_ref())?;
+    if v.fatal() {
+        return Err(Error::Input {
+            report: format_problems(&v.problems),
+        });
+    }
+    let inputs = pipeline::typed_inputs(&v)?;
+    let files = pipeline::file_names(&v);
+    let p =
+        crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
+    let (flags, _fits, capped) =
+        crate::stages::outliers::detect(&p.raw, &p.profile, &p.persons, s.outliers)?;
+    println!(
+        "{:<8} {:<12} {:<26} {:<36} {:>11} {:>11} {:>6} {:>5} {:<4} {:>7}",
+        "level", "area", "name", "metric", "observed", "expected", "z", "limit", "dir", "robust z"
+    );
+    for f in flags
+        .iter()
+        .filter(|f| args.level.as_ref().is_none_or(|l| *l == f.level))
+    {
+        let name: String = f.area_name.chars().take(26).collect();
+        println!(
+            "{:<8} {:<12} {:<26} {:<36} {:>11.2} {:>11.2} {:>6.2} {:>5} {:<4} {:>7}",
+            f.level,
+            f.area_code,
+            name,
+            f.metric,
+            f.observed,
+            f.expected,
+            f.z,
+            f.limit,
+            f.direction,
+            f.z_robust
+                .map(|z| format!("{z:.1}"))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    eprintln!(
+        "overdispersion: {:?}; φ per level and metric in the run manifest",
+        s.outliers.method
+    );
+    if let Some(c) = capped {
+        eprintln!(
+            "capped at {} per person ({:.1}% of cost removed)",
+            euro(c.cap_eur),
+            100.0 * c.share_of_cost_removed
+        );
+    }
     Ok(0)
 }
 

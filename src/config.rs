@@ -24,6 +24,17 @@ pub struct RawPipeline {
     pub profile: RawProfile,
     #[serde(default)]
     pub focus: RawFocus,
+    #[serde(default)]
+    pub outliers: RawOutliers,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutliers {
+    /// `none`, `multiplicative` (default) or `additive`.
+    pub overdispersion: Option<crate::stats::overdispersion::Method>,
+    /// Also flag O/E with per-person cost capped at the 99th percentile.
+    pub capped: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -102,6 +113,7 @@ pub struct Settings {
     pub levels: Vec<String>,
     pub force: bool,
     pub focus: FocusSettings,
+    pub outliers: crate::stages::outliers::Settings,
 }
 
 pub fn read_pipeline(path: &Path) -> Result<RawPipeline> {
@@ -175,7 +187,15 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         }
     }
     let focus = resolve_focus(raw.focus).map_err(bad)?;
+    let outliers = crate::stages::outliers::Settings {
+        method: raw
+            .outliers
+            .overdispersion
+            .unwrap_or(crate::stats::overdispersion::Method::Multiplicative),
+        capped: raw.outliers.capped.unwrap_or(false),
+    };
     Ok(Settings {
+        outliers,
         focus,
         name,
         pipeline_file: pipeline.map(Path::to_path_buf),

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate(&args),
         Command::Profile(args) => commands::profile(&args),
         Command::Focus(args) => commands::focus(&args),
+        Command::Outliers(args) => commands::outliers(&args),
         Command::Sample(args) => commands::sample(&args),
     };
     match result {

@@ -77,6 +77,10 @@ pub fn load(dir: &Path, period: &crate::domain::Period) -> Result<(Validated, In
             propose: false,
             max_depth: 4,
         },
+        outliers: crate::stages::outliers::Settings {
+            method: crate::stats::overdispersion::Method::Multiplicative,
+            capped: false,
+        },
     };
     let v = validate(&settings, false, &crate::progress::Silent)?;
     if v.fatal() {
@@ -137,6 +141,7 @@ struct Manifest<'a> {
     warnings: Vec<&'a Problem>,
     reconciliation: BTreeMap<&'static str, &'a crate::stages::reconcile::Ledger>,
     suppression: &'a crate::stages::small_cells::SuppressionCounts,
+    outliers: serde_json::Value,
     timings_seconds: BTreeMap<String, f64>,
     outputs: Vec<String>,
 }
@@ -175,10 +180,18 @@ pub fn check_out(settings: &Settings) -> Result<()> {
     Ok(())
 }
 
+/// Flags, fits and the capped variant's cap, from `stages::outliers::detect`.
+pub type Outliers = (
+    Vec<crate::stages::outliers::Flag>,
+    Vec<crate::stages::outliers::Fit>,
+    Option<crate::stages::outliers::Capped>,
+);
+
 pub struct RunSummary {
     pub out: PathBuf,
     pub warnings: Vec<Problem>,
     pub profiled: Profiled,
+    pub outliers: Outliers,
 }
 
 /// validate → profile → reconcile → suppress → write.
@@ -216,6 +229,17 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
     timings.insert("profile".to_string(), t.elapsed().as_secs_f64());
 
     let t = Instant::now();
+    reporter.start("outliers", None);
+    let outliers = crate::stages::outliers::detect(
+        &profiled.raw,
+        &profiled.profile,
+        &profiled.persons,
+        settings.outliers,
+    )?;
+    reporter.finish();
+    timings.insert("outliers".to_string(), t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
     reporter.start("focus", None);
     let (segments_df, _) = crate::stages::focus::run(
         &profiled.persons,
@@ -232,6 +256,7 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
         settings,
         &validated,
         &profiled,
+        &outliers,
         segments_df,
         &staging,
         &mut timings,
@@ -261,6 +286,7 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
         out: settings.out.clone(),
         warnings,
         profiled,
+        outliers,
     })
 }
 
@@ -293,6 +319,7 @@ fn write_run(
     settings: &Settings,
     validated: &Validated,
     profiled: &Profiled,
+    outliers: &Outliers,
     mut segments: DataFrame,
     dir: &Path,
     timings: &mut BTreeMap<String, f64>,
@@ -306,6 +333,8 @@ fn write_run(
     let mut profile = published_profile(profiled, &settings.levels)?;
     outputs.extend(write_table(&mut profile, dir, "profile")?);
     outputs.extend(write_table(&mut segments, dir, "segments")?);
+    let mut flags = crate::stages::outliers::to_frame(&outliers.0)?;
+    outputs.extend(write_table(&mut flags, dir, "outliers")?);
     timings.insert("write".to_string(), started.elapsed().as_secs_f64());
 
     // Checksums of the inputs, files in parallel (plain file reads, no polars inside).
@@ -366,6 +395,12 @@ fn write_run(
         warnings,
         reconciliation,
         suppression: &profiled.suppression,
+        outliers: serde_json::json!({
+            "overdispersion": settings.outliers.method,
+            "flags": outliers.0.len(),
+            "fits": outliers.1,
+            "capped": outliers.2,
+        }),
         timings_seconds: timings.clone(),
         outputs,
     };

@@ -5,6 +5,7 @@ pub mod expected;
 pub mod features;
 pub mod focus;
 pub mod load;
+pub mod outliers;
 pub mod profile;
 pub mod reconcile;
 pub mod segments;

@@ -1,0 +1,146 @@
+//! Outlier flags on generated data: the planted deviation is found, a comparable area without
+//! one is not, and nothing suppressed is ever flagged.
+
+use polars::prelude::*;
+use wijkscan::domain::Period;
+use wijkscan::pipeline;
+use wijkscan::progress::Silent;
+use wijkscan::sample::{generate, SampleOptions};
+use wijkscan::stages::compute::compute;
+use wijkscan::stages::outliers::{detect, Settings};
+use wijkscan::stats::overdispersion::Method;
+
+#[test]
+fn the_planted_msz_wijk_is_flagged_and_a_like_sized_wijk_is_not() {
+    // One year of 80,000 persons: wijk WK015303 (Enschede) has msz × 1.5 planted.
+    let dir = tempfile::tempdir().unwrap();
+    let period = Period::parse("2024").unwrap();
+    let opts = SampleOptions {
+        persons: 80_000,
+        period,
+        seed: 5,
+        dirt: false,
+        ..Default::default()
+    };
+    generate(&opts, dir.path(), &Silent).unwrap();
+    let (v, inputs) = pipeline::load(dir.path(), &period).unwrap();
+    let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
+    let (flags, fits, _) = detect(
+        &p.raw,
+        &p.profile,
+        &p.persons,
+        Settings {
+            method: Method::Multiplicative,
+            capped: true,
+        },
+    )
+    .unwrap();
+    let msz = "zvw_msz_per_insured_year";
+    let planted = flags
+        .iter()
+        .find(|f| f.area_code == "WK015303" && f.metric == msz);
+    let planted = planted.unwrap_or_else(|| {
+        panic!(
+            "WK015303 not flagged; fits {:?}",
+            fits.iter().find(|f| f.metric == msz && f.level == "wijk")
+        )
+    });
+    assert_eq!(planted.direction, "high");
+    assert!(planted.observed > 1.3 * planted.expected, "{planted:?}");
+
+    // The Enschede wijk closest in insured years, without a plant, is not flagged on msz.
+    let wijken = p
+        .raw
+        .clone()
+        .lazy()
+        .filter(
+            col("level")
+                .eq(lit("wijk"))
+                .and(col("area_code").str().starts_with(lit("WK0153"))),
+        )
+        .select([col("area_code"), col("insured_days")])
+        .collect()
+        .unwrap();
+    let codes: Vec<String> = wijken
+        .column("area_code")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap().to_string())
+        .collect();
+    let days: Vec<i64> = wijken
+        .column("insured_days")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect();
+    let size = days[codes.iter().position(|c| c == "WK015303").unwrap()];
+    let control = codes
+        .iter()
+        .zip(&days)
+        .filter(|(c, _)| c.as_str() != "WK015303")
+        .min_by_key(|(_, d)| (*d - size).abs())
+        .unwrap()
+        .0;
+    assert!(
+        !flags
+            .iter()
+            .any(|f| &f.area_code == control && f.metric == msz),
+        "control wijk {control} flagged on msz"
+    );
+    // The capped variant ran and says how much cost it removed.
+    assert!(fits.iter().any(|f| f.metric == "oe_norm_capped"));
+}
+
+#[test]
+fn suppressed_areas_and_hidden_cells_are_never_flagged() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let period = Period::parse("2024Q3").unwrap();
+    let (v, inputs) = pipeline::load(&dir, &period).unwrap();
+    let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
+    for method in [Method::None, Method::Multiplicative, Method::Additive] {
+        let (flags, _, _) = detect(
+            &p.raw,
+            &p.profile,
+            &p.persons,
+            Settings {
+                method,
+                capped: false,
+            },
+        )
+        .unwrap();
+        assert!(!flags.is_empty(), "{method:?}: the sample has outliers");
+        for f in &flags {
+            let row = p
+                .profile
+                .clone()
+                .lazy()
+                .filter(
+                    col("level")
+                        .eq(lit(f.level.as_str()))
+                        .and(col("area_code").eq(lit(f.area_code.as_str()))),
+                )
+                .collect()
+                .unwrap();
+            assert_eq!(
+                row.column("suppressed").unwrap().bool().unwrap().get(0),
+                Some(false),
+                "{f:?}"
+            );
+            let cell = match f.metric.as_str() {
+                "oe_norm" | "oe_norm_capped" => "oe_ratio",
+                "wmo_clients_per_1000" => "wmo_clients_per_1000",
+                m => m,
+            };
+            assert!(
+                row.column(cell).unwrap().get(0).unwrap() != AnyValue::Null,
+                "{f:?} flags a hidden cell"
+            );
+            assert!(f.limit == "95" || f.limit == "99.8");
+            assert_eq!(f.direction == "high", f.z > 0.0, "{f:?}");
+        }
+    }
+}
