@@ -33,17 +33,60 @@ mod tests {
     use super::*;
     use crate::stats::{Z95, Z998};
 
-    /// METHODS 3 worked check (Fingertips `SpcForProportionsComparerTest.cs`).
+    /// METHODS 3 worked check. METHODS prints p̄ rounded (8.9611%); the limits it quotes come
+    /// from Fingertips' unrounded p̄ and its z values 1.96 and 3.0902 (`New95_0`, `New99_8` in
+    /// PublicHealthEngland fingertips `SpcForProportionsComparerTest.cs`). With those, both
+    /// limits agree to 7 significant digits; with our z₉₅/z₉₉.₈ they differ in the 6th.
     #[test]
     fn fingertips_lower_limits() {
-        let (lo95, _) = wilson_limits(0.089611, 5930.0, Z95).unwrap();
-        let (lo998, _) = wilson_limits(0.089611, 5930.0, Z998).unwrap();
-        // 95%: 8.26045 to 6 significant digits. 99.8%: 7.87991 against the published 7.87993,
-        // 5 significant digits: p̄ = 8.9611% is rounded in METHODS, and no single p̄ or z
-        // reproduces both published limits with this formula (checked by solving for p̄).
-        assert!((lo95 * 100.0 - 8.260446).abs() < 5e-6, "{}", lo95 * 100.0);
-        assert!((lo998 * 100.0 - 7.879930).abs() < 3e-5, "{}", lo998 * 100.0);
+        let p_bar = 0.089_611_086_876_279_327;
+        let (lo95, _) = wilson_limits(p_bar, 5930.0, 1.96).unwrap();
+        let (lo998, _) = wilson_limits(p_bar, 5930.0, 3.0902).unwrap();
+        assert!((lo95 * 100.0 - 8.260446).abs() < 5e-7, "{}", lo95 * 100.0);
+        assert!((lo998 * 100.0 - 7.879930).abs() < 5e-7, "{}", lo998 * 100.0);
         assert!(0.077066 < lo95 && 0.077066 < lo998);
+        let (ours, _) = wilson_limits(p_bar, 5930.0, Z95).unwrap();
+        assert!((ours * 100.0 - 8.260459).abs() < 5e-7);
+    }
+
+    /// Five more vectors from the same Fingertips test file: (p̄ %, value %, denominator) and
+    /// the expected outcome at 95% and 99.8% (−1 below, 0 inside, 1 above).
+    #[test]
+    fn fingertips_significance_vectors() {
+        let cases = [
+            // TestComparisionWithDifferentConfidencesWhereSignifancesSame (IndicatorId 1, 2010)
+            (8.9611086876279327, 7.7065767284991562, 5930.0, -1, -1),
+            (8.9611086876279327, 9.8988121425428961, 2273.0, 0, 0),
+            (8.9611086876279327, 12.474645030425965, 1972.0, 1, 1),
+            // TestComparisionWithDifferentConfidencesWhereSignifancesDifferent (IndicatorId 514)
+            (12.8379546895717, 10.9783420463032, 1339.0, -1, 0),
+            (12.8379546895717, 15.9065628476085, 899.0, 1, 0),
+        ];
+        let side = |p: f64, (lo, hi): (f64, f64)| {
+            if p < lo {
+                -1
+            } else if p > hi {
+                1
+            } else {
+                0
+            }
+        };
+        for (p_bar, value, n, want95, want998) in cases {
+            let (p_bar, value) = (p_bar / 100.0, value / 100.0);
+            assert_eq!(
+                side(value, wilson_limits(p_bar, n, 1.96).unwrap()),
+                want95,
+                "{value} of {n} at 95%"
+            );
+            assert_eq!(
+                side(value, wilson_limits(p_bar, n, 3.0902).unwrap()),
+                want998,
+                "{value} of {n} at 99.8%"
+            );
+            // The same outcomes with the z values of METHODS.
+            assert_eq!(side(value, wilson_limits(p_bar, n, Z95).unwrap()), want95);
+            assert_eq!(side(value, wilson_limits(p_bar, n, Z998).unwrap()), want998);
+        }
     }
 
     #[test]
