@@ -32,7 +32,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Pipeline file (TOML); optional when --inputs and --period are given.
+    /// Pipeline file (TOML), or a finished run folder (stage commands); optional when
+    /// --inputs and --period are given.
     pub pipeline: Option<PathBuf>,
     /// Folder with insured, zvw_claims, wmo_provisions, norm_costs, areas (.parquet or .csv).
     #[arg(long)]

@@ -18,7 +18,53 @@ fn settings(args: &RunArgs) -> Result<Settings> {
         min_cell: args.min_cell,
         force: args.force,
     };
+    // A finished run folder stands in for its pipeline: its manifest names inputs and period.
+    if let Some(dir) = args
+        .pipeline
+        .as_deref()
+        .filter(|p| p.join("manifest.json").is_file())
+    {
+        return from_run(dir, over);
+    }
     config::resolve(args.pipeline.as_deref(), &over)
+}
+
+/// Settings to recompute from a finished run (persons are never stored, so stage commands
+/// read the same inputs again).
+fn from_run(dir: &std::path::Path, mut over: Overrides) -> Result<Settings> {
+    let path = dir.join("manifest.json");
+    let bad = |message: String| Error::Config {
+        path: path.clone(),
+        message,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("cannot be read: {e}")))?;
+    let m: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("is not valid JSON: {e}")))?;
+    let first_input = m["inputs"][0]["path"]
+        .as_str()
+        .ok_or_else(|| bad("names no inputs".into()))?;
+    let inputs = std::path::Path::new(first_input)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .ok_or_else(|| bad("has an input path without a folder".into()))?;
+    over.inputs.get_or_insert(inputs);
+    if over.period.is_none() {
+        let (start, end) = (
+            m["run"]["period_start"].as_str(),
+            m["run"]["period_end"].as_str(),
+        );
+        if let (Some(a), Some(b)) = (start, end) {
+            over.period = Some(format!("{a}..{b}"));
+        }
+    }
+    if over.min_cell.is_none() {
+        over.min_cell = m["run"]["min_cell"].as_i64();
+    }
+    let pipeline = m["run"]["pipeline_file"]
+        .as_str()
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_file());
+    config::resolve(pipeline.as_deref(), &over)
 }
 
 pub fn run(args: &RunArgs) -> Result<u8> {

@@ -347,7 +347,11 @@ fn write_run(
                 .unwrap_or(0);
             Ok(InputRecord {
                 name: c.file.spec.name.to_string(),
-                path: c.file.display_name(),
+                // Absolute, so stage commands can find the inputs again from any folder.
+                path: std::fs::canonicalize(&c.file.path)
+                    .unwrap_or_else(|_| c.file.path.clone())
+                    .display()
+                    .to_string(),
                 bytes,
                 sha256: sha256_file(&c.file.path)?,
                 rows: c.rows,

@@ -346,3 +346,48 @@ fn bad_segment_in_pipeline_file_stops_before_reading_data() {
         "{err}"
     );
 }
+
+#[test]
+fn stage_commands_work_on_a_finished_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    assert_eq!(run_sample(&run).status.code(), Some(0));
+    // From another working directory: the manifest holds absolute input paths.
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args([
+            "focus",
+            "run",
+            "--only",
+            "--area",
+            "WK015303",
+            "--segment",
+            "age >= 75",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("focus area WK015303"));
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["outliers", "run"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    // The same flags as the run wrote.
+    let written = std::fs::read_to_string(run.join("outliers.csv")).unwrap();
+    assert_eq!(out.lines().count(), written.lines().count(), "{out}");
+}
