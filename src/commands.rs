@@ -169,11 +169,12 @@ pub fn euro(v: f64) -> String {
     format!("{sign}€ {out}")
 }
 
-pub fn profile(args: &ProfileArgs) -> Result<u8> {
-    let mut s = settings(&args.run)?;
-    s.force = true; // nothing is written
-    let reporter = progress::for_stderr();
-    let v = pipeline::validate(&s, false, reporter.as_ref())?;
+/// Validate and compute, as a run does, for the stage commands that only print.
+fn computed(
+    s: &Settings,
+    reporter: &dyn progress::Reporter,
+) -> Result<crate::stages::compute::Profiled> {
+    let v = pipeline::validate(s, false, reporter)?;
     if v.fatal() {
         return Err(Error::Input {
             report: format_problems(&v.problems),
@@ -181,8 +182,14 @@ pub fn profile(args: &ProfileArgs) -> Result<u8> {
     }
     let inputs = pipeline::typed_inputs(&v)?;
     let files = pipeline::file_names(&v);
-    let p =
-        crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
+    crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter)
+}
+
+pub fn profile(args: &ProfileArgs) -> Result<u8> {
+    let mut s = settings(&args.run)?;
+    s.force = true; // nothing is written
+    let reporter = progress::for_stderr();
+    let p = computed(&s, reporter.as_ref())?;
     let df = pipeline::published_profile(&p, std::slice::from_ref(&args.level))?;
     if df.height() == 0 {
         return Err(Error::Config {
@@ -199,23 +206,8 @@ pub fn profile(args: &ProfileArgs) -> Result<u8> {
 
 /// The columns an analyst scans first, one line per area; suppressed rows say so.
 pub fn profile_table(df: &DataFrame) -> Result<String> {
-    let s = |c: &str| -> Result<Vec<Option<String>>> {
-        Ok(df
-            .column(c)?
-            .cast(&DataType::String)?
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
-    let f = |c: &str| -> Result<Vec<Option<f64>>> {
-        Ok(df
-            .column(c)?
-            .cast(&DataType::Float64)?
-            .f64()?
-            .iter()
-            .collect())
-    };
+    let s = |c: &str| crate::frame::strings(df, c);
+    let f = |c: &str| crate::frame::floats(df, c);
     let (codes, names) = (s("area_code")?, s("area_name")?);
     let persons = f("insured_persons")?;
     let cost = f("zvw_cost_per_insured_year")?;
@@ -292,16 +284,7 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
             message: e.to_string(),
         })?;
     let reporter = progress::for_stderr();
-    let v = pipeline::validate(&s, false, reporter.as_ref())?;
-    if v.fatal() {
-        return Err(Error::Input {
-            report: format_problems(&v.problems),
-        });
-    }
-    let inputs = pipeline::typed_inputs(&v)?;
-    let files = pipeline::file_names(&v);
-    let p =
-        crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
+    let p = computed(&s, reporter.as_ref())?;
     reporter.start("focus", None);
     let (_, rows) = crate::stages::focus::run(&p.persons, &segments, &s.focus, s.min_cell)?;
     reporter.finish();
@@ -329,16 +312,7 @@ pub fn outliers(args: &OutliersArgs) -> Result<u8> {
     }
     s.outliers.capped |= args.capped;
     let reporter = progress::for_stderr();
-    let v = pipeline::validate(&s, false, reporter.as_ref())?;
-    if v.fatal() {
-        return Err(Error::Input {
-            report: format_problems(&v.problems),
-        });
-    }
-    let inputs = pipeline::typed_inputs(&v)?;
-    let files = pipeline::file_names(&v);
-    let p =
-        crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter.as_ref())?;
+    let p = computed(&s, reporter.as_ref())?;
     let (flags, _fits, capped) =
         crate::stages::outliers::detect(&p.raw, &p.profile, &p.persons, s.outliers)?;
     println!(

@@ -20,6 +20,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod frame;
 pub mod pipeline;
 pub mod progress;
 pub mod sample;

@@ -256,8 +256,10 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
         settings,
         &validated,
         &profiled,
-        &outliers,
-        segments_df,
+        Tables {
+            outliers: &outliers,
+            segments: segments_df,
+        },
         &staging,
         &mut timings,
         t,
@@ -315,12 +317,17 @@ pub fn write_table(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<Vec<Str
     Ok(vec![format!("{stem}.parquet"), format!("{stem}.csv")])
 }
 
+/// The tables a run writes beside the profile.
+struct Tables<'a> {
+    outliers: &'a Outliers,
+    segments: DataFrame,
+}
+
 fn write_run(
     settings: &Settings,
     validated: &Validated,
     profiled: &Profiled,
-    outliers: &Outliers,
-    mut segments: DataFrame,
+    tables: Tables,
     dir: &Path,
     timings: &mut BTreeMap<String, f64>,
     started: Instant,
@@ -332,6 +339,7 @@ fn write_run(
     let mut outputs = Vec::new();
     let mut profile = published_profile(profiled, &settings.levels)?;
     outputs.extend(write_table(&mut profile, dir, "profile")?);
+    let (outliers, mut segments) = (tables.outliers, tables.segments);
     outputs.extend(write_table(&mut segments, dir, "segments")?);
     let mut flags = crate::stages::outliers::to_frame(&outliers.0)?;
     outputs.extend(write_table(&mut flags, dir, "outliers")?);

@@ -106,21 +106,10 @@ pub fn tree_inputs(
 ) -> PolarsResult<(Vec<crate::stages::tree::Feature>, Vec<f64>, Vec<f64>)> {
     use crate::stages::tree::Feature;
     let n = features.height();
-    let strings = |c: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(features
-            .column(c)?
-            .cast(&DataType::String)?
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
+    let strings = |c: &str| crate::frame::strings(features, c);
     let floats = |c: &str| -> PolarsResult<Vec<f64>> {
-        Ok(features
-            .column(c)?
-            .cast(&DataType::Float64)?
-            .f64()?
-            .iter()
+        Ok(crate::frame::floats(features, c)?
+            .into_iter()
             .map(|v| v.unwrap_or(0.0))
             .collect())
     };

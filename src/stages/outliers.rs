@@ -68,21 +68,13 @@ struct Point {
 }
 
 fn f64s(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::Float64)?
-        .f64()?
-        .iter()
-        .collect())
+    crate::frame::floats(df, c)
 }
 
 fn strs(df: &DataFrame, c: &str) -> PolarsResult<Vec<String>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::String)?
-        .str()?
-        .iter()
-        .map(|v| v.unwrap_or_default().to_string())
+    Ok(crate::frame::strings(df, c)?
+        .into_iter()
+        .map(Option::unwrap_or_default)
         .collect())
 }
 

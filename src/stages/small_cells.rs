@@ -81,15 +81,7 @@ fn guarded() -> Vec<Guarded> {
     g
 }
 
-fn i64_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<i64>> {
-    let s = df.column(name)?.cast(&DataType::Int64)?;
-    Ok(s.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn str_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
-    let s = df.column(name)?.cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
-}
+use crate::frame::{counts as i64_values, strings as str_values};
 
 /// The area tree of the raw profile: each row's parent row, found by (parent level, code).
 fn tree(raw: &DataFrame) -> PolarsResult<Tree> {

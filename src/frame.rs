@@ -1,0 +1,36 @@
+//! Small helpers to read a column of a collected (small) frame into plain Rust values, for the
+//! stages that work on the level table or hand values to pure math.
+
+use polars::prelude::*;
+
+/// A column as optional strings (any type, cast to text).
+pub fn strings(df: &DataFrame, column: &str) -> PolarsResult<Vec<Option<String>>> {
+    Ok(df
+        .column(column)?
+        .cast(&DataType::String)?
+        .str()?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
+}
+
+/// A column as optional floats.
+pub fn floats(df: &DataFrame, column: &str) -> PolarsResult<Vec<Option<f64>>> {
+    Ok(df
+        .column(column)?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect())
+}
+
+/// A column as integers, null read as 0 (for counts).
+pub fn counts(df: &DataFrame, column: &str) -> PolarsResult<Vec<i64>> {
+    Ok(df
+        .column(column)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect())
+}
