@@ -66,7 +66,8 @@ pub fn compute(
 
     // 1. The only pass over claim lines: per claim id, then per person.
     reporter.start("claims", None);
-    let lines = p::claim_lines(inputs.claims.clone(), period);
+    let repeated = collect_streaming(p::repeated_ids(inputs.claims.clone()))?;
+    let lines = p::claim_lines(inputs.claims.clone(), repeated.lazy(), period)?;
     let claims_person = collect_streaming(p::claims_by_person(lines))?;
     reporter.finish();
     let conflicts: i64 = claims_person

@@ -52,20 +52,58 @@ pub fn ct_contrib(ct: &str) -> String {
     format!("n_{ct}")
 }
 
-/// One row per distinct claim id: the line's content, how many identical copies it had,
-/// whether its copies conflict, its amount in cents and whether it falls in the period.
-pub fn claim_lines(claims: LazyFrame, period: &Period) -> LazyFrame {
+/// Claim ids that occur on more than one line: usually a tiny share, so only these need the
+/// full comparison of copies. (A count per id is the cheapest pass over all ids.)
+pub fn repeated_ids(claims: LazyFrame) -> LazyFrame {
     claims
         .group_by([col("claim_id")])
-        .agg(claim_id_aggs())
+        .agg([len().alias("__lines")])
+        .filter(col("__lines").gt(lit(1)))
+        .select([col("claim_id")])
+}
+
+/// One row per distinct claim id: the line's content, how many identical copies it had,
+/// whether its copies conflict, its amount in cents and whether it falls in the period.
+/// `repeated` holds the ids of `repeated_ids` (collected); lines with any other id are
+/// single and pass straight through.
+pub fn claim_lines(
+    claims: LazyFrame,
+    repeated: LazyFrame,
+    period: &Period,
+) -> PolarsResult<LazyFrame> {
+    let content = [
+        col("claim_id"),
+        col("person_id"),
+        col("service_date"),
+        col("care_type"),
+        col("amount_eur"),
+        col("copies"),
+        col("conflict"),
+    ];
+    let on = || [col("claim_id")];
+    let singles = claims
+        .clone()
+        .join(repeated.clone(), on(), on(), JoinArgs::new(JoinType::Anti))
         .with_columns([
-            conflict_after_aggs(),
+            lit(1i64).cast(DataType::Int64).alias("copies"),
+            lit(false).alias("conflict"),
+        ])
+        .select(content.clone());
+    let repeats = claims
+        .join(repeated, on(), on(), JoinArgs::new(JoinType::Semi))
+        .group_by([col("claim_id")])
+        .agg(claim_id_aggs())
+        .with_columns([conflict_after_aggs()])
+        .select(content);
+    Ok(
+        concat([singles, repeats], UnionArgs::default())?.with_columns([
             cents("amount_eur").alias("cents"),
             days("service_date")
                 .gt_eq(lit(period.start_epoch_days()))
                 .and(days("service_date").lt_eq(lit(period.end_epoch_days())))
                 .alias("in_period"),
-        ])
+        ]),
+    )
 }
 
 /// Per claim id: each column's min and max (equal unless the id's lines conflict) and the
