@@ -158,7 +158,17 @@ fn sample_run_publishes_no_small_cell() {
             );
         }
     }
-    for c in ["wmo_clients", "multi_care_persons", "zvw_wmo_persons"] {
+    let mut counts = vec![
+        "wmo_clients".to_string(),
+        "multi_care_persons".into(),
+        "zvw_wmo_persons".into(),
+    ];
+    counts.extend(
+        wijkscan::domain::PROVISION_TYPES
+            .iter()
+            .map(|t| format!("wmo_clients_{t}")),
+    );
+    for c in &counts {
         for v in get(c).into_iter().flatten() {
             assert!(v == 0.0 || v >= min_cell, "{c} = {v} published");
         }

@@ -237,6 +237,25 @@ fn wmo_clients_are_distinct_at_every_level() {
     );
     check!(df, "total", "TOTAAL", "wmo_clients", 2.0);
     check!(df, "total", "TOTAAL", "wmo_cost_eur", 625.55);
+    // Per provision type (counting provisions, in the provision's own pc5).
+    check!(df, "pc5", "7511A", "wmo_clients_huishoudelijke_hulp", 1.0);
+    check!(df, "pc5", "7511A", "wmo_cost_huishoudelijke_hulp", 300.0);
+    check!(
+        df,
+        "pc5",
+        "7511A",
+        "wmo_cost_hulpmiddelen_woonvoorziening",
+        45.55
+    );
+    check!(df, "pc5", "7511B", "wmo_clients_dagbesteding", 0.0); // w3 ended before the quarter
+    check!(df, "pc5", "7511B", "wmo_cost_vervoer", 80.0);
+    check!(
+        df,
+        "buurt",
+        "BU01530101",
+        "wmo_clients_begeleiding_individueel",
+        1.0
+    );
     // Residents unknown: per-1,000 is null, not a division by zero.
     check!(df, "pc5", "7512A", "wmo_clients_per_1000", None);
 }

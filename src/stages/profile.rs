@@ -341,13 +341,35 @@ fn wmo_aggs(wmo_lines: LazyFrame, code_col: Option<&str>) -> LazyFrame {
     wmo_lines
         .filter(col("counts").and(col("in_areas").fill_null(false)))
         .group_by([level_key(code_col)])
-        .agg([
+        .agg(wmo_level_aggs())
+}
+
+/// Wmo per area: distinct clients and cents, in all and per provision type (SPEC 3.1).
+fn wmo_level_aggs() -> Vec<Expr> {
+    let mut aggs = vec![
+        col("person_id")
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("wmo_clients"),
+        col("cents").sum().alias("wmo_cents"),
+    ];
+    for t in PROVISION_TYPES {
+        let of_type = col("provision_type").eq(lit(t));
+        aggs.push(
             col("person_id")
+                .filter(of_type.clone())
                 .n_unique()
                 .cast(DataType::Int64)
-                .alias("wmo_clients"),
-            col("cents").sum().alias("wmo_cents"),
-        ])
+                .alias(format!("wmo_clients_{t}").as_str()),
+        );
+        aggs.push(
+            col("cents")
+                .filter(of_type)
+                .sum()
+                .alias(format!("wmo_cents_{t}").as_str()),
+        );
+    }
+    aggs
 }
 
 /// Norm figures per area, summed exactly: insured years in millionths, cost in cents.
@@ -411,6 +433,10 @@ pub fn level_frame(
         col("wmo_clients").fill_null(lit(0i64)),
         col("wmo_cents").fill_null(lit(0i64)),
     ];
+    for t in PROVISION_TYPES {
+        fill.push(col(format!("wmo_clients_{t}").as_str()).fill_null(lit(0i64)));
+        fill.push(col(format!("wmo_cents_{t}").as_str()).fill_null(lit(0i64)));
+    }
     for c in [
         "n_65plus",
         "n_75plus",
@@ -530,6 +556,10 @@ pub fn derive(raw: LazyFrame) -> LazyFrame {
         )
         .alias("oe_age_sex"),
     ]);
+    for t in PROVISION_TYPES {
+        cols.push(col(format!("wmo_clients_{t}").as_str()));
+        cols.push(eur(&format!("wmo_cents_{t}")).alias(format!("wmo_cost_{t}").as_str()));
+    }
     raw.with_columns([
         iy.alias("insured_years"),
         norm_iy.alias("norm_insured_years"),

@@ -78,6 +78,15 @@ fn guarded() -> Vec<Guarded> {
         &["share_social_minimum"],
     ));
     g.push(one("top5_cost_share", "n_top5", &["top5_cost_share"]));
+    // Per provision type: clients and cost; the types' costs add up to wmo_cost_eur.
+    for t in crate::domain::PROVISION_TYPES {
+        g.push(Guarded {
+            name: format!("wmo_{t}"),
+            contributors: format!("wmo_clients_{t}"),
+            row_group: Some("wmo_provision_types"),
+            columns: vec![format!("wmo_clients_{t}"), format!("wmo_cost_{t}")],
+        });
+    }
     g
 }
 
