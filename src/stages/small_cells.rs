@@ -24,6 +24,8 @@ struct Guarded {
     name: String,
     contributors: String,
     row_group: Option<&'static str>,
+    /// The row group whose total these columns hold.
+    total_of: Option<&'static str>,
     columns: Vec<String>,
 }
 
@@ -35,6 +37,7 @@ fn guarded() -> Vec<Guarded> {
             contributors: ct_contrib(ct),
             // The care types add up to total Zvw cost of the row: a row equation.
             row_group: Some("zvw_care_types"),
+            total_of: None,
             columns: vec![format!("zvw_{ct}_per_insured_year")],
         })
         .collect();
@@ -42,18 +45,23 @@ fn guarded() -> Vec<Guarded> {
         name: name.to_string(),
         contributors: contributors.to_string(),
         row_group: None,
+        total_of: None,
         columns: columns.iter().map(|c| c.to_string()).collect(),
     };
-    g.push(one(
-        "wmo_clients",
-        "wmo_clients",
-        &[
+    // Wmo cost is the total the provision types add up to.
+    g.push(Guarded {
+        total_of: Some("wmo_provision_types"),
+        ..one(
             "wmo_clients",
-            "wmo_clients_per_1000",
-            "wmo_cost_eur",
-            "wmo_cost_per_resident",
-        ],
-    ));
+            "wmo_clients",
+            &[
+                "wmo_clients",
+                "wmo_clients_per_1000",
+                "wmo_cost_eur",
+                "wmo_cost_per_resident",
+            ],
+        )
+    });
     g.push(one(
         "multi_care_persons",
         "multi_care_persons",
@@ -84,6 +92,7 @@ fn guarded() -> Vec<Guarded> {
             name: format!("wmo_{t}"),
             contributors: format!("wmo_clients_{t}"),
             row_group: Some("wmo_provision_types"),
+            total_of: None,
             columns: vec![format!("wmo_clients_{t}"), format!("wmo_cost_{t}")],
         });
     }
@@ -136,6 +145,7 @@ pub fn protect(
                 name: g.name.clone(),
                 contributors: i64_values(raw, &g.contributors)?,
                 row_group: g.row_group.map(str::to_string),
+                total_of: g.total_of.map(str::to_string),
             })
         })
         .collect::<PolarsResult<_>>()?;

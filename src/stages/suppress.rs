@@ -24,8 +24,11 @@ pub struct Tree {
 pub struct Metric {
     pub name: String,
     pub contributors: Vec<i64>,
-    /// Metrics of one group add up to a row total that is published with the row.
+    /// Metrics of one group add up to a row total: the metric whose `total_of` names the
+    /// group, or else a value published with the row itself.
     pub row_group: Option<String>,
+    /// This metric's cell is the total of the named row group.
+    pub total_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,10 +188,11 @@ impl State<'_> {
     }
 
     /// The within-row rule for one group of metrics; true when something was hidden.
-    fn rows(&mut self, group: &[usize]) -> bool {
+    fn rows(&mut self, group: &[usize], total: Option<usize>) -> bool {
         let mut changed = false;
         for n in 0..self.tree.parent.len() {
-            if self.row_hidden[n] {
+            // Without a published total there is no row equation to protect against.
+            if self.row_hidden[n] || total.is_some_and(|t| self.cell_hidden[t][n]) {
                 continue;
             }
             let hidden: Vec<usize> = group
@@ -217,9 +221,9 @@ impl State<'_> {
                 .min_by_key(|&m| (self.contrib(m, n), m));
             match partner {
                 Some(m) => changed |= self.hide(m, n),
-                // No member can cover it (the others have no contributors): the row total
-                // would give the hidden part away, so the row goes.
-                None => changed |= self.hide(ROW, n),
+                // No member can cover it (the others have no contributors): the total would
+                // give the hidden part away, so the total goes (or the row, if it is the row's).
+                None => changed |= self.hide(total.unwrap_or(ROW), n),
             }
         }
         changed
@@ -279,8 +283,11 @@ pub fn suppress(tree: &Tree, metrics: &[Metric], min_cell: i64) -> Outcome {
         for m in 0..metrics.len() {
             changed |= st.columns(m);
         }
-        for (_, members) in &groups {
-            changed |= st.rows(members);
+        for (name, members) in &groups {
+            let total = metrics
+                .iter()
+                .position(|m| m.total_of.as_deref() == Some(name.as_str()));
+            changed |= st.rows(members, total);
         }
         if !changed {
             break;
@@ -359,16 +366,19 @@ mod tests {
                 name: "a".into(),
                 contributors: vec![60, 60, 3, 25, 32],
                 row_group: group.clone(),
+                total_of: None,
             },
             Metric {
                 name: "b".into(),
                 contributors: vec![80, 80, 15, 30, 35],
                 row_group: group.clone(),
+                total_of: None,
             },
             Metric {
                 name: "c".into(),
                 contributors: vec![90, 90, 20, 30, 40],
                 row_group: group,
+                total_of: None,
             },
         ];
         let o = suppress(&t, &metrics, 10);
@@ -381,6 +391,40 @@ mod tests {
         assert!(o.row_hidden.iter().all(|h| !h));
         assert_eq!(o.primary_cells, 1);
         assert!(o.secondary_cells >= 2);
+    }
+
+    #[test]
+    fn a_group_with_its_own_total_hides_the_total_not_the_row() {
+        // pc5 #2: a Wmo total of 30 clients, one type with 3 clients, the other with none.
+        let t = small_tree([20, 30, 40]);
+        let g = Some("wmo".to_string());
+        let metrics = vec![
+            Metric {
+                name: "total".into(),
+                contributors: vec![90, 90, 30, 30, 30],
+                row_group: None,
+                total_of: g.clone(),
+            },
+            Metric {
+                name: "a".into(),
+                contributors: vec![30, 30, 3, 12, 15],
+                row_group: g.clone(),
+                total_of: None,
+            },
+            Metric {
+                name: "b".into(),
+                contributors: vec![60, 60, 0, 18, 42],
+                row_group: g,
+                total_of: None,
+            },
+        ];
+        let o = suppress(&t, &metrics, 10);
+        assert!(o.cell_primary[1][2]);
+        assert!(
+            o.cell_hidden[0][2],
+            "the total of pc5 #2 would give type a away"
+        );
+        assert!(o.row_hidden.iter().all(|h| !h), "no row needs to go");
     }
 
     #[test]
@@ -480,8 +524,8 @@ mod tests {
             let n = parent.len();
             let group = Some("g".to_string());
             let metrics = vec![
-                Metric { name: "g0".into(), contributors: contrib.iter().map(|c| c[0]).collect(), row_group: group.clone() },
-                Metric { name: "g1".into(), contributors: contrib.iter().map(|c| c[1]).collect(), row_group: group },
+                Metric { name: "g0".into(), contributors: contrib.iter().map(|c| c[0]).collect(), row_group: group.clone(), total_of: None },
+                Metric { name: "g1".into(), contributors: contrib.iter().map(|c| c[1]).collect(), row_group: group, total_of: None },
             ];
             let tree = Tree { parent: parent.clone(), persons: persons.clone() };
             let o = suppress(&tree, &metrics, min_cell);
