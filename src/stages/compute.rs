@@ -262,23 +262,18 @@ pub fn compute(
             .group_by([col("level")])
             .agg([col(value).sum().cast(DataType::Int64)])
             .collect()?;
-        let mut out = Vec::new();
-        for (level, _) in LEVELS {
-            let row = sums
-                .clone()
-                .lazy()
-                .filter(col("level").eq(lit(level)))
-                .collect()?;
-            out.push(Bucket::new(
-                level,
-                0,
-                if row.height() == 0 {
-                    0
-                } else {
-                    scalar_i64(&row, value)?
-                },
-            ));
-        }
+        let levels = crate::frame::strings(&sums, "level")?;
+        let cents = crate::frame::counts(&sums, value)?;
+        let of = |level: &str| {
+            levels
+                .iter()
+                .position(|l| l.as_deref() == Some(level))
+                .map_or(0, |i| cents[i])
+        };
+        let out: Vec<Bucket> = LEVELS
+            .iter()
+            .map(|(level, _)| Bucket::new(level, 0, of(level)))
+            .collect();
         Ok(out)
     };
     let zvw = Ledger::new(

@@ -88,73 +88,80 @@ pub fn evaluate(
     };
 
     let mut rows = Vec::new();
-    for seg in segments {
+    // One query for every segment of the area: each aggregate carries its segment's prefix.
+    let mut aggs = Vec::new();
+    for (k, seg) in segments.iter().enumerate() {
         let s = seg.expr.clone().fill_null(lit(false));
         let in_area = col(code_col.as_str()).eq(lit(area.code.as_str()));
-        let mut aggs = vec![
+        aggs.extend([
             in_area
                 .clone()
                 .cast(DataType::Int64)
                 .sum()
-                .alias("area_persons"),
+                .alias(format!("s{k}_area_persons").as_str()),
             in_area
                 .clone()
                 .and(s.clone())
                 .cast(DataType::Int64)
                 .sum()
-                .alias("persons"),
+                .alias(format!("s{k}_persons").as_str()),
             col("gemeente_code")
                 .eq(lit(gemeente.as_str()))
                 .cast(DataType::Int64)
                 .sum()
-                .alias("gm_persons"),
+                .alias(format!("s{k}_gm_persons").as_str()),
             col("gemeente_code")
                 .eq(lit(gemeente.as_str()))
                 .and(s.clone())
                 .cast(DataType::Int64)
                 .sum()
-                .alias("gm_seg_persons"),
+                .alias(format!("s{k}_gm_seg_persons").as_str()),
             x.clone()
                 .filter(in_area.clone().and(s.clone()))
                 .mean()
-                .alias("mean_seg"),
+                .alias(format!("s{k}_mean_seg").as_str()),
             x.clone()
                 .filter(in_area.clone().and(s.clone()))
                 .std(1)
-                .alias("sd_seg"),
+                .alias(format!("s{k}_sd_seg").as_str()),
             x.clone()
                 .filter(in_area.clone().and(s.clone().not()))
                 .mean()
-                .alias("mean_rest"),
+                .alias(format!("s{k}_mean_rest").as_str()),
             // Sums of squares for R² of the split segment vs rest within the area.
-            x.clone().filter(in_area.clone()).var(0).alias("var_area"),
+            x.clone()
+                .filter(in_area.clone())
+                .var(0)
+                .alias(format!("s{k}_var_area").as_str()),
             x.clone()
                 .filter(in_area.clone().and(s.clone()))
                 .var(0)
-                .alias("var_seg"),
+                .alias(format!("s{k}_var_seg").as_str()),
             x.clone()
                 .filter(in_area.clone().and(s.clone().not()))
                 .var(0)
-                .alias("var_rest"),
+                .alias(format!("s{k}_var_rest").as_str()),
             in_area
                 .clone()
                 .and(s.clone().not())
                 .cast(DataType::Int64)
                 .sum()
-                .alias("rest_persons"),
-        ];
+                .alias(format!("s{k}_rest_persons").as_str()),
+        ]);
         for ct in CARE_TYPES {
             aggs.push(
                 col(format!("zvw_{ct}").as_str())
                     .filter(in_area.clone().and(s.clone()))
                     .sum()
-                    .alias(format!("ct_{ct}").as_str()),
+                    .alias(format!("s{k}_ct_{ct}").as_str()),
             );
         }
-        let df = features.clone().select(aggs).collect()?;
-        let n = f64_at(&df, "persons")?.unwrap_or(0.0);
-        let area_n = f64_at(&df, "area_persons")?.unwrap_or(0.0);
-        let rest_n = f64_at(&df, "rest_persons")?.unwrap_or(0.0);
+    }
+    let df = features.clone().select(aggs).collect()?;
+    for (k, seg) in segments.iter().enumerate() {
+        let n = f64_at(&df, &format!("s{k}_persons"))?.unwrap_or(0.0);
+        let area_n = f64_at(&df, &format!("s{k}_area_persons"))?.unwrap_or(0.0);
+        let rest_n = f64_at(&df, &format!("s{k}_rest_persons"))?.unwrap_or(0.0);
         let persons = n as i64;
         let suppressed = persons > 0 && persons < min_cell
             // The rest of the area is a cell too: area minus segment must not be small either.
@@ -164,13 +171,19 @@ pub fn evaluate(
             area_code: area.code.clone(),
             persons: Some(persons),
             share_of_area: ratio(Some(n), Some(area_n)),
-            cost_per_person: f64_at(&df, "mean_seg")?,
-            cost_per_person_rest: f64_at(&df, "mean_rest")?,
+            cost_per_person: f64_at(&df, &format!("s{k}_mean_seg"))?,
+            cost_per_person_rest: f64_at(&df, &format!("s{k}_mean_rest"))?,
             relative_rate: ratio(
                 ratio(Some(n), Some(area_n)),
-                ratio(f64_at(&df, "gm_seg_persons")?, f64_at(&df, "gm_persons")?),
+                ratio(
+                    f64_at(&df, &format!("s{k}_gm_seg_persons"))?,
+                    f64_at(&df, &format!("s{k}_gm_persons"))?,
+                ),
             ),
-            cv_cost: ratio(f64_at(&df, "sd_seg")?, f64_at(&df, "mean_seg")?),
+            cv_cost: ratio(
+                f64_at(&df, &format!("s{k}_sd_seg"))?,
+                f64_at(&df, &format!("s{k}_mean_seg"))?,
+            ),
             passes_volume: Some(persons >= min_volume),
             min_persons_for_precision: None,
             top2_care_types: None,
@@ -183,7 +196,7 @@ pub fn evaluate(
         row.min_persons_for_precision = row.cv_cost.map(|cv| (Z95 * cv / DELTA).powi(2).ceil());
         let mut cts: Vec<(f64, &str)> = CARE_TYPES
             .iter()
-            .map(|ct| Ok((f64_at(&df, &format!("ct_{ct}"))?.unwrap_or(0.0), *ct)))
+            .map(|ct| Ok((f64_at(&df, &format!("s{k}_ct_{ct}"))?.unwrap_or(0.0), *ct)))
             .collect::<PolarsResult<_>>()?;
         let total: f64 = cts.iter().map(|(v, _)| v).sum();
         cts.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
@@ -192,10 +205,10 @@ pub fn evaluate(
             row.top2_care_share = Some((cts[0].0 + cts[1].0) / total);
         }
         let ss = |v: Option<f64>, k: f64| v.map(|v| v * k);
-        let ss_total = ss(f64_at(&df, "var_area")?, area_n);
+        let ss_total = ss(f64_at(&df, &format!("s{k}_var_area"))?, area_n);
         let ss_within = match (
-            ss(f64_at(&df, "var_seg")?, n),
-            ss(f64_at(&df, "var_rest")?, rest_n),
+            ss(f64_at(&df, &format!("s{k}_var_seg"))?, n),
+            ss(f64_at(&df, &format!("s{k}_var_rest"))?, rest_n),
         ) {
             (Some(a), Some(b)) => Some(a + b),
             (Some(a), None) | (None, Some(a)) => Some(a),
