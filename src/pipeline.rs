@@ -121,6 +121,11 @@ pub fn typed_inputs(v: &Validated) -> Result<Inputs> {
         wmo: get("wmo_provisions")?,
         norm: get("norm_costs")?,
         areas: get("areas")?,
+        claims_total: v
+            .checked
+            .iter()
+            .find(|c| c.file.spec.name == "zvw_claims")
+            .and_then(|c| c.amount_cents.map(|cents| (c.rows as i64, cents))),
     })
 }
 

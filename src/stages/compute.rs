@@ -85,11 +85,18 @@ pub fn compute(
 
     // 2. Zvw buckets, in the order of SPEC 3.2.
     reporter.start("reconcile", None);
-    let input = inputs.claims.clone().select([
-        p::cents("amount_eur").sum().alias("cents"),
-        len().cast(DataType::Int64).alias("rows"),
-    ]);
-    let input = collect_streaming(input)?;
+    // The input total, summed over the raw lines independently of the buckets: validation
+    // already did it in its pass over the claim lines; scan only when it did not.
+    let (input_rows, input_cents) = match inputs.claims_total {
+        Some(t) => t,
+        None => {
+            let df = collect_streaming(inputs.claims.clone().select([
+                p::cents("amount_eur").sum().alias("cents"),
+                len().cast(DataType::Int64).alias("rows"),
+            ]))?;
+            (scalar_i64(&df, "rows")?, scalar_i64(&df, "cents")?)
+        }
+    };
     let insured_keys =
         inputs
             .insured
@@ -149,11 +156,7 @@ pub fn compute(
         ),
         Bucket::new("areas", g("areas_lines")?, g("areas_cents")?),
     ];
-    let zvw_input = Bucket::new(
-        "input",
-        scalar_i64(&input, "rows")?,
-        scalar_i64(&input, "cents")?,
-    );
+    let zvw_input = Bucket::new("input", input_rows, input_cents);
     if g("unassigned_lines")? > 0 {
         warnings.push(Problem::warning(
             claims_file,

@@ -433,6 +433,9 @@ pub struct Checked {
     pub typed: Option<LazyFrame>,
     pub rows: u64,
     pub problems: Vec<Problem>,
+    /// For claim lines: Σ amount in cents over every row, summed in the same pass as the
+    /// rules, so the ledger's input total costs no extra scan of the claim lines.
+    pub amount_cents: Option<i64>,
 }
 
 fn fmt_value(av: AnyValue) -> String {
@@ -452,6 +455,7 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         typed: None,
         rows: 0,
         problems: vec![problem],
+        amount_cents: None,
     };
     match std::fs::metadata(&file.path) {
         Err(e) => {
@@ -519,6 +523,7 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             typed: None,
             rows: 0,
             problems,
+            amount_cents: None,
         };
     }
 
@@ -573,6 +578,14 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
 
     let frame = raw.with_row_index(ROW, Some(1)).select(frame_cols);
     let mut counts_exprs = vec![len().alias("__rows")];
+    let is_claims = file.spec.name == crate::columns::ZVW_CLAIMS.name;
+    if is_claims {
+        counts_exprs.push(
+            crate::stages::profile::cents("amount_eur")
+                .sum()
+                .alias("__amount_cents"),
+        );
+    }
     for (i, r) in rules.iter().enumerate() {
         counts_exprs.push(
             r.bad
@@ -612,6 +625,7 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
                 typed: None,
                 rows,
                 problems,
+                amount_cents: None,
             };
         }
         problems.push(Problem::warning(&name, None, "has a header but no rows"));
@@ -635,11 +649,20 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             examples,
         });
     }
+    let amount_cents = is_claims.then(|| {
+        counts
+            .column("__amount_cents")
+            .ok()
+            .and_then(|c| c.get(0).ok())
+            .and_then(|v| v.extract::<i64>())
+            .unwrap_or(0)
+    });
     Checked {
         file: file.clone(),
         typed: Some(typed),
         rows,
         problems,
+        amount_cents,
     }
 }
 

@@ -31,6 +31,8 @@ pub struct Inputs {
     pub wmo: LazyFrame,
     pub norm: LazyFrame,
     pub areas: LazyFrame,
+    /// (rows, cents) of the claim lines when validation already summed them; else scanned.
+    pub claims_total: Option<(i64, i64)>,
 }
 
 pub fn cents(c: &str) -> Expr {
