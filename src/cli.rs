@@ -26,8 +26,19 @@ pub enum Command {
     Focus(FocusArgs),
     /// Print the outlier flags (funnel limits, overdispersion-corrected); writes nothing.
     Outliers(OutliersArgs),
+    /// Re-render the charts and report.html of a finished run folder (no recomputation).
+    Report(ReportArgs),
     /// Write realistic synthetic extracts (seeded, deterministic).
     Sample(SampleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A finished run folder (with manifest.json).
+    pub run_dir: PathBuf,
+    /// Language of the report and charts: nl (default) or en.
+    #[arg(long, default_value = "nl")]
+    pub lang: String,
 }
 
 #[derive(Debug, Args)]
@@ -50,6 +61,9 @@ pub struct RunArgs {
     /// Replace an existing run folder.
     #[arg(long)]
     pub force: bool,
+    /// Language of the report and charts: nl (default) or en.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Args)]

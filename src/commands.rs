@@ -1,7 +1,7 @@
 //! One function per subcommand: resolve settings, call the library, print in one voice.
 //! The only place that prints to stdout.
 
-use crate::cli::{FocusArgs, OutliersArgs, ProfileArgs, RunArgs, SampleArgs};
+use crate::cli::{FocusArgs, OutliersArgs, ProfileArgs, ReportArgs, RunArgs, SampleArgs};
 use crate::config::{self, Overrides, Settings};
 use crate::domain::Period;
 use crate::error::{Error, Result};
@@ -17,6 +17,7 @@ fn settings(args: &RunArgs) -> Result<Settings> {
         out: args.out.clone(),
         min_cell: args.min_cell,
         force: args.force,
+        lang: args.lang.clone(),
     };
     // A finished run folder stands in for its pipeline: its manifest names inputs and period.
     if let Some(dir) = args
@@ -392,6 +393,21 @@ pub fn focus_table(rows: &[crate::stages::focus::SegmentRow], min_volume: i64) -
         ));
     }
     out
+}
+
+/// Re-renders charts and `report.html` of a finished run folder from its tables.
+pub fn report(args: &ReportArgs) -> Result<u8> {
+    let lang = crate::report::text::Lang::parse(&args.lang).map_err(|message| Error::Config {
+        path: "command line".into(),
+        message,
+    })?;
+    let rendered = crate::report::render(&args.run_dir, lang)?;
+    println!(
+        "report written to `{}` ({} charts)",
+        args.run_dir.join(crate::report::REPORT_FILE).display(),
+        rendered.outputs.len() / 2
+    );
+    Ok(0)
 }
 
 #[cfg(test)]

@@ -26,6 +26,15 @@ pub struct RawPipeline {
     pub focus: RawFocus,
     #[serde(default)]
     pub outliers: RawOutliers,
+    #[serde(default)]
+    pub report: RawReport,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    /// `nl` (default) or `en`.
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,6 +108,7 @@ pub struct Overrides {
     pub out: Option<PathBuf>,
     pub min_cell: Option<i64>,
     pub force: bool,
+    pub lang: Option<String>,
 }
 
 /// Everything a run needs, checked.
@@ -114,6 +124,8 @@ pub struct Settings {
     pub force: bool,
     pub focus: FocusSettings,
     pub outliers: crate::stages::outliers::Settings,
+    /// Language of the report and charts.
+    pub lang: crate::report::text::Lang,
 }
 
 pub fn read_pipeline(path: &Path) -> Result<RawPipeline> {
@@ -194,7 +206,15 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             .unwrap_or(crate::stats::overdispersion::Method::Multiplicative),
         capped: raw.outliers.capped.unwrap_or(false),
     };
+    let lang = crate::report::text::Lang::parse(
+        over.lang
+            .as_deref()
+            .or(raw.report.lang.as_deref())
+            .unwrap_or("nl"),
+    )
+    .map_err(bad)?;
     Ok(Settings {
+        lang,
         outliers,
         focus,
         name,

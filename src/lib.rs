@@ -14,6 +14,7 @@
 //! - `config`: pipeline files; `pipeline`: runs the stages and writes the run folder;
 //! - `sample`: the synthetic data generator; `progress`: the `Reporter` trait.
 
+pub mod charts;
 pub mod cli;
 pub mod columns;
 pub mod commands;
@@ -21,8 +22,10 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod frame;
+pub mod geometry;
 pub mod pipeline;
 pub mod progress;
+pub mod report;
 pub mod sample;
 pub mod stages;
 pub mod stats;

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Profile(args) => commands::profile(&args),
         Command::Focus(args) => commands::focus(&args),
         Command::Outliers(args) => commands::outliers(&args),
+        Command::Report(args) => commands::report(&args),
         Command::Sample(args) => commands::sample(&args),
     };
     match result {

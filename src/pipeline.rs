@@ -70,6 +70,7 @@ pub fn load(dir: &Path, period: &crate::domain::Period) -> Result<(Validated, In
         min_cell: crate::config::DEFAULT_MIN_CELL,
         levels: Vec::new(),
         force: false,
+        lang: crate::report::text::Lang::Nl,
         focus: crate::config::FocusSettings {
             areas: Vec::new(),
             min_volume: crate::config::DEFAULT_MIN_VOLUME,
@@ -220,6 +221,10 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
             report: format_problems(&validated.problems),
         });
     }
+    // The map geometry is read once here so a broken file fails before any work is done.
+    if let Some(path) = &validated.inputs.geometry {
+        crate::geometry::MapGeometry::read(path)?;
+    }
     let inputs = typed_inputs(&validated)?;
     let files = file_names(&validated);
 
@@ -268,7 +273,14 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
         &staging,
         &mut timings,
         t,
-    );
+    )
+    .and_then(|()| {
+        // Charts and report are drawn from the written folder, as `wijkscan report` does.
+        reporter.start("report", None);
+        let rendered = crate::report::render(&staging, settings.lang);
+        reporter.finish();
+        add_to_manifest(&staging, &rendered?)
+    });
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
@@ -322,6 +334,22 @@ pub fn write_table(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<Vec<Str
     Ok(vec![format!("{stem}.parquet"), format!("{stem}.csv")])
 }
 
+/// Adds the report's files and its chart and page timings to the manifest written before it.
+fn add_to_manifest(dir: &Path, rendered: &crate::report::Rendered) -> Result<()> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path)?;
+    let mut m: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::Other(e.to_string()))?;
+    m["timings_seconds"]["charts"] = serde_json::json!(rendered.charts_seconds);
+    m["timings_seconds"]["report"] = serde_json::json!(rendered.report_seconds);
+    if let Some(outputs) = m["outputs"].as_array_mut() {
+        outputs.extend(rendered.outputs.iter().map(|o| serde_json::json!(o)));
+    }
+    let text = serde_json::to_string_pretty(&m).map_err(|e| Error::Other(e.to_string()))?;
+    std::fs::write(path, text)?;
+    Ok(())
+}
+
 /// The tables a run writes beside the profile.
 struct Tables<'a> {
     outliers: &'a Outliers,
@@ -348,6 +376,11 @@ fn write_run(
     outputs.extend(write_table(&mut segments, dir, "segments")?);
     let mut flags = crate::stages::outliers::to_frame(&outliers.0)?;
     outputs.extend(write_table(&mut flags, dir, "outliers")?);
+    // The geometry travels with the run, so `wijkscan report` can redraw the maps later.
+    if let Some(g) = &validated.inputs.geometry {
+        std::fs::copy(g, dir.join(crate::columns::GEOMETRY_FILE))?;
+        outputs.push(crate::columns::GEOMETRY_FILE.into());
+    }
     timings.insert("write".to_string(), started.elapsed().as_secs_f64());
 
     // Checksums of the inputs, files in parallel (plain file reads, no polars inside).
@@ -394,6 +427,11 @@ fn write_run(
     );
     run.insert("min_cell", serde_json::json!(settings.min_cell));
     run.insert("levels", serde_json::json!(settings.levels));
+    run.insert(
+        "focus_min_volume",
+        serde_json::json!(settings.focus.min_volume),
+    );
+    run.insert("focus_areas", serde_json::json!(settings.focus.areas));
     run.insert(
         "pipeline_file",
         serde_json::json!(settings

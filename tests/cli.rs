@@ -80,6 +80,9 @@ fn sample_run_is_deterministic_and_reconciled() {
         "profile.csv",
         "segments.parquet",
         "segments.csv",
+        "report.html",
+        "charts/funnel_wijk.svg",
+        "charts/map_oe_buurt.png",
     ] {
         let (x, y) = (
             std::fs::read(a.join(f)).unwrap(),

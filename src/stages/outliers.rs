@@ -30,6 +30,12 @@ pub struct Fit {
     pub flags: usize,
     /// Areas the robust comparison flags that the funnel does not.
     pub robust_only: usize,
+    /// For O/E against the norm: σ of annualised cost per person and the pooled norm per
+    /// insured year of the level's areas, so the funnel's limit curves can be drawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigma_eur: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub norm_per_insured_year: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -294,7 +300,16 @@ pub fn detect(
                 tau2,
                 flags: 0,
                 robust_only: 0,
+                sigma_eur: None,
+                norm_per_insured_year: None,
             };
+            if metric == "oe_norm" {
+                let (n, y) = pts.iter().fold((0.0, 0.0), |(n, y), p| {
+                    (n + norm[p.row].unwrap_or(0.0), y + years[p.row])
+                });
+                fit.sigma_eur = Some(sigma_all);
+                fit.norm_per_insured_year = (y > 0.0).then(|| n / y);
+            }
             for (k, p) in pts.iter().enumerate() {
                 let (z_adj, limit) = match settings.method {
                     Method::None => (p.z, p.wilson.unwrap_or_else(|| Limit::of(p.z))),

@@ -1,0 +1,124 @@
+//! Focus groups in one focus area: size against excess cost per person (the segment's cost
+//! per person minus the rest of the area's), with the volume threshold drawn.
+
+use super::style::{nice_ceil, shorten, FONT, INK, MUTED};
+use super::DrawResult;
+use crate::report::text::Lang;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor;
+
+#[derive(Debug, Clone)]
+pub struct FocusPoint {
+    pub segment: String,
+    pub persons: f64,
+    pub excess: f64,
+    pub passes_volume: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FocusChart {
+    pub title: String,
+    pub points: Vec<FocusPoint>,
+    pub min_volume: f64,
+    pub lang: Lang,
+}
+
+impl FocusChart {
+    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let lang = self.lang;
+        let xmax = nice_ceil(
+            self.points
+                .iter()
+                .map(|p| p.persons)
+                .fold(self.min_volume, f64::max)
+                * 1.1,
+        );
+        let (lo, hi) = self.points.iter().fold((0.0f64, 0.0f64), |(l, h), p| {
+            (l.min(p.excess), h.max(p.excess))
+        });
+        let span = (hi - lo).max(100.0);
+        let (ymin, ymax) = (lo - 0.08 * span, hi + 0.12 * span);
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, (FONT, 17))
+            .margin(12)
+            .margin_right(40)
+            .x_label_area_size(44)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0f64..xmax, ymin..ymax)?;
+        chart
+            .configure_mesh()
+            .x_labels(6)
+            .y_labels(7)
+            .x_label_formatter(&|v| lang.number(*v, 0))
+            .y_label_formatter(&|v| lang.euro(*v))
+            .x_desc(lang.t("personen in de groep", "persons in the group"))
+            .y_desc(lang.t(
+                "meerkosten per persoon t.o.v. de rest",
+                "excess cost per person vs the rest",
+            ))
+            .label_style((FONT, 12))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        chart.draw_series(LineSeries::new(
+            [(0.0, 0.0), (xmax, 0.0)],
+            MUTED.stroke_width(1),
+        ))?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(self.min_volume, ymin), (self.min_volume, ymax)],
+                6,
+                4,
+                INK.stroke_width(2),
+            ))?
+            .label(format!(
+                "{} ({})",
+                lang.t("minimaal volume", "minimum volume"),
+                lang.number(self.min_volume, 0)
+            ))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 8, y)], INK.stroke_width(2)));
+        chart
+            .draw_series(
+                self.points
+                    .iter()
+                    .filter(|p| p.passes_volume)
+                    .map(|p| Circle::new((p.persons, p.excess), 5, INK.filled())),
+            )?
+            .label(lang.t("voldoende volume", "enough volume"))
+            .legend(|(x, y)| Circle::new((x + 6, y), 5, INK.filled()));
+        chart
+            .draw_series(
+                self.points
+                    .iter()
+                    .filter(|p| !p.passes_volume)
+                    .map(|p| Circle::new((p.persons, p.excess), 5, INK.stroke_width(2))),
+            )?
+            .label(lang.t("te klein", "too small"))
+            .legend(|(x, y)| Circle::new((x + 6, y), 5, INK.stroke_width(2)));
+        chart.draw_series(self.points.iter().map(|p| {
+            Text::new(
+                shorten(&p.segment, 34),
+                (p.persons, p.excess),
+                (FONT, 12)
+                    .into_font()
+                    .color(&INK)
+                    .pos(text_anchor::Pos::new(
+                        text_anchor::HPos::Left,
+                        text_anchor::VPos::Bottom,
+                    )),
+            )
+        }))?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(INK)
+            .label_font((FONT, 12))
+            .draw()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,176 @@
+//! Choropleth maps: one panel per gemeente, each shape filled with its area's class of a
+//! diverging scale (blue below the norm, red above), grey where the area has too few persons.
+//! Small maps carry a `+`/`−` per shape so the side of the norm survives grey printing.
+
+use super::style::{DIVERGING, FONT, HIDDEN, INK, MUTED};
+use super::DrawResult;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor;
+
+/// Shapes beyond this many get no `+`/`−` marks (they would be unreadable).
+const MAX_MARKS: usize = 400;
+
+#[derive(Debug, Clone)]
+pub struct MapShape {
+    pub rings: Vec<Vec<(f64, f64)>>,
+    pub label_at: (f64, f64),
+    /// Class index into the scale, `None` for too few persons / no value.
+    pub class: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub title: String,
+    pub shapes: Vec<MapShape>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MapChart {
+    pub title: String,
+    pub panels: Vec<Panel>,
+    /// Labels of the seven classes, low to high.
+    pub classes: Vec<String>,
+    /// Colour the classes from red (low) to blue (high) instead, for resultaat where low is bad.
+    pub reversed: bool,
+    pub hidden_label: String,
+    pub marks_note: String,
+}
+
+/// The class (0..7) of `v` against six ascending edges.
+pub fn classify(v: f64, edges: &[f64; 6]) -> usize {
+    edges.iter().take_while(|e| v >= **e).count()
+}
+
+impl MapChart {
+    fn colour(&self, class: usize) -> RGBColor {
+        let k = class.min(6);
+        DIVERGING[if self.reversed { 6 - k } else { k }]
+    }
+
+    /// `+` for the red side, `−` for the blue side, nothing in the middle class.
+    fn mark(&self, class: usize) -> Option<&'static str> {
+        let above = if self.reversed { class < 3 } else { class > 3 };
+        let below = if self.reversed { class > 3 } else { class < 3 };
+        if above {
+            Some("+")
+        } else if below {
+            Some("−")
+        } else {
+            None
+        }
+    }
+
+    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let (w, h) = root.dim_in_pixel();
+        let titled = root.titled(&self.title, (FONT, 17))?;
+        let (maps, legend) = titled.split_vertically(h as i32 - 110);
+        let panels = maps.split_evenly((1, self.panels.len().max(1)));
+        for (area, panel) in panels.iter().zip(&self.panels) {
+            self.draw_panel(area, panel)?;
+        }
+        // Legend: seven classes, then the hidden class.
+        let box_w = ((w as i32 - 40) / 8).min(130);
+        for k in 0..=7 {
+            let x = 20 + k * box_w;
+            let (colour, label) = if k < 7 {
+                (self.colour(k as usize), self.classes[k as usize].clone())
+            } else {
+                (HIDDEN, self.hidden_label.clone())
+            };
+            legend.draw(&Rectangle::new([(x, 14), (x + 22, 30)], colour.filled()))?;
+            legend.draw(&Rectangle::new(
+                [(x, 14), (x + 22, 30)],
+                INK.stroke_width(1),
+            ))?;
+            legend.draw(&Text::new(
+                label,
+                (x, 36),
+                (FONT, 11).into_font().color(&INK),
+            ))?;
+        }
+        legend.draw(&Text::new(
+            self.marks_note.clone(),
+            (20, 60),
+            (FONT, 11).into_font().color(&MUTED),
+        ))?;
+        Ok(())
+    }
+
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        panel: &Panel,
+    ) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let (pw, ph) = area.dim_in_pixel();
+        let pts = panel.shapes.iter().flat_map(|s| s.rings.iter().flatten());
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for &(x, y) in pts {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        if x0 > x1 {
+            return Ok(());
+        }
+        // Equal scales on both axes: widen the shorter side of the box to the panel's shape.
+        let (pw_f, ph_f) = (f64::from(pw.max(1)) - 16.0, f64::from(ph.max(1)) - 40.0);
+        let (dx, dy) = ((x1 - x0).max(1e-9), (y1 - y0).max(1e-9));
+        let scale = (pw_f / dx).min(ph_f / dy);
+        let (ex, ey) = ((pw_f / scale - dx) / 2.0, (ph_f / scale - dy) / 2.0);
+        let mut chart = ChartBuilder::on(area)
+            .caption(&panel.title, (FONT, 14))
+            .margin(8)
+            .build_cartesian_2d((x0 - ex)..(x1 + ex), (y0 - ey)..(y1 + ey))?;
+        for s in &panel.shapes {
+            let fill = s.class.map(|c| self.colour(c)).unwrap_or(HIDDEN);
+            for ring in &s.rings {
+                chart.draw_series(std::iter::once(Polygon::new(ring.clone(), fill.filled())))?;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    ring.clone(),
+                    WHITE.stroke_width(1),
+                )))?;
+            }
+        }
+        if panel.shapes.len() <= MAX_MARKS {
+            chart.draw_series(panel.shapes.iter().filter_map(|s| {
+                let mark = self.mark(s.class?)?;
+                Some(Text::new(
+                    mark,
+                    s.label_at,
+                    (FONT, 12)
+                        .into_font()
+                        .color(&INK)
+                        .pos(text_anchor::Pos::new(
+                            text_anchor::HPos::Center,
+                            text_anchor::VPos::Center,
+                        )),
+                ))
+            }))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_split_at_the_edges() {
+        let edges = [0.8, 0.9, 0.95, 1.05, 1.1, 1.2];
+        assert_eq!(classify(0.5, &edges), 0);
+        assert_eq!(classify(0.8, &edges), 1);
+        assert_eq!(classify(1.0, &edges), 3);
+        assert_eq!(classify(1.19, &edges), 5);
+        assert_eq!(classify(3.0, &edges), 6);
+    }
+}

@@ -1,0 +1,469 @@
+//! Charts (SPEC 4.2) with plotters, from plain structs: `plan` turns a finished run into chart
+//! specs, `render_all` draws each as SVG and PNG in `charts/`, in parallel with rayon (after
+//! every polars collect is done). Suppressed areas and hidden cells are never drawn as values.
+
+pub mod bars;
+pub mod focus;
+pub mod funnel;
+pub mod map;
+pub mod style;
+
+use crate::domain::CARE_TYPES;
+use crate::error::{Error, Result};
+use crate::geometry::{ancestor, MapGeometry};
+use crate::report::text::Lang;
+use crate::report::view::{AreaRow, RunView};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use rayon::prelude::*;
+use std::path::Path;
+
+pub type DrawResult = std::result::Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// At most this many areas per bar chart: the lowest and highest resultaat, half each.
+pub const MAX_BARS: usize = 40;
+const WIDTH: u32 = 900;
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    NormVsActual(bars::PairedBars),
+    CareTypes(bars::Composition),
+    Funnel(funnel::Funnel),
+    Map(map::MapChart),
+    FocusGroups(focus::FocusChart),
+}
+
+impl Kind {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        match self {
+            Kind::NormVsActual(c) => c.draw(root),
+            Kind::CareTypes(c) => c.draw(root),
+            Kind::Funnel(c) => c.draw(root),
+            Kind::Map(c) => c.draw(root),
+            Kind::FocusGroups(c) => c.draw(root),
+        }
+    }
+}
+
+/// Where a chart belongs in the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Section {
+    Level(String),
+    Focus(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// File name without extension, e.g. `funnel_wijk`.
+    pub stem: String,
+    /// One sentence saying what the chart shows (alt text and caption).
+    pub caption: String,
+    pub section: Section,
+    pub size: (u32, u32),
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub stem: String,
+    pub caption: String,
+    pub section: Section,
+    pub svg: String,
+}
+
+/// Areas for the bar charts: shown areas with actual and norm cost, by resultaat (most
+/// negative first), cut to the lowest and highest `MAX_BARS / 2` when there are more.
+fn bar_areas<'a>(view: &'a RunView, level: &str) -> (Vec<&'a AreaRow>, usize) {
+    let mut rows: Vec<&AreaRow> = view
+        .shown(level)
+        .filter(|a| a.zvw_per_iy.is_some() && a.norm_per_iy.is_some())
+        .filter(|a| a.resultaat_per_iy.is_some())
+        .collect();
+    rows.sort_by(|a, b| {
+        a.resultaat_per_iy
+            .unwrap_or(0.0)
+            .total_cmp(&b.resultaat_per_iy.unwrap_or(0.0))
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    let total = rows.len();
+    if total > MAX_BARS {
+        let half = MAX_BARS / 2;
+        let tail = rows.split_off(total - half);
+        rows.truncate(half);
+        rows.extend(tail);
+    }
+    (rows, total)
+}
+
+fn label(a: &AreaRow) -> String {
+    if a.name.is_empty() || a.name == a.code {
+        a.code.clone()
+    } else {
+        style::shorten(&a.name, 36)
+    }
+}
+
+fn subset_note(lang: Lang, shown: usize, total: usize) -> String {
+    if shown < total {
+        format!(
+            " ({} {} {total})",
+            shown / 2,
+            lang.t(
+                "laagste en hoogste resultaat van",
+                "lowest and highest resultaat of"
+            )
+        )
+    } else {
+        String::new()
+    }
+}
+
+fn level_plan(view: &RunView, level: &str, lang: Lang, out: &mut Vec<Chart>) {
+    let lv = lang.level(level);
+    let (rows, total) = bar_areas(view, level);
+    if !rows.is_empty() {
+        let note = subset_note(lang, rows.len(), total);
+        out.push(Chart {
+            stem: format!("norm_vs_actual_{level}"),
+            caption: format!(
+                "{} — {lv}{note}",
+                lang.t(
+                    "Normkosten en werkelijke kosten per verzekerdenjaar, gesorteerd op resultaat",
+                    "Norm and actual cost per insured year, sorted by resultaat",
+                )
+            ),
+            section: Section::Level(level.into()),
+            size: (WIDTH, bars::height(rows.len())),
+            kind: Kind::NormVsActual(bars::PairedBars {
+                title: format!("{} — {lv}", lang.t("Norm en werkelijk", "Norm and actual")),
+                rows: rows
+                    .iter()
+                    .map(|a| bars::PairedRow {
+                        label: label(a),
+                        actual: a.zvw_per_iy.unwrap_or(0.0),
+                        norm: a.norm_per_iy.unwrap_or(0.0),
+                    })
+                    .collect(),
+                lang,
+            }),
+        });
+        out.push(composition(view, level, &rows, lang, &note));
+    }
+    if let Some(fit) = view.funnel(level) {
+        let points: Vec<funnel::FunnelPoint> = view
+            .shown(level)
+            .filter_map(|a| {
+                let (years, oe) = (a.insured_years?, a.oe?);
+                let flag = view
+                    .flags
+                    .iter()
+                    .any(|f| f.level == level && f.metric == "oe_norm" && f.code == a.code)
+                    .then(|| label(a));
+                Some(funnel::FunnelPoint { years, oe, flag })
+            })
+            .collect();
+        if points.len() >= 3 {
+            out.push(Chart {
+                stem: format!("funnel_{level}"),
+                caption: format!(
+                    "{} — {lv}",
+                    lang.t(
+                        "Trechterdiagram: werkelijke/normkosten (O/E) tegen verzekerdenjaren, met 95%- en 99,8%-grenzen",
+                        "Funnel plot: actual/norm cost (O/E) against insured years, with 95% and 99.8% limits",
+                    )
+                ),
+                section: Section::Level(level.into()),
+                size: (WIDTH, 560),
+                kind: Kind::Funnel(funnel::Funnel {
+                    title: format!("{} — {lv}", lang.t("Trechter O/E", "Funnel O/E")),
+                    points,
+                    fit,
+                    method: view.overdispersion.clone(),
+                    lang,
+                }),
+            });
+        }
+    }
+}
+
+/// Care-type composition of the same areas: the six largest care types of the level, the
+/// rest summed from published cells only (a hidden cell is never derived from the total).
+fn composition(view: &RunView, level: &str, rows: &[&AreaRow], lang: Lang, note: &str) -> Chart {
+    // An area whose every care type is hidden has no bar to draw.
+    let rows: Vec<&AreaRow> = rows
+        .iter()
+        .copied()
+        .filter(|a| a.care.iter().any(Option::is_some))
+        .collect();
+    let mut weight: Vec<(usize, f64)> = (0..CARE_TYPES.len())
+        .map(|k| {
+            let w = view
+                .shown(level)
+                .map(|a| a.care[k].unwrap_or(0.0) * a.insured_years.unwrap_or(0.0))
+                .sum();
+            (k, w)
+        })
+        .collect();
+    weight.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top: Vec<usize> = weight.iter().take(6).map(|(k, _)| *k).collect();
+    let mut categories: Vec<String> = top.iter().map(|&k| lang.care_type(CARE_TYPES[k])).collect();
+    categories.push(lang.t("overige zorgsoorten", "other care types").into());
+    let stack = bars::Composition {
+        title: format!(
+            "{} — {}",
+            lang.t("Kosten naar zorgsoort", "Cost by care type"),
+            lang.level(level)
+        ),
+        categories,
+        rows: rows
+            .iter()
+            .map(|a| {
+                let mut parts: Vec<Option<f64>> = top.iter().map(|&k| a.care[k]).collect();
+                let rest: Vec<Option<f64>> = (0..CARE_TYPES.len())
+                    .filter(|k| !top.contains(k))
+                    .map(|k| a.care[k])
+                    .collect();
+                parts.push(Some(rest.iter().flatten().sum()));
+                let hidden = a.care.iter().any(Option::is_none);
+                bars::StackRow {
+                    label: if hidden {
+                        format!("{} *", label(a))
+                    } else {
+                        label(a)
+                    },
+                    parts,
+                }
+            })
+            .collect(),
+        lang,
+    };
+    Chart {
+        stem: format!("care_types_{level}"),
+        caption: format!(
+            "{} — {}{note}. {}",
+            lang.t(
+                "Kosten per verzekerdenjaar naar zorgsoort",
+                "Cost per insured year by care type"
+            ),
+            lang.level(level),
+            lang.t(
+                "* niet alle zorgsoorten getoond (te weinig personen)",
+                "* not every care type shown (too few persons)"
+            )
+        ),
+        section: Section::Level(level.into()),
+        size: (WIDTH, bars::height(rows.len())),
+        kind: Kind::CareTypes(stack),
+    }
+}
+
+fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mut Vec<Chart>) {
+    // One panel per gemeente in the profile, in code order.
+    let mut gemeenten: Vec<&AreaRow> = view
+        .areas
+        .iter()
+        .filter(|a| a.level == "gemeente")
+        .collect();
+    gemeenten.sort_by(|a, b| a.code.cmp(&b.code));
+    let values = |f: &dyn Fn(&AreaRow) -> Option<f64>| -> Vec<f64> {
+        view.shown(level).filter_map(f).collect()
+    };
+    let oe_edges = [0.8, 0.9, 0.95, 1.05, 1.1, 1.2];
+    let mut res = values(&|a| a.resultaat_per_iy.map(f64::abs));
+    res.sort_by(f64::total_cmp);
+    let p90 = res.get(res.len() * 9 / 10).copied().unwrap_or(100.0);
+    let s = style::nice_ceil(p90 / 3.0);
+    let res_edges = [-3.0 * s, -2.0 * s, -s, s, 2.0 * s, 3.0 * s];
+    let class_labels = |edges: &[f64; 6], fmt: &dyn Fn(f64) -> String| -> Vec<String> {
+        let mut l = vec![format!("< {}", fmt(edges[0]))];
+        l.extend(
+            edges
+                .windows(2)
+                .map(|w| format!("{} – {}", fmt(w[0]), fmt(w[1]))),
+        );
+        l.push(format!("≥ {}", fmt(edges[5])));
+        l
+    };
+    type Metric<'a> = (
+        &'a str,
+        &'a [f64; 6],
+        bool,
+        Vec<String>,
+        String,
+        fn(&AreaRow) -> Option<f64>,
+    );
+    let metrics: [Metric; 2] = [
+        (
+            "oe",
+            &oe_edges,
+            false,
+            class_labels(&oe_edges, &|v| lang.ratio(v)),
+            lang.t("Werkelijke/normkosten (O/E)", "Actual/norm cost (O/E)")
+                .into(),
+            |a| a.oe,
+        ),
+        (
+            "resultaat",
+            &res_edges,
+            true,
+            class_labels(&res_edges, &|v| lang.euro(v)),
+            lang.t(
+                "Resultaat per verzekerdenjaar (norm − werkelijk)",
+                "Resultaat per insured year (norm − actual)",
+            )
+            .into(),
+            |a| a.resultaat_per_iy,
+        ),
+    ];
+    for (name, edges, reversed, classes, title, value) in metrics {
+        let panels: Vec<map::Panel> = gemeenten
+            .iter()
+            .map(|g| map::Panel {
+                title: g.name.clone(),
+                shapes: geo
+                    .shapes
+                    .iter()
+                    .filter(|s| ancestor(&s.code, "gemeente").as_deref() == Some(g.code.as_str()))
+                    .map(|s| {
+                        let class = ancestor(&s.code, level)
+                            .and_then(|c| view.area(&c))
+                            .filter(|a| a.level == level && !a.suppressed)
+                            .and_then(value)
+                            .map(|v| map::classify(v, edges));
+                        map::MapShape {
+                            rings: s.rings.clone(),
+                            label_at: s.label_at,
+                            class,
+                        }
+                    })
+                    .collect(),
+            })
+            .filter(|p| !p.shapes.is_empty())
+            .collect();
+        if panels.is_empty() {
+            continue;
+        }
+        out.push(Chart {
+            stem: format!("map_{name}_{level}"),
+            caption: format!("{title} — {}", lang.level(level)),
+            section: Section::Level(level.into()),
+            size: (WIDTH, 560),
+            kind: Kind::Map(map::MapChart {
+                title: format!("{title} — {}", lang.level(level)),
+                panels,
+                classes,
+                reversed,
+                hidden_label: lang.t("te weinig personen", "too few persons").into(),
+                marks_note: lang
+                    .t(
+                        "+ boven de norm, − onder de norm (ook leesbaar in zwart-wit)",
+                        "+ above the norm, − below the norm (readable in black and white)",
+                    )
+                    .into(),
+            }),
+        });
+    }
+}
+
+fn focus_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
+    for code in view.focus_area_codes() {
+        let points: Vec<focus::FocusPoint> = view
+            .segments
+            .iter()
+            .filter(|s| s.area_code == code && !s.suppressed)
+            .filter_map(|s| {
+                Some(focus::FocusPoint {
+                    segment: s.segment.clone(),
+                    persons: s.persons?,
+                    excess: s.excess_per_person()?,
+                    passes_volume: s.passes_volume.unwrap_or(false),
+                })
+            })
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        let name = view
+            .area(&code)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| code.clone());
+        out.push(Chart {
+            stem: format!("focus_groups_{code}"),
+            caption: format!(
+                "{} {name}: {}",
+                lang.t("Focusgroepen in", "Focus groups in"),
+                lang.t(
+                    "omvang tegen meerkosten per persoon, met de volumedrempel",
+                    "size against excess cost per person, with the volume threshold"
+                )
+            ),
+            section: Section::Focus(code.clone()),
+            size: (WIDTH, 520),
+            kind: Kind::FocusGroups(focus::FocusChart {
+                title: format!("{} {name}", lang.t("Focusgroepen in", "Focus groups in")),
+                points,
+                min_volume: view.min_volume as f64,
+                lang,
+            }),
+        });
+    }
+}
+
+/// Every chart for a run: per chart level the bars, composition and funnel, the maps where
+/// geometry covers the level, and one focus-group chart per focus area.
+pub fn plan(view: &RunView, geometry: Option<&MapGeometry>, lang: Lang) -> Vec<Chart> {
+    let mut out = Vec::new();
+    for level in view.chart_levels() {
+        level_plan(view, &level, lang, &mut out);
+        if let Some(geo) = geometry {
+            if geo.levels().contains(&level.as_str()) {
+                map_plan(view, geo, &level, lang, &mut out);
+            }
+        }
+    }
+    focus_plan(view, lang, &mut out);
+    out
+}
+
+fn draw_err(stem: &str, e: impl std::fmt::Display) -> Error {
+    Error::Output(format!("chart `{stem}` could not be drawn: {e}"))
+}
+
+/// Draws one chart as `<stem>.svg` and `<stem>.png` in `dir`; returns the SVG text.
+pub fn render(chart: &Chart, dir: &Path) -> Result<Rendered> {
+    style::register_font();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, chart.size).into_drawing_area();
+        chart
+            .kind
+            .draw(&root)
+            .map_err(|e| draw_err(&chart.stem, e))?;
+        root.present().map_err(|e| draw_err(&chart.stem, e))?;
+    }
+    std::fs::write(dir.join(format!("{}.svg", chart.stem)), &svg)?;
+    let png = dir.join(format!("{}.png", chart.stem));
+    {
+        let root = BitMapBackend::new(&png, chart.size).into_drawing_area();
+        chart
+            .kind
+            .draw(&root)
+            .map_err(|e| draw_err(&chart.stem, e))?;
+        root.present().map_err(|e| draw_err(&chart.stem, e))?;
+    }
+    Ok(Rendered {
+        stem: chart.stem.clone(),
+        caption: chart.caption.clone(),
+        section: chart.section.clone(),
+        svg,
+    })
+}
+
+/// Renders every chart in parallel, in plan order.
+pub fn render_all(charts: &[Chart], dir: &Path) -> Result<Vec<Rendered>> {
+    std::fs::create_dir_all(dir)?;
+    charts.par_iter().map(|c| render(c, dir)).collect()
+}

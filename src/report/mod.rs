@@ -1,0 +1,85 @@
+//! The council report (SPEC 4.3): charts and `report.html` drawn from a finished run folder
+//! alone, so `wijkscan run` and `wijkscan report RUN_DIR` produce the same files.
+//!
+//! `view` reads the run folder into plain structs, `text` holds the two languages, `html`
+//! builds the page's view model and renders the minijinja template.
+
+pub mod html;
+pub mod text;
+pub mod view;
+
+use crate::charts;
+use crate::columns::GEOMETRY_FILE;
+use crate::error::Result;
+use crate::geometry::MapGeometry;
+use std::path::Path;
+use std::time::Instant;
+use text::Lang;
+
+pub const REPORT_FILE: &str = "report.html";
+pub const CHARTS_DIR: &str = "charts";
+
+/// What rendering wrote, and how long charts and the page took.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub outputs: Vec<String>,
+    pub charts_seconds: f64,
+    pub report_seconds: f64,
+}
+
+/// Draws every chart into `charts/` (replacing what was there) and writes `report.html`.
+/// Both are written beside their final names first and then renamed, so a failure leaves the
+/// previous report in place.
+pub fn render(run_dir: &Path, lang: Lang) -> Result<Rendered> {
+    let view = view::RunView::load(run_dir)?;
+    let geometry_path = run_dir.join(GEOMETRY_FILE);
+    let geometry = if geometry_path.is_file() {
+        Some(MapGeometry::read(&geometry_path)?)
+    } else {
+        None
+    };
+
+    let t = Instant::now();
+    let planned = charts::plan(&view, geometry.as_ref(), lang);
+    let staging = run_dir.join(format!(".{CHARTS_DIR}.tmp-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    let drawn = charts::render_all(&planned, &staging);
+    let drawn = match drawn {
+        Ok(d) => d,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    let final_dir = run_dir.join(CHARTS_DIR);
+    if final_dir.exists() {
+        std::fs::remove_dir_all(&final_dir)?;
+    }
+    std::fs::rename(&staging, &final_dir)?;
+    let charts_seconds = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let page = html::render(&view, &drawn, geometry.as_ref(), lang)?;
+    let tmp = run_dir.join(format!(".{REPORT_FILE}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, page)?;
+    std::fs::rename(&tmp, run_dir.join(REPORT_FILE))?;
+    let report_seconds = t.elapsed().as_secs_f64();
+
+    let mut outputs: Vec<String> = drawn
+        .iter()
+        .flat_map(|c| {
+            [
+                format!("{CHARTS_DIR}/{}.svg", c.stem),
+                format!("{CHARTS_DIR}/{}.png", c.stem),
+            ]
+        })
+        .collect();
+    outputs.push(REPORT_FILE.into());
+    Ok(Rendered {
+        outputs,
+        charts_seconds,
+        report_seconds,
+    })
+}

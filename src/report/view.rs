@@ -1,0 +1,330 @@
+//! A finished run folder read back into plain structs: the published (suppressed) profile,
+//! the outlier flags, the segments and the manifest. Charts and the report are drawn from this
+//! alone, so `wijkscan report RUN_DIR` re-renders without touching the inputs.
+
+use crate::domain::CARE_TYPES;
+use crate::error::{Error, Result};
+use crate::frame::{floats, strings};
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// One published profile row. `None` is a hidden (suppressed) or undefined cell.
+#[derive(Debug, Clone)]
+pub struct AreaRow {
+    pub level: String,
+    pub code: String,
+    pub name: String,
+    pub suppressed: bool,
+    pub insured_persons: Option<f64>,
+    pub insured_years: Option<f64>,
+    pub zvw_cost_eur: Option<f64>,
+    pub zvw_per_iy: Option<f64>,
+    pub norm_per_iy: Option<f64>,
+    pub oe: Option<f64>,
+    pub resultaat_eur: Option<f64>,
+    pub resultaat_per_iy: Option<f64>,
+    pub wmo_per_1000: Option<f64>,
+    /// Cost per insured year per care type, in the order of `CARE_TYPES`.
+    pub care: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FlagRow {
+    pub level: String,
+    pub code: String,
+    pub name: String,
+    pub metric: String,
+    pub observed: f64,
+    pub expected: f64,
+    pub z: f64,
+    pub limit: String,
+    pub direction: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SegmentRow {
+    pub segment: String,
+    pub area_code: String,
+    pub suppressed: bool,
+    pub persons: Option<f64>,
+    pub share_of_area: Option<f64>,
+    pub cost_per_person: Option<f64>,
+    pub cost_per_person_rest: Option<f64>,
+    pub relative_rate: Option<f64>,
+    pub cv_cost: Option<f64>,
+    pub passes_volume: Option<bool>,
+    pub filter: String,
+}
+
+impl SegmentRow {
+    /// Cost per person above the rest of the focus area.
+    pub fn excess_per_person(&self) -> Option<f64> {
+        Some(self.cost_per_person? - self.cost_per_person_rest?)
+    }
+}
+
+/// The funnel of O/E against the norm at one level: what the limit curves need.
+#[derive(Debug, Clone, Copy)]
+pub struct FunnelFit {
+    /// SD of annualised cost per person (euros).
+    pub sigma_eur: f64,
+    /// Pooled norm cost per insured year of the level's areas.
+    pub norm_per_iy: f64,
+    pub phi: Option<f64>,
+    pub tau2: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunView {
+    pub dir: PathBuf,
+    pub name: String,
+    pub period: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub min_cell: i64,
+    pub levels: Vec<String>,
+    pub overdispersion: String,
+    pub min_volume: i64,
+    pub focus_areas: Vec<String>,
+    pub areas: Vec<AreaRow>,
+    pub flags: Vec<FlagRow>,
+    pub segments: Vec<SegmentRow>,
+    pub manifest: serde_json::Value,
+}
+
+fn read_parquet(dir: &Path, stem: &str) -> Result<DataFrame> {
+    let path = dir.join(format!("{stem}.parquet"));
+    if !path.is_file() {
+        return Err(Error::Output(format!(
+            "`{}` is not a finished run folder: `{stem}.parquet` is missing",
+            dir.display()
+        )));
+    }
+    let df = LazyFrame::scan_parquet(
+        PlRefPath::new(path.to_string_lossy().as_ref()),
+        ScanArgsParquet::default(),
+    )?
+    .collect()
+    .map_err(|e| Error::Output(format!("cannot read `{}`: {e}", path.display())))?;
+    Ok(df)
+}
+
+fn text(df: &DataFrame, c: &str) -> Result<Vec<String>> {
+    Ok(strings(df, c)?
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect())
+}
+
+fn bools(df: &DataFrame, c: &str) -> Result<Vec<Option<bool>>> {
+    Ok(df.column(c)?.bool()?.iter().collect())
+}
+
+impl RunView {
+    pub fn load(dir: &Path) -> Result<RunView> {
+        let manifest_path = dir.join("manifest.json");
+        let manifest: serde_json::Value = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| {
+                Error::Output(format!(
+                    "`{}` is not a finished run folder: cannot read `manifest.json`: {e}",
+                    dir.display()
+                ))
+            })
+            .and_then(|t| {
+                serde_json::from_str(&t).map_err(|e| {
+                    Error::Output(format!(
+                        "`{}` is not valid JSON: {e}",
+                        manifest_path.display()
+                    ))
+                })
+            })?;
+        let run = &manifest["run"];
+        let s = |k: &str| run[k].as_str().unwrap_or_default().to_string();
+        let list = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+
+        let p = read_parquet(dir, "profile")?;
+        let level = text(&p, "level")?;
+        let code = text(&p, "area_code")?;
+        let name = text(&p, "area_name")?;
+        let suppressed = bools(&p, "suppressed")?;
+        let f = |c: &str| floats(&p, c);
+        let (persons, years, cost, per_iy, norm, oe, res, res_iy, wmo) = (
+            f("insured_persons")?,
+            f("insured_years")?,
+            f("zvw_cost_eur")?,
+            f("zvw_cost_per_insured_year")?,
+            f("norm_cost_per_insured_year")?,
+            f("oe_ratio")?,
+            f("resultaat_eur")?,
+            f("resultaat_per_insured_year")?,
+            f("wmo_clients_per_1000")?,
+        );
+        let care: Vec<Vec<Option<f64>>> = CARE_TYPES
+            .iter()
+            .map(|ct| f(&format!("zvw_{ct}_per_insured_year")))
+            .collect::<PolarsResult<_>>()?;
+        let areas = (0..p.height())
+            .map(|i| AreaRow {
+                level: level[i].clone(),
+                code: code[i].clone(),
+                name: name[i].clone(),
+                suppressed: suppressed[i].unwrap_or(true),
+                insured_persons: persons[i],
+                insured_years: years[i],
+                zvw_cost_eur: cost[i],
+                zvw_per_iy: per_iy[i],
+                norm_per_iy: norm[i],
+                oe: oe[i],
+                resultaat_eur: res[i],
+                resultaat_per_iy: res_iy[i],
+                wmo_per_1000: wmo[i],
+                care: care.iter().map(|c| c[i]).collect(),
+            })
+            .collect();
+
+        let o = read_parquet(dir, "outliers")?;
+        let (ol, oc, on, om) = (
+            text(&o, "level")?,
+            text(&o, "area_code")?,
+            text(&o, "area_name")?,
+            text(&o, "metric")?,
+        );
+        let (obs, exp, z) = (
+            floats(&o, "observed")?,
+            floats(&o, "expected")?,
+            floats(&o, "z")?,
+        );
+        let (lim, dir_) = (text(&o, "limit")?, text(&o, "direction")?);
+        let flags = (0..o.height())
+            .map(|i| FlagRow {
+                level: ol[i].clone(),
+                code: oc[i].clone(),
+                name: on[i].clone(),
+                metric: om[i].clone(),
+                observed: obs[i].unwrap_or(f64::NAN),
+                expected: exp[i].unwrap_or(f64::NAN),
+                z: z[i].unwrap_or(f64::NAN),
+                limit: lim[i].clone(),
+                direction: dir_[i].clone(),
+            })
+            .collect();
+
+        let g = read_parquet(dir, "segments")?;
+        let sf = |c: &str| floats(&g, c);
+        let (seg, area, filter) = (
+            text(&g, "segment")?,
+            text(&g, "area_code")?,
+            text(&g, "filter")?,
+        );
+        let (persons, share, cpp, rest, rr, cv) = (
+            sf("persons")?,
+            sf("share_of_area")?,
+            sf("cost_per_person")?,
+            sf("cost_per_person_rest")?,
+            sf("relative_rate")?,
+            sf("cv_cost")?,
+        );
+        let (passes, sup) = (bools(&g, "passes_volume")?, bools(&g, "suppressed")?);
+        let segments = (0..g.height())
+            .map(|i| SegmentRow {
+                segment: seg[i].clone(),
+                area_code: area[i].clone(),
+                suppressed: sup[i].unwrap_or(true),
+                persons: persons[i],
+                share_of_area: share[i],
+                cost_per_person: cpp[i],
+                cost_per_person_rest: rest[i],
+                relative_rate: rr[i],
+                cv_cost: cv[i],
+                passes_volume: passes[i],
+                filter: filter[i].clone(),
+            })
+            .collect();
+
+        Ok(RunView {
+            dir: dir.to_path_buf(),
+            name: s("name"),
+            period: s("period"),
+            period_start: s("period_start"),
+            period_end: s("period_end"),
+            min_cell: run["min_cell"].as_i64().unwrap_or(10),
+            levels: list(&run["levels"]),
+            overdispersion: manifest["outliers"]["overdispersion"]
+                .as_str()
+                .unwrap_or("none")
+                .to_string(),
+            min_volume: run["focus_min_volume"].as_i64().unwrap_or(100),
+            focus_areas: list(&run["focus_areas"]),
+            areas,
+            flags,
+            segments,
+            manifest,
+        })
+    }
+
+    /// The published areas of one level that are not suppressed.
+    pub fn shown(&self, level: &str) -> impl Iterator<Item = &AreaRow> {
+        let level = level.to_string();
+        self.areas
+            .iter()
+            .filter(move |a| a.level == level && !a.suppressed)
+    }
+
+    pub fn area(&self, code: &str) -> Option<&AreaRow> {
+        self.areas.iter().find(|a| a.code == code)
+    }
+
+    /// The levels charts are drawn for: the run's levels with more than one area.
+    pub fn chart_levels(&self) -> Vec<String> {
+        self.levels
+            .iter()
+            .filter(|l| l.as_str() != "total")
+            .filter(|l| self.areas.iter().filter(|a| &a.level == *l).count() > 1)
+            .cloned()
+            .collect()
+    }
+
+    /// The O/E funnel at `level`, from the fit in the manifest.
+    pub fn funnel(&self, level: &str) -> Option<FunnelFit> {
+        let fit = self.manifest["outliers"]["fits"]
+            .as_array()?
+            .iter()
+            .find(|f| f["level"] == level && f["metric"] == "oe_norm")?;
+        Some(FunnelFit {
+            sigma_eur: fit["sigma_eur"].as_f64()?,
+            norm_per_iy: fit["norm_per_insured_year"].as_f64()?,
+            phi: fit["phi"].as_f64(),
+            tau2: fit["tau2"].as_f64(),
+        })
+    }
+
+    /// Focus areas named in the run, else every gemeente.
+    pub fn focus_area_codes(&self) -> Vec<String> {
+        if !self.focus_areas.is_empty() {
+            return self.focus_areas.clone();
+        }
+        let mut codes: Vec<String> = Vec::new();
+        for s in &self.segments {
+            if !codes.contains(&s.area_code) {
+                codes.push(s.area_code.clone());
+            }
+        }
+        if codes.is_empty() {
+            codes = self
+                .areas
+                .iter()
+                .filter(|a| a.level == "gemeente")
+                .map(|a| a.code.clone())
+                .collect();
+        }
+        codes
+    }
+}
