@@ -318,5 +318,23 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("straat"));
+        let (_d, p) =
+            write("period = \"2024Q1\"\n[inputs]\ndir = \"d\"\n[report]\nlang = \"de\"\n");
+        let e = resolve(Some(&p), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown language `de`"), "{e}");
+        let (_d, p) =
+            write("period = \"2024Q1\"\n[inputs]\ndir = \"d\"\n[report]\nlang = \"en\"\n");
+        let s = resolve(Some(&p), &Overrides::default()).unwrap();
+        assert_eq!(s.lang, crate::report::text::Lang::En);
+        let over = Overrides {
+            lang: Some("nl".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve(Some(&p), &over).unwrap().lang,
+            crate::report::text::Lang::Nl
+        );
     }
 }
