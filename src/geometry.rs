@@ -24,13 +24,18 @@ pub struct MapGeometry {
     pub uncoded: usize,
 }
 
-/// The level of a CBS code, if it is one.
+/// The level of a CBS code, if it is one: a four-digit gemeente number, then (wijk, buurt)
+/// two characters each, digits or, as in Amsterdam since 2023, letters.
 pub fn level_of(code: &str) -> Option<&'static str> {
-    let digits = |n: usize| code.len() == n + 2 && code[2..].bytes().all(|b| b.is_ascii_digit());
+    let shaped = |n: usize| {
+        code.len() == n + 2
+            && code[2..6].bytes().all(|b| b.is_ascii_digit())
+            && code[6..].bytes().all(|b| b.is_ascii_alphanumeric())
+    };
     match code.get(..2)? {
-        "BU" if digits(8) => Some("buurt"),
-        "WK" if digits(6) => Some("wijk"),
-        "GM" if digits(4) => Some("gemeente"),
+        "BU" if shaped(8) => Some("buurt"),
+        "WK" if shaped(6) => Some("wijk"),
+        "GM" if shaped(4) => Some("gemeente"),
         _ => None,
     }
 }
@@ -187,6 +192,23 @@ mod tests {
             Some("GM0153")
         );
         assert_eq!(ancestor("WK015303", "buurt"), None);
+        assert_eq!(level_of("BU0363AF09"), Some("buurt"));
+        assert_eq!(ancestor("BU0363AF09", "wijk").as_deref(), Some("WK0363AF"));
+        assert_eq!(level_of("2024BU03080000"), None);
+    }
+
+    /// The real CBS buurtkaart of Baarn (shared/data/real): 21 buurten keyed by `buurtcode`,
+    /// beside `wijkcode`, `gemeentecode` and a `jrstatcode` that is no code.
+    #[test]
+    fn reads_the_real_cbs_buurt_map() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data/real/cbs_wijkenbuurten2024_buurten_baarn.geojson");
+        let g = MapGeometry::read(&path).unwrap();
+        assert_eq!(g.shapes.len() + g.uncoded, 21);
+        assert_eq!(g.uncoded, 0);
+        assert!(g.shapes.iter().all(|s| s.code.starts_with("BU0308")));
+        assert_eq!(g.levels(), vec!["buurt", "wijk", "gemeente"]);
+        assert!(g.shapes.iter().all(|s| s.rings.iter().all(|r| r.len() >= 4)));
     }
 
     #[test]
