@@ -208,7 +208,10 @@ mod tests {
         assert_eq!(g.uncoded, 0);
         assert!(g.shapes.iter().all(|s| s.code.starts_with("BU0308")));
         assert_eq!(g.levels(), vec!["buurt", "wijk", "gemeente"]);
-        assert!(g.shapes.iter().all(|s| s.rings.iter().all(|r| r.len() >= 4)));
+        assert!(g
+            .shapes
+            .iter()
+            .all(|s| s.rings.iter().all(|r| r.len() >= 4)));
     }
 
     #[test]

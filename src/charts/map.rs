@@ -37,6 +37,15 @@ pub struct MapChart {
     pub marks_note: String,
 }
 
+/// Most gemeenten one map shows.
+pub const MAX_PANELS: usize = 12;
+
+/// (rows, columns) of the panel grid: up to four side by side.
+pub fn grid(panels: usize) -> (usize, usize) {
+    let cols = panels.clamp(1, 4);
+    (panels.max(1).div_ceil(cols), cols)
+}
+
 /// The class (0..7) of `v` against six ascending edges.
 pub fn classify(v: f64, edges: &[f64; 6]) -> usize {
     edges.iter().take_while(|e| v >= **e).count()
@@ -69,7 +78,7 @@ impl MapChart {
         let (w, h) = root.dim_in_pixel();
         let titled = root.titled(&self.title, (FONT, 17))?;
         let (maps, legend) = titled.split_vertically(h as i32 - 110);
-        let panels = maps.split_evenly((1, self.panels.len().max(1)));
+        let panels = maps.split_evenly(grid(self.panels.len()));
         for (area, panel) in panels.iter().zip(&self.panels) {
             self.draw_panel(area, panel)?;
         }

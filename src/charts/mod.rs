@@ -260,14 +260,42 @@ fn composition(view: &RunView, level: &str, rows: &[&AreaRow], lang: Lang, note:
     }
 }
 
-fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mut Vec<Chart>) {
-    // One panel per gemeente in the profile, in code order.
-    let mut gemeenten: Vec<&AreaRow> = view
+/// Gemeenten drawn as map panels, in code order: those holding a focus area when the run has
+/// focus areas, else all; at most `map::MAX_PANELS`, the largest by insured persons. Also how
+/// many were left out.
+fn map_gemeenten(view: &RunView) -> (Vec<&AreaRow>, usize) {
+    let all: Vec<&AreaRow> = view
         .areas
         .iter()
         .filter(|a| a.level == "gemeente")
         .collect();
-    gemeenten.sort_by(|a, b| a.code.cmp(&b.code));
+    let focus: Vec<String> = view
+        .focus_areas
+        .iter()
+        .filter_map(|c| ancestor(c, "gemeente"))
+        .collect();
+    let mut chosen: Vec<&AreaRow> = if focus.is_empty() {
+        all.clone()
+    } else {
+        all.iter()
+            .copied()
+            .filter(|g| focus.contains(&g.code))
+            .collect()
+    };
+    chosen.sort_by(|a, b| {
+        b.insured_persons
+            .unwrap_or(0.0)
+            .total_cmp(&a.insured_persons.unwrap_or(0.0))
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    chosen.truncate(map::MAX_PANELS);
+    chosen.sort_by(|a, b| a.code.cmp(&b.code));
+    let left_out = all.len() - chosen.len();
+    (chosen, left_out)
+}
+
+fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mut Vec<Chart>) {
+    let (gemeenten, left_out) = map_gemeenten(view);
     let values = |f: &dyn Fn(&AreaRow) -> Option<f64>| -> Vec<f64> {
         view.shown(level).filter_map(f).collect()
     };
@@ -346,11 +374,24 @@ fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mu
         if panels.is_empty() {
             continue;
         }
+        let rows = map::grid(panels.len()).0 as u32;
+        let note = if left_out > 0 {
+            format!(
+                " ({} {left_out} {})",
+                lang.t("zonder", "without"),
+                lang.t(
+                    "kleinere gemeenten; zie de tabellen",
+                    "smaller municipalities; see the tables"
+                )
+            )
+        } else {
+            String::new()
+        };
         out.push(Chart {
             stem: format!("map_{name}_{level}"),
-            caption: format!("{title} — {}", lang.level(level)),
+            caption: format!("{title} — {}{note}", lang.level(level)),
             section: Section::Level(level.into()),
-            size: (WIDTH, 560),
+            size: (WIDTH, 130 + 430 * rows),
             kind: Kind::Map(map::MapChart {
                 title: format!("{title} — {}", lang.level(level)),
                 panels,

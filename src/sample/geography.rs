@@ -177,22 +177,80 @@ pub struct Area {
     pub buurt_name: String,
     pub wijk_code: String,
     pub wijk_name: String,
-    pub gemeente_code: &'static str,
-    pub gemeente_name: &'static str,
+    pub gemeente_code: String,
+    pub gemeente_name: String,
     /// Relative chance that a person lives here.
     pub weight: f64,
     /// Rectangle (lon0, lat0, lon1, lat1) of this pc5 inside its buurt's column.
     pub rect: Rect,
 }
 
+/// A gemeente of the generated book: one of the three real ones, or a synthetic copy.
+struct Spec {
+    code: String,
+    name: String,
+    pc4: Vec<(u32, u32)>,
+    wijk_names: &'static [&'static str],
+    centre: (f64, f64),
+}
+
+/// Synthetic pc4s run from 1000 in blocks of this many per gemeente, below the real ones.
+const SYNTHETIC_PC4_STRIDE: u32 = 30;
+const SYNTHETIC_PC4_LAST: u32 = 6799;
+
+/// The three real gemeenten, and for books too large for them at about 100 insured per pc5
+/// (SPEC 6: 2.1 M insured in 20,000 pc5s), synthetic gemeenten `GM99nn` "Synthetisch nn" that
+/// copy a real one's pc4 weights under pc4 numbers from 1000 up, drawn on a grid of their own.
+fn gemeenten_for(persons: usize) -> Vec<Spec> {
+    let mut out: Vec<Spec> = GEMEENTEN
+        .iter()
+        .map(|g| Spec {
+            code: g.code.into(),
+            name: g.name.into(),
+            pc4: g.pc4.to_vec(),
+            wijk_names: g.wijk_names,
+            centre: g.centre,
+        })
+        .collect();
+    let needed = persons.div_ceil(26 * 100);
+    let mut have: usize = out.iter().map(|g| g.pc4.len()).sum();
+    let mut k = 0u32;
+    while have < needed {
+        let first = 1000 + k * SYNTHETIC_PC4_STRIDE;
+        let template = &GEMEENTEN[k as usize % GEMEENTEN.len()];
+        let n = template.pc4.len().min(SYNTHETIC_PC4_STRIDE as usize);
+        if first + n as u32 > SYNTHETIC_PC4_LAST || k >= 99 {
+            break; // beyond this, pc5s simply grow larger
+        }
+        out.push(Spec {
+            code: format!("GM99{:02}", k + 1),
+            name: format!("Synthetisch {}", k + 1),
+            pc4: template.pc4[..n]
+                .iter()
+                .enumerate()
+                .map(|(i, &(_, r))| (first + i as u32, r))
+                .collect(),
+            wijk_names: template.wijk_names,
+            centre: (
+                3.6 + 0.3 * f64::from(k % 10),
+                50.9 + 0.25 * f64::from(k / 10),
+            ),
+        });
+        have += n;
+        k += 1;
+    }
+    out
+}
+
 /// Builds the pc5 table for about `persons` insured: more letters per pc4 for larger books,
 /// and a few deliberately tiny pc5s so that small-cell suppression has work to do.
 pub fn areas(persons: usize, rng: &mut Pcg64) -> Vec<Area> {
-    let pc4_count: usize = GEMEENTEN.iter().map(|g| g.pc4.len()).sum();
+    let gemeenten = gemeenten_for(persons);
+    let pc4_count: usize = gemeenten.iter().map(|g| g.pc4.len()).sum();
     // About 100 insured per pc5, at most 26 letters per pc4.
     let letters = ((persons as f64 / (pc4_count as f64 * 100.0)).round() as usize).clamp(1, 26);
     let mut out = Vec::new();
-    for g in &GEMEENTEN {
+    for g in &gemeenten {
         // Two consecutive pc4s form a wijk; the pc5s of one pc4 form buurten of up to three.
         for (i, &(pc4, residents)) in g.pc4.iter().enumerate() {
             let w = i / 2 + 1;
@@ -228,8 +286,8 @@ pub fn areas(persons: usize, rng: &mut Pcg64) -> Vec<Area> {
                     buurt_name,
                     wijk_code: wijk_code.clone(),
                     wijk_name: wijk_name.clone(),
-                    gemeente_code: g.code,
-                    gemeente_name: g.name,
+                    gemeente_code: g.code.clone(),
+                    gemeente_name: g.name.clone(),
                     weight,
                     rect,
                 });
@@ -283,4 +341,38 @@ pub fn geometry(areas: &[Area]) -> serde_json::Value {
         })
         .collect();
     serde_json::json!({ "type": "FeatureCollection", "features": features })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn small_books_use_the_three_real_gemeenten() {
+        let g = gemeenten_for(20_000);
+        assert_eq!(g.len(), 3);
+        assert_eq!(g[0].code, "GM0153");
+    }
+
+    /// SPEC 6: the whole book, 2.1 M insured, lives in about 20,000 pc5s.
+    #[test]
+    fn the_whole_book_gets_about_twenty_thousand_pc5s() {
+        let mut rng = Pcg64::seed_from_u64(1);
+        let a = areas(2_100_000, &mut rng);
+        assert!((19_000..23_000).contains(&a.len()), "{} pc5s", a.len());
+        let mut pc5: Vec<&str> = a.iter().map(|a| a.pc5.as_str()).collect();
+        pc5.sort_unstable();
+        pc5.dedup();
+        assert_eq!(pc5.len(), a.len(), "pc5s repeat");
+        assert!(pc5.iter().all(|p| p.as_bytes()[0] != b'0' && p.len() == 5));
+        let codes: std::collections::BTreeSet<&str> =
+            a.iter().map(|a| a.gemeente_code.as_str()).collect();
+        assert!(codes.contains("GM0153") && codes.contains("GM9901"));
+        // Every buurt lies in one wijk and every wijk in one gemeente, by code.
+        assert!(a
+            .iter()
+            .all(|a| a.buurt_code[2..8] == a.wijk_code[2..]
+                && a.wijk_code[2..6] == a.gemeente_code[2..]));
+    }
 }

@@ -255,8 +255,8 @@ pub fn generate(
         "buurt_name" => areas.iter().map(|a| a.buurt_name.clone()).collect::<Vec<_>>(),
         "wijk_code" => areas.iter().map(|a| a.wijk_code.clone()).collect::<Vec<_>>(),
         "wijk_name" => areas.iter().map(|a| a.wijk_name.clone()).collect::<Vec<_>>(),
-        "gemeente_code" => areas.iter().map(|a| a.gemeente_code).collect::<Vec<_>>(),
-        "gemeente_name" => areas.iter().map(|a| a.gemeente_name).collect::<Vec<_>>(),
+        "gemeente_code" => areas.iter().map(|a| a.gemeente_code.clone()).collect::<Vec<_>>(),
+        "gemeente_name" => areas.iter().map(|a| a.gemeente_name.clone()).collect::<Vec<_>>(),
         "residents" => residents,
     )?;
     let path = out_dir.join("areas.parquet");
