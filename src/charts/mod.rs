@@ -153,15 +153,17 @@ fn level_plan(view: &RunView, level: &str, lang: Lang, out: &mut Vec<Chart>) {
         out.push(composition(view, level, &rows, lang, &note));
     }
     if let Some(fit) = view.funnel(level) {
+        let flagged: std::collections::HashSet<&str> = view
+            .flags
+            .iter()
+            .filter(|f| f.level == level && f.metric == "oe_norm")
+            .map(|f| f.code.as_str())
+            .collect();
         let points: Vec<funnel::FunnelPoint> = view
             .shown(level)
             .filter_map(|a| {
                 let (years, oe) = (a.insured_years?, a.oe?);
-                let flag = view
-                    .flags
-                    .iter()
-                    .any(|f| f.level == level && f.metric == "oe_norm" && f.code == a.code)
-                    .then(|| label(a));
+                let flag = flagged.contains(a.code.as_str()).then(|| label(a));
                 Some(funnel::FunnelPoint { years, oe, flag })
             })
             .collect();

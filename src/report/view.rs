@@ -90,6 +90,8 @@ pub struct RunView {
     pub flags: Vec<FlagRow>,
     pub segments: Vec<SegmentRow>,
     pub manifest: serde_json::Value,
+    /// Row of each (level, area code) in `areas`.
+    index: std::collections::HashMap<(String, String), usize>,
 }
 
 fn read_parquet(dir: &Path, stem: &str) -> Result<DataFrame> {
@@ -171,7 +173,7 @@ impl RunView {
             .iter()
             .map(|ct| f(&format!("zvw_{ct}_per_insured_year")))
             .collect::<PolarsResult<_>>()?;
-        let areas = (0..p.height())
+        let areas: Vec<AreaRow> = (0..p.height())
             .map(|i| AreaRow {
                 level: level[i].clone(),
                 code: code[i].clone(),
@@ -249,7 +251,13 @@ impl RunView {
             })
             .collect();
 
+        let index = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| ((a.level.clone(), a.code.clone()), i))
+            .collect();
         Ok(RunView {
+            index,
             dir: dir.to_path_buf(),
             name: s("name"),
             period: s("period"),
@@ -278,8 +286,16 @@ impl RunView {
             .filter(move |a| a.level == level && !a.suppressed)
     }
 
+    /// The area with this code, at the level its code belongs to (pc5, CBS code or TOTAAL).
     pub fn area(&self, code: &str) -> Option<&AreaRow> {
-        self.areas.iter().find(|a| a.code == code)
+        let level = crate::geometry::level_of(code).unwrap_or(if code == "TOTAAL" {
+            "total"
+        } else {
+            "pc5"
+        });
+        self.index
+            .get(&(level.to_string(), code.to_string()))
+            .map(|&i| &self.areas[i])
     }
 
     /// The levels charts are drawn for: the run's levels with more than one area.

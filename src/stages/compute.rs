@@ -63,12 +63,24 @@ pub fn compute(
 ) -> Result<Profiled> {
     let claims_file = files.zvw_claims.as_str();
     let mut warnings = Vec::new();
+    // Step timings for `WIJKSCAN_LOG=info` (the manifest has the stage totals).
+    let mut clock = std::time::Instant::now();
+    let mut lap = |step: &str| {
+        tracing::info!(
+            step,
+            seconds = clock.elapsed().as_secs_f64(),
+            "profile step"
+        );
+        clock = std::time::Instant::now();
+    };
 
     // 1. The only pass over claim lines: per claim id, then per person.
     reporter.start("claims", None);
-    let repeated = collect_streaming(p::repeated_ids(inputs.claims.clone()))?;
-    let lines = p::claim_lines(inputs.claims.clone(), repeated.lazy(), period)?;
+    let repeated = p::collect_repeated_ids(&inputs.claims)?;
+    lap("repeated claim ids");
+    let lines = p::claim_lines(inputs.claims.clone(), &repeated, period)?;
     let claims_person = collect_streaming(p::claims_by_person(lines))?;
+    lap("claims per person");
     reporter.finish();
     let conflicts: i64 = claims_person
         .column("conflicts")?
@@ -170,6 +182,7 @@ pub fn compute(
         ));
     }
 
+    lap("zvw buckets");
     // 3. Wmo provisions (small: hundreds of thousands of rows).
     let wmo_lines = p::wmo_lines(inputs.wmo.clone(), inputs.areas.clone(), period);
     let counts = col("counts");
@@ -218,6 +231,7 @@ pub fn compute(
     ];
     reporter.finish();
 
+    lap("wmo");
     // 4. Persons, once.
     reporter.start("persons", None);
     let wmo_person = p::wmo_by_person(wmo_lines.clone());
@@ -249,6 +263,7 @@ pub fn compute(
     }
     reporter.finish();
 
+    lap("persons");
     // 5. Levels.
     reporter.start("profile", None);
     let raw = p::all_levels(
@@ -256,8 +271,8 @@ pub fn compute(
         wmo_lines,
         inputs.norm.clone(),
         inputs.areas.clone(),
-    )?
-    .collect()?;
+    )?;
+    lap("levels");
     let level_sum = |value: &str| -> Result<Vec<Bucket>> {
         let sums = raw
             .clone()
@@ -295,9 +310,11 @@ pub fn compute(
     wmo.check()?;
     norm_warnings(inputs, &files.norm_costs, &mut warnings)?;
 
+    lap("ledgers");
     let derived = p::derive(raw.clone().lazy()).collect()?;
     mismatch_warning(&derived, &files.norm_costs, &mut warnings)?;
     let (profile, suppression) = small_cells::protect(&raw, derived, min_cell)?;
+    lap("suppression");
     reporter.finish();
     Ok(Profiled {
         profile,

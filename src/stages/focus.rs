@@ -305,12 +305,34 @@ pub fn run(
     }
     // A proposed group must be a publishable cell as well as a workable volume.
     let min_volume = focus.min_volume.max(min_cell);
+    // Everything a focus area's figures use lies in its gemeente (the area itself, the rest of
+    // it, the gemeente for the relative rate), so each area works on its gemeente's persons
+    // only: the book is split by gemeente once instead of scanned in full per area.
+    let by_gemeente: std::collections::HashMap<String, DataFrame> = features
+        .partition_by_stable(["gemeente_code"], true)?
+        .into_iter()
+        .filter_map(|df| {
+            let code = df
+                .column("gemeente_code")
+                .ok()?
+                .str()
+                .ok()?
+                .get(0)?
+                .to_string();
+            Some((code, df))
+        })
+        .collect();
     let mut rows = Vec::new();
     for code in &areas {
         let level = crate::config::level_of_code(code).unwrap_or("gemeente");
         let area = FocusArea {
             level: level.into(),
             code: code.clone(),
+        };
+        let lf = match crate::geometry::ancestor(code, "gemeente").and_then(|g| by_gemeente.get(&g))
+        {
+            Some(df) => df.clone().lazy(),
+            None => lf.clone(),
         };
         rows.extend(evaluate(&lf, segments, &area, min_volume, min_cell)?);
         if focus.propose {

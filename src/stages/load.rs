@@ -262,9 +262,20 @@ fn typed_expr(c: &ColumnSpec, format: Format) -> Expr {
     e.alias(c.name)
 }
 
-/// A literal list of strings for `is_in`.
+/// A literal list of strings for `is_in` (small frames only: see `one_of`).
 pub fn str_list(values: &[&str]) -> Expr {
     lit(Series::new("".into(), values)).implode(false)
+}
+
+/// `e` equals one of `values`, as a chain of `==` (null where `e` is null). In polars 0.55 an
+/// `is_in` against a literal list is not streamed: validation's query over claim lines holding
+/// one fell back to reading every line into memory (6 GB at 60 M lines). Code lists are short.
+pub fn one_of(e: Expr, values: &[&str]) -> Expr {
+    values
+        .iter()
+        .map(|v| e.clone().eq(lit(*v)))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false))
 }
 
 /// A rule over typed columns: rows where `bad` is true break it.
@@ -290,7 +301,7 @@ fn not_in(column: &'static str, values: &[&str]) -> Rule {
         format!("value outside the code list ({})", values.join(", ")),
         col(column)
             .is_not_null()
-            .and(col(column).is_in(str_list(values), false).not()),
+            .and(one_of(col(column), values).not()),
     )
 }
 
@@ -711,8 +722,11 @@ fn join_names(schema: &Schema) -> String {
 /// Claim ids that occur with different content (SPEC 3.1: fatal). Rows identical in every
 /// contract column are duplicates, not conflicts. Returns (conflicting ids, example lines).
 pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option<Problem>> {
-    let conflicts = claims
-        .clone()
+    // Only ids on more than one line can conflict; those are found part by part first, so the
+    // comparison never groups every id of the book at once.
+    let repeated = crate::stages::profile::collect_repeated_ids(claims)?;
+    let conflicts = crate::stages::profile::mark_repeated(claims.clone(), &repeated)
+        .filter(col("__repeated"))
         .group_by([col("claim_id")])
         .agg([len().alias("lines"), conflict_expr()])
         .filter(col("conflict"))

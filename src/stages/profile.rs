@@ -54,23 +54,55 @@ pub fn ct_contrib(ct: &str) -> String {
     format!("n_{ct}")
 }
 
-/// Claim ids that occur on more than one line: usually a tiny share, so only these need the
-/// full comparison of copies. (A count per id is the cheapest pass over all ids.)
-pub fn repeated_ids(claims: LazyFrame) -> LazyFrame {
+/// The 64-bit hash of a line's claim id (fixed seeds: the same every run).
+pub fn claim_id_hash() -> Expr {
+    col("claim_id")
+        .hash(0x5769_6a6b, 0x7363_616e, 0x636c_6169, 0x6d5f_6964)
+        .alias("__id_hash")
+}
+
+/// Hashes of claim ids that occur on more than one line: usually a tiny share, so only these
+/// lines need the full comparison of copies. Counting 64-bit hashes instead of the id strings
+/// keeps this pass, the only one over every id of the book, at a fraction of the memory (the
+/// string count needed 7.8 GB at 60 M lines). A rare hash collision only sends a single line
+/// through the exact comparison, which groups by the id itself.
+pub fn repeated_id_hashes(claims: LazyFrame) -> LazyFrame {
     claims
-        .group_by([col("claim_id")])
+        .select([claim_id_hash()])
+        .group_by([col("__id_hash")])
         .agg([len().alias("__lines")])
         .filter(col("__lines").gt(lit(1)))
-        .select([col("claim_id")])
+        .select([col("__id_hash")])
+}
+
+/// `repeated_id_hashes`, collected with the streaming engine.
+pub fn collect_repeated_ids(claims: &LazyFrame) -> PolarsResult<DataFrame> {
+    crate::stages::collect_streaming(repeated_id_hashes(claims.clone()))
+}
+
+/// `claims` with `__repeated`: true on lines whose id hash is in `repeated` (a left join
+/// against that small set; the equi join streams, semi/anti joins and `is_in` did not).
+pub fn mark_repeated(claims: LazyFrame, repeated: &DataFrame) -> LazyFrame {
+    claims
+        .with_columns([claim_id_hash()])
+        .left_join(
+            repeated
+                .clone()
+                .lazy()
+                .with_columns([lit(true).alias("__repeated")]),
+            col("__id_hash"),
+            col("__id_hash"),
+        )
+        .with_columns([col("__repeated").fill_null(lit(false))])
 }
 
 /// One row per distinct claim id: the line's content, how many identical copies it had,
 /// whether its copies conflict, its amount in cents and whether it falls in the period.
-/// `repeated` holds the ids of `repeated_ids` (collected); lines with any other id are
-/// single and pass straight through.
+/// `repeated` holds the id hashes of `repeated_id_hashes`; lines with any other id are single and pass
+/// straight through.
 pub fn claim_lines(
     claims: LazyFrame,
-    repeated: LazyFrame,
+    repeated: &DataFrame,
     period: &Period,
 ) -> PolarsResult<LazyFrame> {
     let content = [
@@ -82,17 +114,17 @@ pub fn claim_lines(
         col("copies"),
         col("conflict"),
     ];
-    let on = || [col("claim_id")];
-    let singles = claims
+    let marked = mark_repeated(claims, repeated);
+    let singles = marked
         .clone()
-        .join(repeated.clone(), on(), on(), JoinArgs::new(JoinType::Anti))
+        .filter(col("__repeated").not())
         .with_columns([
             lit(1i64).cast(DataType::Int64).alias("copies"),
             lit(false).alias("conflict"),
         ])
         .select(content.clone());
-    let repeats = claims
-        .join(repeated, on(), on(), JoinArgs::new(JoinType::Semi))
+    let repeats = marked
+        .filter(col("__repeated"))
         .group_by([col("claim_id")])
         .agg(claim_id_aggs())
         .with_columns([conflict_after_aggs()])
@@ -140,8 +172,11 @@ pub fn claims_by_person(lines: LazyFrame) -> LazyFrame {
             .sum()
             .alias("dup_cents"),
         (col("copies") - lit(1i64)).sum().alias("dup_lines"),
-        col("cents")
-            .filter(inp.clone().not())
+        // Masked sums as plain element-wise sums (not `filter().sum()`), so the streaming
+        // engine aggregates them as it goes instead of gathering every line per person.
+        when(inp.clone().not())
+            .then(col("cents"))
+            .otherwise(lit(0i64))
             .sum()
             .alias("out_cents"),
         inp.clone()
@@ -157,8 +192,9 @@ pub fn claims_by_person(lines: LazyFrame) -> LazyFrame {
     ];
     for ct in CARE_TYPES {
         aggs.push(
-            col("cents")
-                .filter(inp.clone().and(col("care_type").eq(lit(ct))))
+            when(inp.clone().and(col("care_type").eq(lit(ct))))
+                .then(col("cents"))
+                .otherwise(lit(0i64))
                 .sum()
                 .alias(ct_col(ct).as_str()),
         );
@@ -317,8 +353,10 @@ fn person_aggs(persons: LazyFrame, code_col: Option<&str>) -> LazyFrame {
         count(col("care_forms").gt_eq(lit(3i64))).alias("multi_care_persons"),
         count(col("zvw_and_wmo")).alias("zvw_wmo_persons"),
         count(col("high_cost")).alias("n_top5"),
-        col("zvw_cents")
-            .filter(col("high_cost"))
+        // A masked sum, not `filter().sum()`, which would gather every group's rows.
+        when(col("high_cost"))
+            .then(col("zvw_cents"))
+            .otherwise(lit(0i64))
             .sum()
             .alias("top5_cents"),
     ];
@@ -590,24 +628,27 @@ pub fn all_levels(
     wmo_lines: LazyFrame,
     norm: LazyFrame,
     areas: LazyFrame,
-) -> PolarsResult<LazyFrame> {
-    let frames: Vec<LazyFrame> = LEVELS
-        .iter()
-        .map(|(level, code)| {
-            level_frame(
-                level,
-                *code,
-                persons.clone(),
-                wmo_lines.clone(),
-                norm.clone(),
-                areas.clone(),
-            )
-        })
-        .collect();
-    Ok(concat(frames, UnionArgs::default())?
+) -> PolarsResult<DataFrame> {
+    // One level at a time: run together, every level's query held its own filtered copy of
+    // the person frame (five copies of ~60 columns at 2.1 M persons was the run's peak).
+    let mut frames = Vec::new();
+    for (level, code) in LEVELS {
+        let df = level_frame(
+            level,
+            code,
+            persons.clone(),
+            wmo_lines.clone(),
+            norm.clone(),
+            areas.clone(),
+        )
+        .collect()?;
+        frames.push(df.lazy());
+    }
+    concat(frames, UnionArgs::default())?
         .with_columns([level_rank().alias("__level_rank")])
         .sort(
             ["__level_rank", "area_code"],
             SortMultipleOptions::default(),
-        ))
+        )
+        .collect()
 }
