@@ -722,15 +722,18 @@ fn join_names(schema: &Schema) -> String {
 /// Claim ids that occur with different content (SPEC 3.1: fatal). Rows identical in every
 /// contract column are duplicates, not conflicts. Returns (conflicting ids, example lines).
 pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option<Problem>> {
-    // Only ids on more than one line can conflict; those are found part by part first, so the
-    // comparison never groups every id of the book at once.
+    // Only ids on more than one line can conflict: their hashes are counted first, then only
+    // their lines are compared (streamed; the in-memory engine would hold every line).
     let repeated = crate::stages::profile::collect_repeated_ids(claims)?;
-    let conflicts = crate::stages::profile::mark_repeated(claims.clone(), &repeated)
-        .filter(col("__repeated"))
-        .group_by([col("claim_id")])
-        .agg([len().alias("lines"), conflict_expr()])
-        .filter(col("conflict"))
-        .sort(["claim_id"], SortMultipleOptions::default());
+    let conflicts = crate::stages::collect_streaming(
+        crate::stages::profile::mark_repeated(claims.clone(), &repeated)
+            .filter(col("__repeated"))
+            .group_by([col("claim_id")])
+            .agg([len().alias("lines"), conflict_expr()])
+            .filter(col("conflict")),
+    )?
+    .lazy()
+    .sort(["claim_id"], SortMultipleOptions::default());
     let counted = conflicts
         .clone()
         .select([len().alias("ids"), col("lines").sum().alias("lines")])
