@@ -652,3 +652,31 @@ pub fn all_levels(
         )
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only lines whose id occurs more than once are marked, whatever the id looks like, and
+    /// every line keeps its place in one of the two branches.
+    #[test]
+    fn repeated_ids_are_marked_by_hash() {
+        let claims = df!(
+            "claim_id" => ["a1", "a1", "b", "é", "é", "", "c-9"],
+            "amount_eur" => [1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        )
+        .unwrap();
+        let repeated = collect_repeated_ids(&claims.clone().lazy()).unwrap();
+        assert_eq!(repeated.height(), 2);
+        let marked = mark_repeated(claims.lazy(), &repeated).collect().unwrap();
+        let flags: Vec<bool> = marked
+            .column("__repeated")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        assert_eq!(flags, vec![true, true, false, true, true, false, false]);
+    }
+}
