@@ -42,6 +42,24 @@ pub fn validate(
     for c in &checked {
         problems.extend(c.problems.iter().cloned());
     }
+    // The optional map geometry is an input too: a broken file stops the run before any
+    // work, features the maps cannot place are a warning.
+    if let Some(path) = &inputs.geometry {
+        let name = path.display().to_string();
+        match crate::geometry::MapGeometry::read(path) {
+            Err(message) => problems.push(Problem::error(&name, None, message)),
+            Ok(g) if g.uncoded > 0 => problems.push(Problem::warning(
+                &name,
+                None,
+                format!(
+                    "{} feature{} without a CBS buurt, wijk or gemeente code in any property, left out of the maps",
+                    g.uncoded,
+                    if g.uncoded == 1 { "" } else { "s" }
+                ),
+            )),
+            Ok(_) => {}
+        }
+    }
     if claim_ids {
         if let Some(c) = checked.iter().find(|c| c.file.spec.name == "zvw_claims") {
             if let Some(typed) = &c.typed {
@@ -221,10 +239,6 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
             report: format_problems(&validated.problems),
         });
     }
-    // The map geometry is read once here so a broken file fails before any work is done.
-    if let Some(path) = &validated.inputs.geometry {
-        crate::geometry::MapGeometry::read(path)?;
-    }
     let inputs = typed_inputs(&validated)?;
     let files = file_names(&validated);
 
@@ -335,7 +349,7 @@ pub fn write_table(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<Vec<Str
 }
 
 /// Adds the report's files and its chart and page timings to the manifest written before it.
-fn add_to_manifest(dir: &Path, rendered: &crate::report::Rendered) -> Result<()> {
+fn add_to_manifest(dir: &Path, rendered: &crate::report::Written) -> Result<()> {
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path)?;
     let mut m: serde_json::Value =

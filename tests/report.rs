@@ -357,4 +357,47 @@ fn broken_geometry_stops_the_run_naming_the_file() {
         "{err}"
     );
     assert!(!out.exists());
+    // `validate` checks the geometry too.
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("validate")
+        .arg("--inputs")
+        .arg(&inputs)
+        .args(["--period", "2024Q3"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("geometry.geojson"));
+
+    // Features without a CBS code are left off the maps with a warning on stderr and in the
+    // manifest, naming the file.
+    let mut g: serde_json::Value =
+        serde_json::from_str(&read(&root().join("data-samples/geometry.geojson"))).unwrap();
+    let features = g["features"].as_array_mut().unwrap();
+    let mut uncoded = features[0].clone();
+    uncoded["properties"] = serde_json::json!({"naam": "zonder code"});
+    features.push(uncoded);
+    std::fs::write(inputs.join("geometry.geojson"), g.to_string()).unwrap();
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("run")
+        .arg("--inputs")
+        .arg(&inputs)
+        .args(["--period", "2024Q3", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("geometry.geojson") && err.contains("1 feature without a CBS"),
+        "{err}"
+    );
+    let m = read(&out.join("manifest.json"));
+    assert!(m.contains("1 feature without a CBS"));
 }

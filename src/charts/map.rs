@@ -15,8 +15,18 @@ const MAX_MARKS: usize = 400;
 pub struct MapShape {
     pub rings: Vec<Vec<(f64, f64)>>,
     pub label_at: (f64, f64),
-    /// Class index into the scale, `None` for too few persons / no value.
-    pub class: Option<usize>,
+    pub fill: Fill,
+}
+
+/// How a shape is filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// A class of the scale.
+    Class(usize),
+    /// The area is suppressed: too few persons.
+    Hidden,
+    /// The area is published but has no value (e.g. no norm cost).
+    NoData,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +44,7 @@ pub struct MapChart {
     /// Colour the classes from red (low) to blue (high) instead, for resultaat where low is bad.
     pub reversed: bool,
     pub hidden_label: String,
+    pub no_data_label: String,
     pub marks_note: String,
 }
 
@@ -82,14 +93,14 @@ impl MapChart {
         for (area, panel) in panels.iter().zip(&self.panels) {
             self.draw_panel(area, panel)?;
         }
-        // Legend: seven classes, then the hidden class.
-        let box_w = ((w as i32 - 40) / 8).min(130);
-        for k in 0..=7 {
+        // Legend: seven classes, then too few persons and no value.
+        let box_w = ((w as i32 - 40) / 9).min(130);
+        for k in 0..=8 {
             let x = 20 + k * box_w;
-            let (colour, label) = if k < 7 {
-                (self.colour(k as usize), self.classes[k as usize].clone())
-            } else {
-                (HIDDEN, self.hidden_label.clone())
+            let (colour, label) = match k {
+                0..=6 => (self.colour(k as usize), self.classes[k as usize].clone()),
+                7 => (HIDDEN, self.hidden_label.clone()),
+                _ => (WHITE, self.no_data_label.clone()),
             };
             legend.draw(&Rectangle::new([(x, 14), (x + 22, 30)], colour.filled()))?;
             legend.draw(&Rectangle::new(
@@ -140,18 +151,27 @@ impl MapChart {
             .margin(8)
             .build_cartesian_2d((x0 - ex)..(x1 + ex), (y0 - ey)..(y1 + ey))?;
         for s in &panel.shapes {
-            let fill = s.class.map(|c| self.colour(c)).unwrap_or(HIDDEN);
+            let fill = match s.fill {
+                Fill::Class(c) => self.colour(c),
+                Fill::Hidden => HIDDEN,
+                Fill::NoData => WHITE,
+            };
             for ring in &s.rings {
                 chart.draw_series(std::iter::once(Polygon::new(ring.clone(), fill.filled())))?;
+                // White borders between coloured shapes; a grey one around a white shape.
+                let border = if s.fill == Fill::NoData { MUTED } else { WHITE };
                 chart.draw_series(std::iter::once(PathElement::new(
                     ring.clone(),
-                    WHITE.stroke_width(1),
+                    border.stroke_width(1),
                 )))?;
             }
         }
         if panel.shapes.len() <= MAX_MARKS {
             chart.draw_series(panel.shapes.iter().filter_map(|s| {
-                let mark = self.mark(s.class?)?;
+                let Fill::Class(class) = s.fill else {
+                    return None;
+                };
+                let mark = self.mark(class)?;
                 Some(Text::new(
                     mark,
                     s.label_at,

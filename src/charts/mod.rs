@@ -357,17 +357,23 @@ fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mu
                     .shapes
                     .iter()
                     .filter(|s| ancestor(&s.code, "gemeente").as_deref() == Some(g.code.as_str()))
-                    .map(|s| {
-                        let class = ancestor(&s.code, level)
+                    .filter_map(|s| {
+                        // A shape whose area is not in the run is left off, not greyed.
+                        let area = ancestor(&s.code, level)
                             .and_then(|c| view.area(&c))
-                            .filter(|a| a.level == level && !a.suppressed)
-                            .and_then(value)
-                            .map(|v| map::classify(v, edges));
-                        map::MapShape {
+                            .filter(|a| a.level == level)?;
+                        let fill = if area.suppressed {
+                            map::Fill::Hidden
+                        } else {
+                            value(area).map_or(map::Fill::NoData, |v| {
+                                map::Fill::Class(map::classify(v, edges))
+                            })
+                        };
+                        Some(map::MapShape {
                             rings: s.rings.clone(),
                             label_at: s.label_at,
-                            class,
-                        }
+                            fill,
+                        })
                     })
                     .collect(),
             })
@@ -400,6 +406,7 @@ fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mu
                 classes,
                 reversed,
                 hidden_label: lang.t("te weinig personen", "too few persons").into(),
+                no_data_label: lang.t("geen gegevens", "no data").into(),
                 marks_note: lang
                     .t(
                         "+ boven de norm, − onder de norm (ook leesbaar in zwart-wit)",

@@ -6,7 +6,6 @@ use super::text::Lang;
 use super::view::{AreaRow, FlagRow, RunView, SegmentRow};
 use crate::charts::{Rendered, Section};
 use crate::error::{Error, Result};
-use crate::geometry::MapGeometry;
 use base64::Engine;
 use serde::Serialize;
 
@@ -645,25 +644,15 @@ fn period_text(view: &RunView, lang: Lang) -> String {
             Err(_) => s.to_string(),
         }
     };
-    format!(
-        "{} {} ({} {} {} {})",
-        lang.t("Periode", "Period"),
-        view.period,
-        date(&view.period_start),
-        lang.t("t/m", "to"),
-        date(&view.period_end),
-        lang.t("", "inclusive")
-    )
-    .replace(" )", ")")
+    let (start, end) = (date(&view.period_start), date(&view.period_end));
+    match lang {
+        Lang::Nl => format!("Periode {} ({start} t/m {end})", view.period),
+        Lang::En => format!("Period {} ({start} to {end} inclusive)", view.period),
+    }
 }
 
 /// Renders the whole page.
-pub fn render(
-    view: &RunView,
-    charts: &[Rendered],
-    geometry: Option<&MapGeometry>,
-    lang: Lang,
-) -> Result<String> {
+pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String> {
     let figures_for = |section: &Section| -> Vec<Figure> {
         charts
             .iter()
@@ -729,7 +718,8 @@ pub fn render(
             String::new()
         }
     );
-    let mut warnings: Vec<String> = view.manifest["warnings"]
+    // Every warning of the run, geometry included, is in the manifest.
+    let warnings: Vec<String> = view.manifest["warnings"]
         .as_array()
         .into_iter()
         .flatten()
@@ -746,19 +736,6 @@ pub fn render(
             ))
         })
         .collect();
-    if let Some(g) = geometry {
-        if g.uncoded > 0 {
-            warnings.push(format!(
-                "{GEOMETRY}: {} {}",
-                g.uncoded,
-                lang.t(
-                    "kaartvlakken zonder CBS-code zijn weggelaten",
-                    "map features without a CBS code were left out"
-                ),
-                GEOMETRY = crate::columns::GEOMETRY_FILE
-            ));
-        }
-    }
     let inputs = view.manifest["inputs"]
         .as_array()
         .into_iter()

@@ -21,7 +21,7 @@ pub const CHARTS_DIR: &str = "charts";
 
 /// What rendering wrote, and how long charts and the page took.
 #[derive(Debug, Clone)]
-pub struct Rendered {
+pub struct Written {
     pub outputs: Vec<String>,
     pub charts_seconds: f64,
     pub report_seconds: f64,
@@ -30,11 +30,15 @@ pub struct Rendered {
 /// Draws every chart into `charts/` (replacing what was there) and writes `report.html`.
 /// Both are written beside their final names first and then renamed, so a failure leaves the
 /// previous report in place.
-pub fn render(run_dir: &Path, lang: Lang) -> Result<Rendered> {
+pub fn render(run_dir: &Path, lang: Lang) -> Result<Written> {
     let view = view::RunView::load(run_dir)?;
     let geometry_path = run_dir.join(GEOMETRY_FILE);
     let geometry = if geometry_path.is_file() {
-        Some(MapGeometry::read(&geometry_path)?)
+        Some(
+            MapGeometry::read(&geometry_path).map_err(|m| crate::error::Error::Input {
+                report: format!("`{}`: {m}", geometry_path.display()),
+            })?,
+        )
     } else {
         None
     };
@@ -61,7 +65,7 @@ pub fn render(run_dir: &Path, lang: Lang) -> Result<Rendered> {
     let charts_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let page = html::render(&view, &drawn, geometry.as_ref(), lang)?;
+    let page = html::render(&view, &drawn, lang)?;
     let tmp = run_dir.join(format!(".{REPORT_FILE}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, page)?;
     std::fs::rename(&tmp, run_dir.join(REPORT_FILE))?;
@@ -77,7 +81,7 @@ pub fn render(run_dir: &Path, lang: Lang) -> Result<Rendered> {
         })
         .collect();
     outputs.push(REPORT_FILE.into());
-    Ok(Rendered {
+    Ok(Written {
         outputs,
         charts_seconds,
         report_seconds,
