@@ -127,7 +127,10 @@ pub struct OutliersArgs {
     /// Overdispersion correction: none, multiplicative or additive.
     #[arg(long)]
     pub overdispersion: Option<String>,
-    /// Also flag O/E with per-person cost capped at the 99th percentile.
+    /// Flag raw cost instead of cost capped per person at the 99th percentile (METHODS 8).
     #[arg(long)]
-    pub capped: bool,
+    pub uncapped: bool,
+    /// φ estimator for the overdispersion: mad (default) or winsorised (FunnelPlotR).
+    #[arg(long)]
+    pub phi_estimator: Option<String>,
 }

@@ -118,3 +118,7 @@ pub const ALL_INPUTS: [InputSpec; 5] = [INSURED, ZVW_CLAIMS, WMO_PROVISIONS, NOR
 
 /// Optional map geometry beside the inputs.
 pub const GEOMETRY_FILE: &str = "geometry.geojson";
+
+/// Profile column beside `oe_ratio`: the O/E the outlier flags judge (capped cost per insured
+/// year against κ × norm per insured year by default; equal to `oe_ratio` when uncapped).
+pub const OE_FOR_FLAGS: &str = "oe_for_flags";

@@ -311,11 +311,20 @@ pub fn outliers(args: &OutliersArgs) -> Result<u8> {
             }
         };
     }
-    s.outliers.capped |= args.capped;
+    if args.uncapped {
+        s.outliers.capped = false;
+    }
+    if let Some(e) = &args.phi_estimator {
+        s.outliers.estimator =
+            crate::stats::overdispersion::Estimator::parse(e).ok_or_else(|| Error::Config {
+                path: "command line".into(),
+                message: format!("`--phi-estimator {e}`: use mad or winsorised"),
+            })?;
+    }
     let reporter = progress::for_stderr();
     let p = computed(&s, reporter.as_ref())?;
-    let (flags, _fits, capped) =
-        crate::stages::outliers::detect(&p.raw, &p.profile, &p.persons, s.outliers)?;
+    let detected = crate::stages::outliers::detect(&p.raw, &p.profile, &p.persons, s.outliers)?;
+    let flags = &detected.flags;
     println!(
         "{:<8} {:<12} {:<26} {:<36} {:>11} {:>11} {:>6} {:>5} {:<4} {:>7}",
         "level", "area", "name", "metric", "observed", "expected", "z", "limit", "dir", "robust z"
@@ -342,15 +351,16 @@ pub fn outliers(args: &OutliersArgs) -> Result<u8> {
         );
     }
     eprintln!(
-        "overdispersion: {:?}; φ per level and metric in the run manifest",
-        s.outliers.method
+        "overdispersion: {:?} (φ estimator {}); φ per level and metric in the run manifest",
+        s.outliers.method, detected.basis.estimator
     );
-    if let Some(c) = capped {
-        eprintln!(
-            "capped at {} per person ({:.1}% of cost removed)",
-            euro(c.cap_eur),
+    match detected.basis.caps.first() {
+        Some(c) => eprintln!(
+            "costs capped at {} per insured year per person ({:.1}% of cost removed; --uncapped for raw cost)",
+            euro(c.cap_per_insured_year_eur),
             100.0 * c.share_of_cost_removed
-        );
+        ),
+        None => eprintln!("costs not capped (raw cost)"),
     }
     Ok(0)
 }

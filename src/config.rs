@@ -42,8 +42,11 @@ pub struct RawReport {
 pub struct RawOutliers {
     /// `none`, `multiplicative` (default) or `additive`.
     pub overdispersion: Option<crate::stats::overdispersion::Method>,
-    /// Also flag O/E with per-person cost capped at the 99th percentile.
+    /// Judge costs with each person's cost capped at the 99th percentile (default true,
+    /// METHODS 8); `false` flags raw cost.
     pub capped: Option<bool>,
+    /// φ estimator: `mad` (default) or `winsorised` (FunnelPlotR).
+    pub phi_estimator: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,12 +202,21 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         }
     }
     let focus = resolve_focus(raw.focus).map_err(bad)?;
+    let estimator = match raw.outliers.phi_estimator.as_deref() {
+        None => crate::stats::overdispersion::Estimator::default(),
+        Some(e) => crate::stats::overdispersion::Estimator::parse(e).ok_or_else(|| {
+            bad(format!(
+                "[outliers] phi_estimator = \"{e}\": use \"mad\" or \"winsorised\""
+            ))
+        })?,
+    };
     let outliers = crate::stages::outliers::Settings {
         method: raw
             .outliers
             .overdispersion
             .unwrap_or(crate::stats::overdispersion::Method::Multiplicative),
-        capped: raw.outliers.capped.unwrap_or(false),
+        capped: raw.outliers.capped.unwrap_or(true),
+        estimator,
     };
     let lang = crate::report::text::Lang::parse(
         over.lang

@@ -96,10 +96,7 @@ pub fn load(dir: &Path, period: &crate::domain::Period) -> Result<(Validated, In
             propose: false,
             max_depth: 4,
         },
-        outliers: crate::stages::outliers::Settings {
-            method: crate::stats::overdispersion::Method::Multiplicative,
-            capped: false,
-        },
+        outliers: crate::stages::outliers::Settings::default(),
     };
     let v = validate(&settings, false, &crate::progress::Silent)?;
     if v.fatal() {
@@ -204,12 +201,8 @@ pub fn check_out(settings: &Settings) -> Result<()> {
     Ok(())
 }
 
-/// Flags, fits and the capped variant's cap, from `stages::outliers::detect`.
-pub type Outliers = (
-    Vec<crate::stages::outliers::Flag>,
-    Vec<crate::stages::outliers::Fit>,
-    Option<crate::stages::outliers::Capped>,
-);
+/// Flags, fits and the cost basis, from `stages::outliers::detect`.
+pub type Outliers = crate::stages::outliers::Detected;
 
 pub struct RunSummary {
     pub out: PathBuf,
@@ -243,7 +236,7 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
     let files = file_names(&validated);
 
     let t = Instant::now();
-    let profiled = compute::compute(
+    let mut profiled = compute::compute(
         &inputs,
         &settings.period,
         settings.min_cell,
@@ -260,6 +253,12 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
         &profiled.persons,
         settings.outliers,
     )?;
+    // The O/E the flags judge goes beside the profile's own, so the funnel chart can be
+    // redrawn from the run folder (null where not judged, e.g. suppressed rows).
+    profiled.profile.with_column(Column::new(
+        crate::columns::OE_FOR_FLAGS.into(),
+        outliers.oe_for_flags.clone(),
+    ))?;
     reporter.finish();
     timings.insert("outliers".to_string(), t.elapsed().as_secs_f64());
 
@@ -388,7 +387,7 @@ fn write_run(
     outputs.extend(write_table(&mut profile, dir, "profile")?);
     let (outliers, mut segments) = (tables.outliers, tables.segments);
     outputs.extend(write_table(&mut segments, dir, "segments")?);
-    let mut flags = crate::stages::outliers::to_frame(&outliers.0)?;
+    let mut flags = crate::stages::outliers::to_frame(&outliers.flags)?;
     outputs.extend(write_table(&mut flags, dir, "outliers")?);
     // The geometry travels with the run, so `wijkscan report` can redraw the maps later.
     if let Some(g) = &validated.inputs.geometry {
@@ -466,9 +465,10 @@ fn write_run(
         suppression: &profiled.suppression,
         outliers: serde_json::json!({
             "overdispersion": settings.outliers.method,
-            "flags": outliers.0.len(),
-            "fits": outliers.1,
-            "capped": outliers.2,
+            "phi_estimator": outliers.basis.estimator,
+            "flags": outliers.flags.len(),
+            "fits": outliers.fits,
+            "cost_basis": outliers.basis,
         }),
         timings_seconds: timings.clone(),
         outputs,

@@ -280,12 +280,13 @@ fn profile_command_prints_a_suppressed_table() {
         String::from_utf8_lossy(&o.stderr)
     );
     let out = String::from_utf8_lossy(&o.stdout);
-    // 7511A: € 90.10 over 138/365 insured years = € 238 per year, norm € 300, O/E 0.75.
+    // 7511A: € 90.10 over 138/365 insured years = € 238 per year, norm € 300, O/E 0.79
+    // (per insured year, SPEC 3.1).
     assert!(
         out.contains("7511A")
             && out.contains("€ 238")
             && out.contains("€ 300")
-            && out.contains("0.75"),
+            && out.contains("0.79"),
         "{out}"
     );
     let o = run("10");

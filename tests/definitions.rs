@@ -190,8 +190,10 @@ fn norm_oe_and_resultaat() {
     check!(df, "pc5", "7511A", "norm_insured_years", 0.4);
     check!(df, "pc5", "7511A", "norm_cost_eur", 120.0);
     check!(df, "pc5", "7511A", "norm_cost_per_insured_year", 300.0);
-    check!(df, "pc5", "7511A", "oe_ratio", 90.10 / 120.0);
-    check!(df, "pc5", "7511A", "resultaat_eur", 120.0 - 90.10);
+    // SPEC 3.1 (round 2): compared per insured year; resultaat_eur scales the difference per
+    // insured year to the area's own 138/365 insured years (300·0.378 − 90.10 = € 23.32).
+    check!(df, "pc5", "7511A", "oe_ratio", 90.10 / iy / 300.0);
+    check!(df, "pc5", "7511A", "resultaat_eur", 300.0 * iy - 90.10);
     check!(
         df,
         "pc5",
@@ -201,12 +203,40 @@ fn norm_oe_and_resultaat() {
     );
     check!(df, "pc5", "7511A", "insured_years_ratio", 0.4 / iy);
     check!(df, "buurt", "BU01530101", "norm_cost_eur", 140.0);
-    check!(df, "buurt", "BU01530101", "oe_ratio", 120.40 / 140.0);
-    check!(df, "buurt", "BU01530101", "resultaat_eur", 19.60);
+    // The buurt: norm € 140 over 0.65 norm insured years, actual € 120.40 over 230/365.
+    let (norm_piy, by) = (140.0 / 0.65, 230.0 / 365.0);
+    check!(
+        df,
+        "buurt",
+        "BU01530101",
+        "oe_ratio",
+        120.40 / by / norm_piy
+    );
+    check!(
+        df,
+        "buurt",
+        "BU01530101",
+        "resultaat_eur",
+        norm_piy * by - 120.40
+    );
     // No norm rows: null norm figures, O/E and resultaat, never zero.
     check!(df, "pc5", "7512A", "norm_cost_eur", None);
     check!(df, "pc5", "7512A", "oe_ratio", None);
     check!(df, "pc5", "7512A", "resultaat_eur", None);
+    // O/E > 1 exactly when resultaat < 0, in every row at every level.
+    let oe = wijkscan::frame::floats(df, "oe_ratio").unwrap();
+    let res = wijkscan::frame::floats(df, "resultaat_eur").unwrap();
+    let res_iy = wijkscan::frame::floats(df, "resultaat_per_insured_year").unwrap();
+    for i in 0..df.height() {
+        if let (Some(o), Some(r), Some(ri)) = (oe[i], res[i], res_iy[i]) {
+            assert_eq!(o > 1.0, r < 0.0, "row {i}: O/E {o}, resultaat {r}");
+            assert_eq!(
+                r < 0.0,
+                ri < 0.0,
+                "row {i}: resultaat {r} vs per insured year {ri}"
+            );
+        }
+    }
     check!(df, "wijk", "WK015302", "resultaat_per_insured_year", None);
     // The unknown pc5 of norm_costs is in no area, and said so.
     check!(df, "total", "TOTAAL", "norm_cost_eur", 140.0);
@@ -277,15 +307,15 @@ fn care_forms_and_combined_care() {
 
 #[test]
 fn age_sex_expected_cost() {
-    // Reference rates over all insured (also p4 in the unknown pc5): women 65–74 only p1
-    // (€ 70.10 over 92 days); men 25–44 are p2 (€ 20.00, 46 days) and p4 (€ 12.34, 92 days).
-    // Expected for 7511A: p1 € 70.10 + p2 46/138 of € 32.34 = € 10.78 → € 80.88.
+    // Reference rates over the insured in known areas (METHODS 2; p4 in the unknown pc5 does
+    // not count): women 65–74 only p1 (€ 70.10 over 92 days); men 25–44 only p2 (€ 20.00 over
+    // 46 days). Expected for 7511A: p1 € 70.10 + p2 € 20.00 = € 90.10.
     let p = tiny(1);
     let df = &p.profile;
-    check!(df, "pc5", "7511A", "expected_cost_eur", 80.88);
-    check!(df, "pc5", "7511A", "oe_age_sex", 90.10 / 80.88);
-    // Total: p1 70.10 + p2 10.78 + p3 30.30 (alone in her band) + p5 0.
-    check!(df, "total", "TOTAAL", "expected_cost_eur", 111.18);
+    check!(df, "pc5", "7511A", "expected_cost_eur", 90.10);
+    check!(df, "pc5", "7511A", "oe_age_sex", 1.0);
+    // Total: p1 70.10 + p2 20.00 + p3 30.30 (alone in her band) + p5 0.
+    check!(df, "total", "TOTAAL", "expected_cost_eur", 120.40);
     check!(df, "pc5", "7512A", "expected_cost_eur", 0.0);
 }
 

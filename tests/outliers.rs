@@ -25,16 +25,9 @@ fn the_planted_msz_wijk_is_flagged_and_a_like_sized_wijk_is_not() {
     generate(&opts, dir.path(), &Silent).unwrap();
     let (v, inputs) = pipeline::load(dir.path(), &period).unwrap();
     let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
-    let (flags, fits, _) = detect(
-        &p.raw,
-        &p.profile,
-        &p.persons,
-        Settings {
-            method: Method::Multiplicative,
-            capped: true,
-        },
-    )
-    .unwrap();
+    // Default settings: capped costs, multiplicative correction, φ from the MAD of z.
+    let d = detect(&p.raw, &p.profile, &p.persons, Settings::default()).unwrap();
+    let (flags, fits) = (&d.flags, &d.fits);
     let msz = "zvw_msz_per_insured_year";
     let planted = flags
         .iter()
@@ -91,8 +84,37 @@ fn the_planted_msz_wijk_is_flagged_and_a_like_sized_wijk_is_not() {
             .any(|f| &f.area_code == control && f.metric == msz),
         "control wijk {control} flagged on msz"
     );
-    // The capped variant ran and says how much cost it removed.
-    assert!(fits.iter().any(|f| f.metric == "oe_norm_capped"));
+    // Costs were capped, per metric, and the basis says how much cost that removed.
+    assert!(d.basis.capped);
+    assert_eq!(d.basis.caps.len(), 1 + wijkscan::domain::CARE_TYPES.len());
+    assert!(d.basis.caps[0].share_of_cost_removed > 0.0 && d.basis.kappa < 1.0);
+}
+
+/// The shipped sample has area effects beyond the norm (the generator's wijk and pc5 effects),
+/// so with the default settings φ > 1 at wijk and buurt level for O/E and the multiplicative
+/// correction changes the z-scores.
+#[test]
+fn the_sample_is_overdispersed_and_the_correction_acts() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let period = Period::parse("2024Q3").unwrap();
+    let (v, inputs) = pipeline::load(&dir, &period).unwrap();
+    let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
+    let d = detect(&p.raw, &p.profile, &p.persons, Settings::default()).unwrap();
+    for level in ["wijk", "buurt"] {
+        let fit = d
+            .fits
+            .iter()
+            .find(|f| f.level == level && f.metric == "oe_norm")
+            .unwrap();
+        assert!(fit.phi.unwrap() > 1.0, "{fit:?}");
+    }
+    let corrected = d
+        .flags
+        .iter()
+        .filter(|f| f.level == "wijk" && f.metric == "oe_norm")
+        .collect::<Vec<_>>();
+    assert!(!corrected.is_empty());
+    assert!(corrected.iter().all(|f| f.z.abs() < f.z_unadjusted.abs()));
 }
 
 #[test]
@@ -101,17 +123,25 @@ fn suppressed_areas_and_hidden_cells_are_never_flagged() {
     let period = Period::parse("2024Q3").unwrap();
     let (v, inputs) = pipeline::load(&dir, &period).unwrap();
     let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
-    for method in [Method::None, Method::Multiplicative, Method::Additive] {
-        let (flags, _, _) = detect(
+    for (method, capped) in [
+        (Method::None, true),
+        (Method::Multiplicative, true),
+        (Method::Additive, true),
+        (Method::None, false),
+        (Method::Multiplicative, false),
+    ] {
+        let flags = detect(
             &p.raw,
             &p.profile,
             &p.persons,
             Settings {
                 method,
-                capped: false,
+                capped,
+                ..Settings::default()
             },
         )
-        .unwrap();
+        .unwrap()
+        .flags;
         assert!(!flags.is_empty(), "{method:?}: the sample has outliers");
         for f in &flags {
             let row = p
@@ -131,7 +161,7 @@ fn suppressed_areas_and_hidden_cells_are_never_flagged() {
                 "{f:?}"
             );
             let cell = match f.metric.as_str() {
-                "oe_norm" | "oe_norm_capped" => "oe_ratio",
+                "oe_norm" => "oe_ratio",
                 "wmo_clients_per_1000" => "wmo_clients_per_1000",
                 m => m,
             };

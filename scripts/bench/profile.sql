@@ -114,8 +114,11 @@ SELECT
     n.norm_years AS norm_insured_years,
     n.norm_cents / 100.0 AS norm_cost_eur,
     n.norm_cents / 100.0 / NULLIF(n.norm_years, 0) AS norm_cost_per_insured_year,
-    COALESCE(z.zvw_cents, 0) / NULLIF(n.norm_cents, 0)::DOUBLE AS oe_ratio,
-    (n.norm_cents - COALESCE(z.zvw_cents, 0)) / 100.0 AS resultaat_eur,
+    -- SPEC 3.1 (round 2): compared per insured year, resultaat_eur scaled to the area's own.
+    (z.zvw_cents / 100.0 / NULLIF(z.days / 365.0, 0))
+        / NULLIF(n.norm_cents / 100.0 / NULLIF(n.norm_years, 0), 0) AS oe_ratio,
+    (n.norm_cents / 100.0 / NULLIF(n.norm_years, 0)
+        - z.zvw_cents / 100.0 / NULLIF(z.days / 365.0, 0)) * (z.days / 365.0) AS resultaat_eur,
     n.norm_cents / 100.0 / NULLIF(n.norm_years, 0)
         - z.zvw_cents / 100.0 / NULLIF(z.days / 365.0, 0) AS resultaat_per_insured_year,
     COALESCE(w.wmo_clients, 0) AS wmo_clients,

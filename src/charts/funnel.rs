@@ -26,6 +26,8 @@ pub struct Funnel {
     pub fit: FunnelFit,
     /// `none`, `multiplicative` or `additive`, as the run used.
     pub method: String,
+    /// Whether the run judged capped cost (METHODS 8): the axis says so.
+    pub capped: bool,
     pub lang: Lang,
 }
 
@@ -87,7 +89,14 @@ impl Funnel {
             .x_label_formatter(&|v| lang.number(*v, 0))
             .y_label_formatter(&|v| lang.ratio(*v))
             .x_desc(lang.t("verzekerdenjaren", "insured years"))
-            .y_desc(lang.t("werkelijke / normkosten (O/E)", "actual / norm cost (O/E)"))
+            .y_desc(if self.capped {
+                lang.t(
+                    "afgetopte werkelijke / normkosten (O/E)",
+                    "capped actual / norm cost (O/E)",
+                )
+            } else {
+                lang.t("werkelijke / normkosten (O/E)", "actual / norm cost (O/E)")
+            })
             .label_style((FONT, 12))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
@@ -222,6 +231,7 @@ mod tests {
                 tau2: Some(tau2),
             },
             method: method.into(),
+            capped: true,
             lang: Lang::Nl,
         }
     }

@@ -162,20 +162,28 @@ fn level_plan(view: &RunView, level: &str, lang: Lang, out: &mut Vec<Chart>) {
         let points: Vec<funnel::FunnelPoint> = view
             .shown(level)
             .filter_map(|a| {
-                let (years, oe) = (a.insured_years?, a.oe?);
+                let (years, oe) = (a.insured_years?, a.oe_for_flags?);
                 let flag = flagged.contains(a.code.as_str()).then(|| label(a));
                 Some(funnel::FunnelPoint { years, oe, flag })
             })
             .collect();
+        let capped = view.manifest["outliers"]["cost_basis"]["capped"].as_bool() == Some(true);
         if points.len() >= 3 {
             out.push(Chart {
                 stem: format!("funnel_{level}"),
                 caption: format!(
                     "{} — {lv}",
-                    lang.t(
-                        "Trechterdiagram: werkelijke/normkosten (O/E) tegen verzekerdenjaren, met 95%- en 99,8%-grenzen",
-                        "Funnel plot: actual/norm cost (O/E) against insured years, with 95% and 99.8% limits",
-                    )
+                    if capped {
+                        lang.t(
+                            "Trechterdiagram: afgetopte werkelijke kosten / normkosten (O/E, per verzekerdenjaar) tegen verzekerdenjaren, met 95%- en 99,8%-grenzen",
+                            "Funnel plot: capped actual / norm cost (O/E, per insured year) against insured years, with 95% and 99.8% limits",
+                        )
+                    } else {
+                        lang.t(
+                            "Trechterdiagram: werkelijke/normkosten (O/E, per verzekerdenjaar) tegen verzekerdenjaren, met 95%- en 99,8%-grenzen",
+                            "Funnel plot: actual/norm cost (O/E, per insured year) against insured years, with 95% and 99.8% limits",
+                        )
+                    }
                 ),
                 section: Section::Level(level.into()),
                 size: (WIDTH, 560),
@@ -184,6 +192,7 @@ fn level_plan(view: &RunView, level: &str, lang: Lang, out: &mut Vec<Chart>) {
                     points,
                     fit,
                     method: view.overdispersion.clone(),
+                    capped,
                     lang,
                 }),
             });

@@ -493,8 +493,8 @@ fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
         )
         .to_string(),
         lang.t(
-            "Resultaat = normkosten − werkelijke kosten: negatief betekent duurder dan de norm uit de risicoverevening. O/E = werkelijke kosten / normkosten. Het resultaat per verzekerdenjaar deelt de normkosten door de verzekerdenjaren uit de normbestanden en de werkelijke kosten door die uit de verzekerdenbestanden; wijken die daarin verschillen kunnen per verzekerdenjaar een ander teken hebben dan in totaal.",
-            "Resultaat = norm cost − actual cost: negative means costlier than the risk-equalisation norm. O/E = actual cost / norm cost. Resultaat per insured year divides norm cost by the norm files' insured years and actual cost by the insured population's; where those differ, the sign per insured year can differ from the total's.",
+            "Normkosten en werkelijke kosten worden per verzekerdenjaar vergeleken: de normkosten gedeeld door de verzekerdenjaren uit het normbestand, de werkelijke kosten door die van de verzekerden in het gebied. Resultaat per verzekerdenjaar = norm − werkelijk; het resultaat in euro's is dat verschil maal de verzekerdenjaren van het gebied. Negatief betekent duurder dan de norm uit de risicoverevening. O/E = werkelijke kosten / normkosten per verzekerdenjaar, dus O/E boven 1 precies als het resultaat negatief is.",
+            "Norm and actual cost are compared per insured year: norm cost divided by the norm file's insured years, actual cost by the insured years of the area's insured. Resultaat per insured year = norm − actual; resultaat in euros is that difference times the area's insured years. Negative means costlier than the risk-equalisation norm. O/E = actual / norm cost per insured year, so O/E is above 1 exactly when resultaat is negative.",
         )
         .to_string(),
     ];
@@ -534,21 +534,56 @@ fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
             format!(" (O/E: {})", phis.join(", "))
         }
     ));
-    if let Some(cap) = m["outliers"]["capped"]["cap_eur"].as_f64() {
-        out.push(format!(
-            "{} {} ({} {}).",
+    let basis = &m["outliers"]["cost_basis"];
+    let total_cap = basis["caps"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["metric"] == "total"));
+    match total_cap {
+        Some(cap) => out.push(format!(
+            "{} {} {} {} {} {}",
             lang.t(
-                "Ook getoetst met kosten per persoon afgetopt op het 99e percentiel:",
-                "Also tested with cost per person capped at the 99th percentile:"
+                "De uitschieters op kosten zijn berekend met afgetopte kosten: wat één persoon in de periode kost, telt mee tot",
+                "Cost outliers are judged on capped cost: what one person costs in the period counts up to",
             ),
-            lang.euro(cap),
-            lang.percent(
-                m["outliers"]["capped"]["share_of_cost_removed"]
-                    .as_f64()
-                    .unwrap_or(0.0)
+            lang.euro(cap["cap_per_insured_year_eur"].as_f64().unwrap_or(0.0)),
+            lang.t(
+                "per verzekerdenjaar (het 99e percentiel); daarboven telt het niet mee. Zo bepalen een paar zeer dure patiënten niet of een wijk opvalt. Dit haalt",
+                "per insured year (the 99th percentile); anything above that does not count. That way a few very expensive patients do not decide whether an area stands out. This removes",
             ),
-            lang.t("van de kosten valt weg", "of cost removed")
-        ));
+            lang.percent(cap["share_of_cost_removed"].as_f64().unwrap_or(0.0)),
+            lang.t(
+                "van de kosten weg; de normkosten worden met dezelfde factor verlaagd, zodat afgetopt met afgetopt wordt vergeleken. Zorgsoorten worden op dezelfde manier afgetopt, elk met een eigen grens. De bedragen in de tabellen zijn nooit afgetopt.",
+                "of cost; the norm is lowered by the same factor, so capped is compared with capped. Care types are capped the same way, each with its own cap. The amounts in the tables are never capped.",
+            ),
+            lang.t(
+                "De spreiding komt uit de kosten in de periode zelf, per leeftijdsgroep en geslacht.",
+                "The spread comes from the period's own costs, per age band and sex.",
+            ),
+        )),
+        None => out.push(
+            lang.t(
+                "De uitschieters op kosten zijn berekend met de werkelijke kosten, niet afgetopt: een paar zeer dure patiënten kunnen een kleine wijk laten opvallen. De spreiding komt uit de kosten in de periode zelf, per leeftijdsgroep en geslacht.",
+                "Cost outliers are judged on actual cost, not capped: a few very expensive patients can make a small area stand out. The spread comes from the period's own costs, per age band and sex.",
+            )
+            .to_string(),
+        ),
+    }
+    if basis["estimator"] == "winsorised" {
+        out.push(
+            lang.t(
+                "φ is geschat met de gewinsoriseerde methode van FunnelPlotR (schat φ te laag bij toeval).",
+                "φ is estimated with FunnelPlotR's winsorised method (biased low under chance).",
+            )
+            .to_string(),
+        );
+    } else {
+        out.push(
+            lang.t(
+                "φ is geschat uit de robuuste spreiding van de z-scores: φ = (1,4826 · MAD(z))².",
+                "φ is estimated from the robust spread of the z-scores: φ = (1.4826 · MAD(z))².",
+            )
+            .to_string(),
+        );
     }
     out.push(format!(
         "{} {} {}",

@@ -21,6 +21,8 @@ pub struct AreaRow {
     pub zvw_per_iy: Option<f64>,
     pub norm_per_iy: Option<f64>,
     pub oe: Option<f64>,
+    /// The O/E the outlier flags judged (capped by default); the funnel chart plots it.
+    pub oe_for_flags: Option<f64>,
     pub resultaat_eur: Option<f64>,
     pub resultaat_per_iy: Option<f64>,
     pub wmo_per_1000: Option<f64>,
@@ -66,9 +68,9 @@ impl SegmentRow {
 /// The funnel of O/E against the norm at one level: what the limit curves need.
 #[derive(Debug, Clone, Copy)]
 pub struct FunnelFit {
-    /// SD of annualised cost per person (euros).
+    /// Pooled residual s of period cost per insured year (euros, METHODS 1).
     pub sigma_eur: f64,
-    /// Pooled norm cost per insured year of the level's areas.
+    /// Pooled expected cost per insured year of the level's areas (κ × norm when capped).
     pub norm_per_iy: f64,
     pub phi: Option<f64>,
     pub tau2: Option<f64>,
@@ -169,6 +171,12 @@ impl RunView {
             f("resultaat_per_insured_year")?,
             f("wmo_clients_per_1000")?,
         );
+        // Run folders from before round 2 have no such column: plot O/E itself there.
+        let oe_flags = if p.column(crate::columns::OE_FOR_FLAGS).is_ok() {
+            f(crate::columns::OE_FOR_FLAGS)?
+        } else {
+            oe.clone()
+        };
         let care: Vec<Vec<Option<f64>>> = CARE_TYPES
             .iter()
             .map(|ct| f(&format!("zvw_{ct}_per_insured_year")))
@@ -185,6 +193,7 @@ impl RunView {
                 zvw_per_iy: per_iy[i],
                 norm_per_iy: norm[i],
                 oe: oe[i],
+                oe_for_flags: oe_flags[i],
                 resultaat_eur: res[i],
                 resultaat_per_iy: res_iy[i],
                 wmo_per_1000: wmo[i],

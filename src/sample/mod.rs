@@ -16,7 +16,7 @@ use crate::progress::Reporter;
 use people::{mix, Chunk, Plan};
 use polars::prelude::*;
 use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, Normal};
+use rand_distr::{Distribution, LogNormal, Normal};
 use rand_pcg::Pcg64;
 use rayon::prelude::*;
 use std::path::Path;
@@ -52,6 +52,10 @@ pub struct SampleSummary {
 const CHUNK: u64 = 25_000;
 
 /// Planted deviations: (area code prefix, care type or None for all, factor, description).
+/// σ of the log of the wijk and pc5 cost effects beyond the norm (≈ 7% and 3%).
+pub const WIJK_EFFECT_SIGMA: f64 = 0.07;
+pub const PC5_EFFECT_SIGMA: f64 = 0.03;
+
 const PLANTED: [(&str, Option<&str>, f64, &str); 3] = [
     (
         "WK015303",
@@ -178,10 +182,29 @@ pub fn generate(
             acc
         })
         .collect();
-    let planted: Vec<[f64; 13]> = areas
+    // Real areas differ more than their norm explains (the overdispersion of METHODS 4): a
+    // log-normal effect per wijk and a smaller one per pc5, mean 1, on every care type. The
+    // norm does not know them. Drawn from their own stream so the geography stays as it was.
+    let mut effects_rng = Pcg64::seed_from_u64(mix(opts.seed ^ 0xEFFE_C700_0000_0000));
+    let wijk_effect = LogNormal::new(-WIJK_EFFECT_SIGMA.powi(2) / 2.0, WIJK_EFFECT_SIGMA)
+        .expect("valid log-normal");
+    let pc5_effect = LogNormal::new(-PC5_EFFECT_SIGMA.powi(2) / 2.0, PC5_EFFECT_SIGMA)
+        .expect("valid log-normal");
+    let mut wijk_factor: std::collections::BTreeMap<&str, f64> = Default::default();
+    let area_factor: Vec<f64> = areas
         .iter()
         .map(|a| {
-            let mut f = [1.0; 13];
+            let w = *wijk_factor
+                .entry(a.wijk_code.as_str())
+                .or_insert_with(|| wijk_effect.sample(&mut effects_rng));
+            w * pc5_effect.sample(&mut effects_rng)
+        })
+        .collect();
+    let planted: Vec<[f64; 13]> = areas
+        .iter()
+        .zip(&area_factor)
+        .map(|(a, effect)| {
+            let mut f = [*effect; 13];
             for (code, ct, factor, _) in PLANTED {
                 if a.wijk_code == code || a.buurt_code == code {
                     for (i, c) in CARE_TYPES.iter().enumerate() {

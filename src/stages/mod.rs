@@ -3,6 +3,7 @@
 pub mod compute;
 pub mod expected;
 pub mod features;
+pub mod flag_basis;
 pub mod focus;
 pub mod load;
 pub mod outliers;

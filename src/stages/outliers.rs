@@ -2,25 +2,38 @@
 //! against the norm (METHODS 1), cost per insured year per care type against age/sex indirect
 //! standardisation (METHODS 2) and Wmo clients per 1,000 residents (METHODS 3), with the
 //! overdispersion correction of METHODS 4 and the robust z of METHODS 5 beside each flag.
+//! Costs are judged on the capped basis of METHODS 8 by default (`stages::flag_basis`).
 //! Suppressed areas and hidden cells are never flagged. Works on the small level table.
 
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR};
-use crate::stages::expected::EXP_SCALE;
+use crate::stages::flag_basis::{self, Basis, Cap};
 use crate::stages::profile::LEVELS;
-use crate::stats::overdispersion::{self, Method};
+use crate::stats::overdispersion::{self, Estimator, Method};
 use crate::stats::{funnel, proportion, robust, Limit, Z95, Z998};
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
     pub method: Method,
-    /// Also flag O/E against the norm with per-person cost capped at the 99th percentile.
+    /// Judge costs capped per person (METHODS 8; the default). `false` flags raw cost.
     pub capped: bool,
+    /// How φ is estimated (METHODS 4).
+    pub estimator: Estimator,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            method: Method::Multiplicative,
+            capped: true,
+            estimator: Estimator::Mad,
+        }
+    }
 }
 
 /// One (level, metric) fit, for the manifest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fit {
     pub level: String,
     pub metric: String,
@@ -30,18 +43,25 @@ pub struct Fit {
     pub flags: usize,
     /// Areas the robust comparison flags that the funnel does not.
     pub robust_only: usize,
-    /// For O/E against the norm: σ of annualised cost per person and the pooled norm per
-    /// insured year of the level's areas, so the funnel's limit curves can be drawn.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// For O/E against the norm: the pooled residual s of period cost per insured year
+    /// (METHODS 1) and the level's pooled expected cost per insured year (κ × norm), so the
+    /// funnel's limit curves 1 ± z·s/(m·√n) can be drawn.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sigma_eur: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub norm_per_insured_year: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Capped {
-    pub cap_eur: f64,
-    pub share_of_cost_removed: f64,
+/// What the cost flags were judged on, for the manifest and the report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CostBasis {
+    pub capped: bool,
+    /// The φ estimator (`mad` or `winsorised`).
+    pub estimator: String,
+    /// κ of total cost: expected capped cost = κ × norm (1 when not capped).
+    pub kappa: f64,
+    /// One cap per metric (`total` first), when capped.
+    pub caps: Vec<Cap>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,6 +78,17 @@ pub struct Flag {
     pub z_unadjusted: f64,
     pub z_robust: Option<f64>,
     pub robust_flag: bool,
+}
+
+/// Everything the outlier stage finds.
+#[derive(Debug, Clone)]
+pub struct Detected {
+    pub flags: Vec<Flag>,
+    pub fits: Vec<Fit>,
+    pub basis: CostBasis,
+    /// Per raw row: the O/E the `oe_norm` flag judges (capped cost per insured year against
+    /// κ × norm per insured year), for the funnel chart; None where not judged.
+    pub oe_for_flags: Vec<Option<f64>>,
 }
 
 /// An area's value for one metric: observed and expected (in the metric's units), z before
@@ -84,47 +115,24 @@ fn strs(df: &DataFrame, c: &str) -> PolarsResult<Vec<String>> {
         .collect())
 }
 
-/// σ of annualised cost per person, weighted by insured years, from integer sums so it is the
-/// same every run: Σ cents, Σ days and Σ round(cost²/iy).
-fn sigma(persons: &LazyFrame, cents: Expr) -> PolarsResult<f64> {
-    let iy = col("insured_days").cast(DataType::Float64) / lit(DAYS_PER_YEAR);
-    let eur = cents.clone().cast(DataType::Float64) / lit(100.0);
-    let df = persons
-        .clone()
-        .filter(col("in_areas").and(col("insured_days").gt(lit(0))))
-        .select([
-            cents.sum().cast(DataType::Int64).alias("s1"),
-            col("insured_days").sum().cast(DataType::Int64).alias("d"),
-            (eur.clone() * eur / iy)
-                .round(0, RoundMode::HalfAwayFromZero)
-                .cast(DataType::Int64)
-                .sum()
-                .alias("s2"),
-        ])
-        .collect()?;
-    let g = |c: &str| -> PolarsResult<f64> {
-        Ok(df
-            .column(c)?
-            .cast(&DataType::Float64)?
-            .f64()?
-            .get(0)
-            .unwrap_or(0.0))
-    };
-    let years = g("d")? / DAYS_PER_YEAR;
-    if years <= 0.0 {
-        return Ok(0.0);
-    }
-    let mean = g("s1")? / 100.0 / years;
-    Ok((g("s2")? / years - mean * mean).max(0.0).sqrt())
-}
-
-/// Flags for every level and metric, plus the fits and (when asked) the capped variant's cap.
+/// Flags for every level and metric, plus the fits and the cost basis they were judged on.
 pub fn detect(
     raw: &DataFrame,
     profile: &DataFrame,
     persons: &DataFrame,
     settings: Settings,
-) -> PolarsResult<(Vec<Flag>, Vec<Fit>, Option<Capped>)> {
+) -> PolarsResult<Detected> {
+    let basis = flag_basis::basis(persons, raw, settings.capped)?;
+    detect_on(raw, profile, &basis, settings)
+}
+
+/// The flags on a prepared basis (so tests can judge one basis several ways).
+pub fn detect_on(
+    raw: &DataFrame,
+    profile: &DataFrame,
+    basis: &Basis,
+    settings: Settings,
+) -> PolarsResult<Detected> {
     let levels = strs(raw, "level")?;
     let codes = strs(raw, "area_code")?;
     let names = strs(raw, "area_name")?;
@@ -138,53 +146,55 @@ pub fn detect(
         .iter()
         .map(|v| v.unwrap_or(0.0) / DAYS_PER_YEAR)
         .collect();
-    let zvw: Vec<f64> = f64s(raw, "zvw_cents")?
-        .iter()
-        .map(|v| v.unwrap_or(0.0) / 100.0)
+    // SPEC 3.1: the norm per (norm) insured year.
+    let norm_cents = f64s(raw, "norm_cents")?;
+    let norm_micro = f64s(raw, "norm_micro_years")?;
+    let norm_piy: Vec<Option<f64>> = (0..raw.height())
+        .map(|i| match (norm_cents[i], norm_micro[i]) {
+            (Some(c), Some(y)) if y > 0.0 => Some(c / 100.0 / (y / 1e6)),
+            _ => None,
+        })
         .collect();
-    let norm: Vec<Option<f64>> = f64s(raw, "norm_cents")?
-        .iter()
-        .map(|v| v.map(|c| c / 100.0))
-        .collect();
-    let lf = persons.clone().lazy();
-    let sigma_all = sigma(&lf, col("zvw_cents"))?;
+    let kappa = basis.kappa_total;
+    let empty = flag_basis::PerArea::default();
+    let total = basis.metric("total").unwrap_or(&empty);
 
     let mut metrics: Vec<(String, Vec<Option<Point>>)> = Vec::new();
-    // 1. O/E of total cost against the norm.
-    let oe = |actual: &[f64], sigma: f64| -> Vec<Option<Point>> {
-        (0..actual.len())
-            .map(|i| {
-                let n = norm[i]?;
-                if suppressed[i] {
-                    return None;
-                }
-                let (r, se, z) = funnel::oe_cost(actual[i], n, years[i], sigma)?;
-                Some(Point {
-                    row: i,
-                    observed: actual[i] / years[i],
-                    expected: n / years[i],
-                    z,
-                    dev: r - 1.0,
-                    se,
-                    wilson: None,
-                })
+    // 1. O/E of total cost per insured year against κ × the norm per insured year.
+    let oe: Vec<Option<Point>> = (0..raw.height())
+        .map(|i| {
+            let m = norm_piy[i]? * kappa;
+            if suppressed[i] || years[i] <= 0.0 {
+                return None;
+            }
+            let (r, se, z) = funnel::oe_cost(total.observed[i], years[i], m, total.variance[i])?;
+            Some(Point {
+                row: i,
+                observed: total.observed[i] / years[i],
+                expected: m,
+                z,
+                dev: r - 1.0,
+                se,
+                wilson: None,
             })
-            .collect()
-    };
-    metrics.push(("oe_norm".into(), oe(&zvw, sigma_all)));
+        })
+        .collect();
+    let mut oe_for_flags = vec![None; raw.height()];
+    for p in oe.iter().flatten() {
+        oe_for_flags[p.row] = Some(1.0 + p.dev);
+    }
+    metrics.push(("oe_norm".into(), oe));
 
     // 2. Cost per insured year per care type against age/sex standardisation.
     for ct in CARE_TYPES {
-        let o = f64s(raw, &format!("c_{ct}"))?;
-        let e = f64s(raw, &format!("exp_{ct}"))?;
-        let v = f64s(raw, &format!("var_{ct}"))?;
+        let a = basis.metric(ct).unwrap_or(&empty);
         let shown = f64s(profile, &format!("zvw_{ct}_per_insured_year"))?;
         let points = (0..raw.height())
             .map(|i| {
                 if suppressed[i] || shown[i].is_none() || years[i] <= 0.0 {
                     return None;
                 }
-                let (o, e, v) = (o[i]? / 100.0, e[i]? / EXP_SCALE, v[i]?);
+                let (o, e, v) = (a.observed[i], a.expected[i], a.variance[i]);
                 if e <= 0.0 || v <= 0.0 {
                     return None;
                 }
@@ -259,18 +269,6 @@ pub fn detect(
     }
     metrics.push(("wmo_clients_per_1000".into(), wmo));
 
-    // Capped variant of 1 (METHODS 8), for the outlier analysis only.
-    let mut capped = None;
-    if settings.capped {
-        let (cap_cents, share, per_row) = capped_totals(&lf, raw)?;
-        let sigma_capped = sigma(&lf, col("zvw_cents").clip_max(lit(cap_cents)))?;
-        metrics.push(("oe_norm_capped".into(), oe(&per_row, sigma_capped)));
-        capped = Some(Capped {
-            cap_eur: cap_cents as f64 / 100.0,
-            share_of_cost_removed: share,
-        });
-    }
-
     let mut flags = Vec::new();
     let mut fits = Vec::new();
     for (metric, points) in &metrics {
@@ -288,8 +286,8 @@ pub fn detect(
             }
             let z: Vec<f64> = pts.iter().map(|p| p.z).collect();
             let s: Vec<f64> = pts.iter().map(|p| p.se).collect();
-            let phi = overdispersion::phi(&z);
-            let tau2 = overdispersion::tau2(&z, &s);
+            let phi = settings.estimator.phi(&z);
+            let tau2 = overdispersion::tau2(phi, &s);
             let observed: Vec<f64> = pts.iter().map(|p| p.observed).collect();
             let zr = robust::robust_z(&observed);
             let mut fit = Fit {
@@ -304,11 +302,12 @@ pub fn detect(
                 norm_per_insured_year: None,
             };
             if metric == "oe_norm" {
-                let (n, y) = pts.iter().fold((0.0, 0.0), |(n, y), p| {
-                    (n + norm[p.row].unwrap_or(0.0), y + years[p.row])
+                // The level's pooled expected cost per insured year: Σ κ·m_a·n_a / Σ n_a.
+                let (e, y) = pts.iter().fold((0.0, 0.0), |(e, y), p| {
+                    (e + p.expected * years[p.row], y + years[p.row])
                 });
-                fit.sigma_eur = Some(sigma_all);
-                fit.norm_per_insured_year = (y > 0.0).then(|| n / y);
+                fit.sigma_eur = Some(basis.pooled_s_total);
+                fit.norm_per_insured_year = (y > 0.0).then(|| e / y);
             }
             for (k, p) in pts.iter().enumerate() {
                 let (z_adj, limit) = match settings.method {
@@ -353,73 +352,17 @@ pub fn detect(
     flags.sort_by(|a, b| {
         (rank(&a.level), &a.area_code, &a.metric).cmp(&(rank(&b.level), &b.area_code, &b.metric))
     });
-    Ok((flags, fits, capped))
-}
-
-/// The 99th percentile of per-person cost (nearest rank over insured persons in areas), the
-/// share of cost above it, and each raw row's capped total.
-fn capped_totals(persons: &LazyFrame, raw: &DataFrame) -> PolarsResult<(i64, f64, Vec<f64>)> {
-    let inside = persons.clone().filter(col("in_areas"));
-    let sorted = inside
-        .clone()
-        .select([col("zvw_cents").sort(SortOptions::default())])
-        .collect()?;
-    let v = sorted.column("zvw_cents")?.i64()?;
-    let n = v.len();
-    let cap = if n == 0 {
-        0
-    } else {
-        v.get(((n as f64 * 0.99).ceil() as usize).clamp(1, n) - 1)
-            .unwrap_or(0)
-    };
-    let capped = col("zvw_cents").clip_max(lit(cap));
-    let totals = inside
-        .clone()
-        .select([
-            col("zvw_cents").sum().alias("all"),
-            capped.clone().sum().alias("capped"),
-        ])
-        .collect()?;
-    let all = totals
-        .column("all")?
-        .cast(&DataType::Float64)?
-        .f64()?
-        .get(0)
-        .unwrap_or(0.0);
-    let kept = totals
-        .column("capped")?
-        .cast(&DataType::Float64)?
-        .f64()?
-        .get(0)
-        .unwrap_or(0.0);
-    let share = if all > 0.0 { 1.0 - kept / all } else { 0.0 };
-    let mut per_row = vec![0.0; raw.height()];
-    let levels = strs(raw, "level")?;
-    let codes = strs(raw, "area_code")?;
-    for (level, code_col) in LEVELS {
-        let key = match code_col {
-            Some(c) => col(c),
-            None => lit(crate::stages::profile::TOTAL_CODE),
-        };
-        let sums = inside
-            .clone()
-            .group_by([key.alias("code")])
-            .agg([capped.clone().sum().cast(DataType::Int64).alias("c")])
-            .collect()?;
-        let keys = strs(&sums, "code")?;
-        let vals = f64s(&sums, "c")?;
-        let map: std::collections::HashMap<&str, f64> = keys
-            .iter()
-            .map(String::as_str)
-            .zip(vals.iter().map(|v| v.unwrap_or(0.0) / 100.0))
-            .collect();
-        for i in 0..raw.height() {
-            if levels[i] == level {
-                per_row[i] = map.get(codes[i].as_str()).copied().unwrap_or(0.0);
-            }
-        }
-    }
-    Ok((cap, share, per_row))
+    Ok(Detected {
+        flags,
+        fits,
+        basis: CostBasis {
+            capped: basis.capped,
+            estimator: settings.estimator.name().into(),
+            kappa,
+            caps: basis.caps.clone(),
+        },
+        oe_for_flags,
+    })
 }
 
 /// The flags as the `outliers` table (SPEC 4.1 columns first).

@@ -365,12 +365,8 @@ fn person_aggs(persons: LazyFrame, code_col: Option<&str>) -> LazyFrame {
         aggs.push(col(c.as_str()).sum().alias(c.as_str()));
         aggs.push(count(col(c.as_str()).neq(lit(0i64))).alias(ct_contrib(ct).as_str()));
     }
-    // Age/sex-expected cost and its variance (stages::expected), summed per area.
-    for (m, _) in expected::metrics() {
-        for c in [expected::exp_col(&m), expected::var_col(&m)] {
-            aggs.push(col(c.as_str()).sum().alias(c.as_str()));
-        }
-    }
+    // Age/sex-expected cost (stages::expected), summed per area.
+    aggs.push(col(expected::EXP_TOTAL).sum().alias(expected::EXP_TOTAL));
     persons
         .filter(col("in_areas"))
         .group_by([level_key(code_col)])
@@ -497,10 +493,7 @@ pub fn level_frame(
         fill.push(col(ct_col(ct).as_str()).fill_null(lit(0i64)));
         fill.push(col(ct_contrib(ct).as_str()).fill_null(lit(0i64)));
     }
-    for (m, _) in expected::metrics() {
-        fill.push(col(expected::exp_col(&m).as_str()).fill_null(lit(0i64)));
-        fill.push(col(expected::var_col(&m).as_str()).fill_null(lit(0i64)));
-    }
+    fill.push(col(expected::EXP_TOTAL).fill_null(lit(0i64)));
     area_list(areas.clone(), level, code_col)
         .left_join(
             person_aggs(persons, code_col),
@@ -550,8 +543,11 @@ pub fn derive(raw: LazyFrame) -> LazyFrame {
         col("norm_insured_years"),
         col("norm_cost_eur"),
         norm_piy.clone().alias("norm_cost_per_insured_year"),
-        safe_div(col("zvw_cost_eur"), col("norm_cost_eur")).alias("oe_ratio"),
-        (col("norm_cost_eur") - col("zvw_cost_eur")).alias("resultaat_eur"),
+        // SPEC 3.1 (round 2): the norm is compared per insured year, so O/E > 1 exactly when
+        // resultaat < 0; resultaat_eur scales the per-insured-year difference to the area's
+        // own insured years.
+        safe_div(zvw_piy.clone(), norm_piy.clone()).alias("oe_ratio"),
+        ((norm_piy.clone() - zvw_piy.clone()) * col("insured_years")).alias("resultaat_eur"),
         (norm_piy - zvw_piy).alias("resultaat_per_insured_year"),
         col("wmo_clients"),
         (lit(1000.0) * safe_div(col("wmo_clients"), col("residents")))

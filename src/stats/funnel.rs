@@ -1,5 +1,6 @@
-//! Funnel limits for a continuous outcome (METHODS 1): θ₀ ± z·σ/√n, and the O/E of costs
-//! against a norm with SE(r) = σ / (m·√n).
+//! Funnel limits for a continuous outcome (METHODS 1): θ₀ ± z·s/√n, and the O/E of costs per
+//! insured year against a norm per insured year with SE(r) = √V / (m·n), V the variance of the
+//! area's period cost (Σ_b n_b·s_b², `stats::residual`).
 
 /// Lower and upper funnel limits around `theta0` at precision `n`.
 pub fn limits(theta0: f64, sigma: f64, n: f64, z: f64) -> Option<(f64, f64)> {
@@ -16,15 +17,15 @@ pub fn z_mean(mean: f64, theta0: f64, sigma: f64, n: f64) -> Option<f64> {
     (n > 0.0 && se > 0.0 && se.is_finite()).then(|| (mean - theta0) / se)
 }
 
-/// O/E of an area's actual cost `actual` against its norm cost `norm` over `years` insured
-/// years, with σ the SD of annualised cost per person: (r, SE(r), z).
-pub fn oe_cost(actual: f64, norm: f64, years: f64, sigma: f64) -> Option<(f64, f64, f64)> {
-    if norm <= 0.0 || years <= 0.0 || sigma <= 0.0 {
+/// O/E of an area's actual period cost `actual` over `years` insured years against a norm of
+/// `m` per insured year, with `variance` the variance of the period cost (euro²):
+/// (r, SE(r), z) with r = (actual / years) / m and SE(r) = √variance / (m·years).
+pub fn oe_cost(actual: f64, years: f64, m: f64, variance: f64) -> Option<(f64, f64, f64)> {
+    if m <= 0.0 || years <= 0.0 || variance <= 0.0 || !variance.is_finite() {
         return None;
     }
-    let r = actual / norm;
-    let m = norm / years;
-    let se = sigma / (m * years.sqrt());
+    let r = actual / years / m;
+    let se = variance.sqrt() / (m * years);
     Some((r, se, (r - 1.0) / se))
 }
 
@@ -56,12 +57,13 @@ mod tests {
 
     #[test]
     fn oe_is_the_same_funnel_on_the_ratio_scale() {
-        // A mean of 3100 against a norm of 2625 per year over 1000 years: r = 3100/2625.
-        let (r, se, z) = oe_cost(3_100_000.0, 2_625_000.0, 1000.0, 8000.0).unwrap();
+        // A mean of 3100 against a norm of 2625 per year over 1000 years (all t = 1, one
+        // stratum, so V = n·s²): r = 3100/2625, SE = s / (m·√n).
+        let (r, se, z) = oe_cost(3_100_000.0, 1000.0, 2625.0, 1000.0 * 8000.0 * 8000.0).unwrap();
         assert!((r - 3100.0 / 2625.0).abs() < 1e-12);
         assert!((se - 8000.0 / (2625.0 * 1000f64.sqrt())).abs() < 1e-12);
         assert!((z - 1.877602).abs() < 5e-7, "{z}");
-        assert_eq!(oe_cost(1.0, 0.0, 10.0, 1.0), None);
+        assert_eq!(oe_cost(1.0, 10.0, 0.0, 1.0), None);
     }
 
     proptest! {
@@ -76,7 +78,7 @@ mod tests {
 
         #[test]
         fn z_sign_follows_the_side(actual in 1.0f64..1e7, norm in 1.0f64..1e7, years in 1.0f64..1e4) {
-            let (r, _, z) = oe_cost(actual, norm, years, 3000.0).unwrap();
+            let (r, _, z) = oe_cost(actual, years, norm / years, 9e6 * years).unwrap();
             prop_assert_eq!(z > 0.0, r > 1.0);
         }
     }

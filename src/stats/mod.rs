@@ -5,6 +5,7 @@
 pub mod funnel;
 pub mod overdispersion;
 pub mod proportion;
+pub mod residual;
 pub mod robust;
 
 /// Two-sided 95% and 99.8% normal quantiles (METHODS).

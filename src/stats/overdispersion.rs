@@ -1,6 +1,9 @@
-//! Overdispersion (METHODS 4), as FunnelPlotR's `od_adjustment` does it (Spiegelhalter 2005,
-//! 2012): winsorise z at 10%/90%, φ = mean of winsorised z²; multiplicative widening by √φ,
-//! or additive τ² = max(0, (nφ − (n − 1)) / (Σw − Σw²/Σw)), w = 1/s². No correction if φ ≤ 1.
+//! Overdispersion (METHODS 4, Spiegelhalter 2005, 2012). φ by default from a robust scale of
+//! z, φ = (1.4826·MAD(z))² (median-centred): ≈ 1 under pure chance when z is near normal, and a
+//! few true outliers barely move it. FunnelPlotR's estimator (`od_adjustment`: winsorise z at
+//! 10%/90%, φ = mean of winsorised z²) is kept as an option for parity; it is biased low
+//! (≈ 0.68 for normal z). Multiplicative widening by √φ, or additive
+//! τ² = max(0, (nφ − (n − 1)) / (Σw − Σw²/Σw)), w = 1/s². No correction if φ ≤ 1.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -8,6 +11,61 @@ pub enum Method {
     None,
     Multiplicative,
     Additive,
+}
+
+/// How φ is estimated from the z-scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Estimator {
+    /// (1.4826·MAD(z))², median-centred (METHODS 4.2; the default).
+    #[default]
+    Mad,
+    /// FunnelPlotR's mean of winsorised z² (METHODS 4.3).
+    Winsorised,
+}
+
+impl Estimator {
+    pub fn parse(s: &str) -> Option<Estimator> {
+        match s {
+            "mad" => Some(Estimator::Mad),
+            "winsorised" | "winsorized" => Some(Estimator::Winsorised),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Estimator::Mad => "mad",
+            Estimator::Winsorised => "winsorised",
+        }
+    }
+    pub fn phi(self, z: &[f64]) -> Option<f64> {
+        match self {
+            Estimator::Mad => phi_mad(z),
+            Estimator::Winsorised => phi(z),
+        }
+    }
+}
+
+fn median(v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// φ = (1.4826·MAD(z))², MAD = median |z − median(z)|; None without z-scores.
+pub fn phi_mad(z: &[f64]) -> Option<f64> {
+    let mut v = z.to_vec();
+    let med = median(&mut v)?;
+    let mut dev: Vec<f64> = z.iter().map(|x| (x - med).abs()).collect();
+    let mad = median(&mut dev)?;
+    Some((1.4826 * mad).powi(2))
 }
 
 /// Winsorises at the 10% and 90% points: the k = ⌊0.1·n⌋ lowest values are raised to the
@@ -25,7 +83,7 @@ pub fn winsorise(z: &[f64]) -> Vec<f64> {
     z.iter().map(|v| v.clamp(lo, hi)).collect()
 }
 
-/// φ: the mean of the winsorised z², or None without z-scores.
+/// FunnelPlotR's φ: the mean of the winsorised z², or None without z-scores.
 pub fn phi(z: &[f64]) -> Option<f64> {
     if z.is_empty() {
         return None;
@@ -34,10 +92,10 @@ pub fn phi(z: &[f64]) -> Option<f64> {
     Some(w.iter().map(|v| v * v).sum::<f64>() / w.len() as f64)
 }
 
-/// τ² for the additive model from z-scores and their standard errors `s`.
-pub fn tau2(z: &[f64], s: &[f64]) -> Option<f64> {
-    let n = z.len() as f64;
-    let phi = phi(z)?;
+/// τ² for the additive model from φ, the number of areas and their standard errors `s`.
+pub fn tau2(phi: Option<f64>, s: &[f64]) -> Option<f64> {
+    let n = s.len() as f64;
+    let phi = phi?;
     if phi <= 1.0 {
         return Some(0.0);
     }
@@ -89,17 +147,47 @@ mod tests {
     fn tau2_by_hand() {
         // z = ±2 for four areas with s = 0.1: φ = 4; w = 100 each;
         // τ² = (4·4 − 3) / (400 − 40000/400) = 13 / 300.
-        let t = tau2(&[2.0, -2.0, 2.0, -2.0], &[0.1; 4]).unwrap();
+        let z = [2.0, -2.0, 2.0, -2.0];
+        let t = tau2(phi(&z), &[0.1; 4]).unwrap();
         assert!((t - 13.0 / 300.0).abs() < 1e-12);
-        assert_eq!(tau2(&[0.5, -0.5], &[0.1, 0.1]), Some(0.0));
+        assert_eq!(tau2(phi(&[0.5, -0.5]), &[0.1, 0.1]), Some(0.0));
+        // The MAD estimator on the same z: median 0, |z| all 2 → φ = (1.4826·2)².
+        let p = phi_mad(&z).unwrap();
+        assert!((p - (1.4826f64 * 2.0).powi(2)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn mad_phi_by_hand_and_robust_to_one_outlier() {
+        // z = 1..5 and 100: median 3.5, deviations 2.5 1.5 0.5 0.5 1.5 96.5 → MAD 1.5.
+        let p = phi_mad(&[1.0, 2.0, 3.0, 4.0, 5.0, 100.0]).unwrap();
+        assert!((p - (1.4826f64 * 1.5).powi(2)).abs() < 1e-12, "{p}");
+        assert_eq!(phi_mad(&[]), None);
+    }
+
+    /// Under pure chance with normal z, the MAD estimator is ≈ 1 and FunnelPlotR's ≈ 0.68
+    /// (METHODS 4): 20,000 normal draws from a fixed seed.
+    #[test]
+    fn mad_phi_is_one_under_chance_and_winsorised_is_low() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        let z: Vec<f64> = (0..20_000)
+            .map(|_| StandardNormal.sample(&mut rng))
+            .collect();
+        let mad = phi_mad(&z).unwrap();
+        let win = phi(&z).unwrap();
+        assert!((mad - 1.0).abs() < 0.05, "{mad}");
+        assert!((win - 0.68).abs() < 0.05, "{win}");
     }
 
     proptest! {
         #[test]
         fn phi_and_tau2_are_never_negative(z in proptest::collection::vec(-10.0f64..10.0, 2..50), s in 0.01f64..1.0) {
             prop_assert!(phi(&z).unwrap() >= 0.0);
+            prop_assert!(phi_mad(&z).unwrap() >= 0.0);
             let ss = vec![s; z.len()];
-            if let Some(t) = tau2(&z, &ss) { prop_assert!(t >= 0.0); }
+            if let Some(t) = tau2(phi(&z), &ss) { prop_assert!(t >= 0.0); }
+            if let Some(t) = tau2(phi_mad(&z), &ss) { prop_assert!(t >= 0.0); }
         }
     }
 }

@@ -1,0 +1,158 @@
+//! The variance of an area's period cost (METHODS 1, round 2): per stratum b (age band × sex),
+//! ρ_b = ΣC / Σt and s_b² = Σ(C − ρ_b·t)² / Σt, with C a person's cost *in the period* and t
+//! their insured years, so Var(C_i) ≈ t_i·s_b². Computed from exact integer sums, so the result
+//! does not depend on the order a parallel group-by adds persons in.
+
+/// Integer sums over the persons of one stratum (or of all, for the pooled fallback).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sums {
+    pub persons: i64,
+    /// Σ insured days.
+    pub days: i64,
+    /// Σ insured days².
+    pub days2: i64,
+    /// Σ C in cents.
+    pub cents: i64,
+    /// Σ C·days in cents × days.
+    pub cents_days: i64,
+    /// Σ C² in whole euro² (rounded per person: the rounding is far below the sum's size).
+    pub eur2: i64,
+}
+
+impl std::ops::Add for Sums {
+    type Output = Sums;
+    fn add(self, o: Sums) -> Sums {
+        Sums {
+            persons: self.persons + o.persons,
+            days: self.days + o.days,
+            days2: self.days2 + o.days2,
+            cents: self.cents + o.cents,
+            cents_days: self.cents_days + o.cents_days,
+            eur2: self.eur2 + o.eur2,
+        }
+    }
+}
+
+/// Rate (euros per insured year) and residual variance per insured year (euro²) of a stratum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stratum {
+    pub rate: f64,
+    pub s2: f64,
+}
+
+impl Sums {
+    /// ρ and s² = Σe²/Σt with Σe² = ΣC² − 2ρ·ΣCt + ρ²·Σt²; None without insured time.
+    pub fn stratum(&self, days_per_year: f64) -> Option<Stratum> {
+        if self.days <= 0 {
+            return None;
+        }
+        let t = self.days as f64 / days_per_year;
+        let c = self.cents as f64 / 100.0;
+        let ct = self.cents_days as f64 / 100.0 / days_per_year;
+        let t2 = self.days2 as f64 / (days_per_year * days_per_year);
+        let rate = c / t;
+        let e2 = self.eur2 as f64 - 2.0 * rate * ct + rate * rate * t2;
+        Some(Stratum {
+            rate,
+            // Rounding of Σ C² can leave a tiny negative; a variance never is.
+            s2: (e2 / t).max(0.0),
+        })
+    }
+}
+
+/// The insured-year-weighted `p`-quantile of annualised values: the smallest value at which
+/// the cumulative weight of values ≤ it reaches p of the total. `sorted` holds (value, weight)
+/// pairs ordered by value; weights are integers (insured days) so the comparison is exact.
+pub fn weighted_quantile(sorted: &[(f64, i64)], p_percent: i64) -> Option<f64> {
+    let total: i128 = sorted.iter().map(|(_, w)| *w as i128).sum();
+    if total <= 0 {
+        return None;
+    }
+    let mut acc: i128 = 0;
+    for (v, w) in sorted {
+        acc += *w as i128;
+        if acc * 100 >= total * p_percent as i128 {
+            return Some(*v);
+        }
+    }
+    sorted.last().map(|(v, _)| *v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sums(people: &[(i64, i64)]) -> Sums {
+        // (days, cents)
+        people.iter().fold(Sums::default(), |s, &(d, c)| {
+            let e = c as f64 / 100.0;
+            s + Sums {
+                persons: 1,
+                days: d,
+                days2: d * d,
+                cents: c,
+                cents_days: c * d,
+                eur2: (e * e).round() as i64,
+            }
+        })
+    }
+
+    /// Two persons of one stratum, by hand: a full year with € 1,000 and a quarter-year (91.25
+    /// days ≈ 91) with € 100. ρ = 1100 / (1 + 91/365); residuals C − ρt; s² = Σe² / Σt.
+    #[test]
+    fn residual_variance_by_hand() {
+        let s = sums(&[(365, 100_000), (91, 10_000)])
+            .stratum(365.0)
+            .unwrap();
+        let t = [1.0, 91.0 / 365.0];
+        let c: [f64; 2] = [1000.0, 100.0];
+        let rho = 1100.0 / (t[0] + t[1]);
+        let e2: f64 = (0..2).map(|i| (c[i] - rho * t[i]).powi(2)).sum();
+        assert!((s.rate - rho).abs() < 1e-9, "{} vs {rho}", s.rate);
+        assert!(
+            (s.s2 - e2 / (t[0] + t[1])).abs() < 1e-6,
+            "{} vs {}",
+            s.s2,
+            e2
+        );
+    }
+
+    /// With everyone insured the whole period and t = 1, s² is the plain (population) variance.
+    #[test]
+    fn full_year_is_the_population_variance() {
+        let s = sums(&[(365, 10_000), (365, 30_000), (365, 50_000)])
+            .stratum(365.0)
+            .unwrap();
+        assert!((s.rate - 300.0).abs() < 1e-12);
+        let var = (200.0f64.powi(2) + 0.0 + 200.0f64.powi(2)) / 3.0;
+        assert!((s.s2 - var).abs() < 1e-9, "{}", s.s2);
+    }
+
+    /// The round-2 point of METHODS 1: for a quarter, the period variance is about a quarter of
+    /// the variance of annualised cost (round 1's mistake overstated the SE twofold).
+    #[test]
+    fn a_quarter_has_a_quarter_of_the_annualised_variance() {
+        let people: Vec<(i64, i64)> = (0..400).map(|i| (91, (i % 7) * 25_000)).collect();
+        let s = sums(&people).stratum(365.0).unwrap();
+        let t = 91.0 / 365.0;
+        let annual: Vec<f64> = people.iter().map(|&(_, c)| c as f64 / 100.0 / t).collect();
+        let mean = annual.iter().sum::<f64>() / annual.len() as f64;
+        let var_annual =
+            annual.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / annual.len() as f64;
+        assert!(
+            (s.s2 / var_annual - t).abs() < 1e-3,
+            "{}",
+            s.s2 / var_annual
+        );
+    }
+
+    #[test]
+    fn weighted_quantile_by_hand() {
+        // Weights 50, 40, 10: 99% of 100 is reached only at the last value.
+        let v = [(1.0, 50), (2.0, 40), (9.0, 10)];
+        assert_eq!(weighted_quantile(&v, 99), Some(9.0));
+        assert_eq!(weighted_quantile(&v, 90), Some(2.0));
+        assert_eq!(weighted_quantile(&v, 50), Some(1.0));
+        assert_eq!(weighted_quantile(&[], 99), None);
+    }
+}
