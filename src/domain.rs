@@ -52,6 +52,15 @@ pub const GEMEENTE_PATTERN: &str = r"^GM[0-9]{4}$";
 /// Days in a year for `insured_years` (SPEC 2.1: insured_days / 365, also in leap years).
 pub const DAYS_PER_YEAR: f64 = 365.0;
 
+/// Largest amount one claim line or one Wmo provision may carry, in euros (either sign for
+/// claims). No real line reaches it; a larger one is a unit or export error (cents as euros,
+/// a scientific-notation glitch), and left in, it would not fit the exact cent sums.
+pub const MAX_LINE_EUR: f64 = 10_000_000.0;
+/// Largest norm cost of one pc5 row, in euros (a pc5 holds at most a few thousand insured).
+pub const MAX_NORM_EUR: f64 = 1_000_000_000.0;
+/// Largest number of norm insured years of one pc5 row.
+pub const MAX_NORM_YEARS: f64 = 1_000_000.0;
+
 /// A reporting period: inclusive start and end dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {

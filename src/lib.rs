@@ -26,6 +26,7 @@ pub mod geometry;
 pub mod pipeline;
 pub mod progress;
 pub mod report;
+pub mod run_folder;
 pub mod sample;
 pub mod stages;
 pub mod stats;

@@ -181,17 +181,10 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// The temporary sibling folder a run writes into before renaming it into place.
-fn staging_dir(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "run".into());
-    out.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
-
 /// Refuses to start when the run folder exists and `--force` was not given.
 pub fn check_out(settings: &Settings) -> Result<()> {
+    // A killed earlier run may have left a staging folder, or the previous run renamed aside.
+    crate::run_folder::recover(&settings.out)?;
     if settings.out.exists() && !settings.force {
         return Err(Error::Output(format!(
             "run folder `{}` already exists; use `--force` to replace it",
@@ -227,6 +220,7 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
     let t = Instant::now();
     let validated = validate(settings, false, reporter)?;
     timings.insert("validate".to_string(), t.elapsed().as_secs_f64());
+    crate::run_folder::abort_point("validate");
     if validated.fatal() {
         return Err(Error::Input {
             report: format_problems(&validated.problems),
@@ -244,6 +238,7 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
         reporter,
     )?;
     timings.insert("profile".to_string(), t.elapsed().as_secs_f64());
+    crate::run_folder::abort_point("profile");
 
     let t = Instant::now();
     reporter.start("outliers", None);
@@ -261,6 +256,7 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
     ))?;
     reporter.finish();
     timings.insert("outliers".to_string(), t.elapsed().as_secs_f64());
+    crate::run_folder::abort_point("outliers");
 
     let t = Instant::now();
     reporter.start("focus", None);
@@ -272,9 +268,10 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
     )?;
     reporter.finish();
     timings.insert("focus".to_string(), t.elapsed().as_secs_f64());
+    crate::run_folder::abort_point("focus");
 
     let t = Instant::now();
-    let staging = staging_dir(&settings.out);
+    let staging = crate::run_folder::staging_dir(&settings.out);
     let written = write_run(
         settings,
         &validated,
@@ -298,10 +295,8 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
-    if settings.out.exists() {
-        std::fs::remove_dir_all(&settings.out)?;
-    }
-    if let Err(e) = std::fs::rename(&staging, &settings.out) {
+    crate::run_folder::abort_point("report");
+    if let Err(e) = crate::run_folder::publish(&staging, &settings.out) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(Error::Output(format!(
             "cannot move the run into `{}`: {e}",
@@ -385,6 +380,7 @@ fn write_run(
     let mut outputs = Vec::new();
     let mut profile = published_profile(profiled, &settings.levels)?;
     outputs.extend(write_table(&mut profile, dir, "profile")?);
+    crate::run_folder::abort_point("table");
     let (outliers, mut segments) = (tables.outliers, tables.segments);
     outputs.extend(write_table(&mut segments, dir, "segments")?);
     let mut flags = crate::stages::outliers::to_frame(&outliers.flags)?;
@@ -395,6 +391,7 @@ fn write_run(
         outputs.push(crate::columns::GEOMETRY_FILE.into());
     }
     timings.insert("write".to_string(), started.elapsed().as_secs_f64());
+    crate::run_folder::abort_point("tables");
 
     // Checksums of the inputs, files in parallel (plain file reads, no polars inside).
     let inputs: Vec<InputRecord> = validated
@@ -475,5 +472,6 @@ fn write_run(
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
     std::fs::write(dir.join("manifest.json"), text)?;
+    crate::run_folder::abort_point("manifest");
     Ok(())
 }

@@ -293,3 +293,118 @@ fn unknown_pipeline_key() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("p.toml") && e.contains("mincell"), "{e}");
 }
+
+// --- Hardening (issue 15): nothing may vanish from the ledger or be read wrongly. ---
+
+/// An absurd amount (1e17 euros: cents would not fit 64 bits) is refused by name, not lost.
+#[test]
+fn absurd_claim_amount() {
+    let (_t, o, out) = run_broken(|d| replace(d, "zvw_claims.csv", "-40.00", "1e17"));
+    assert_fails(
+        &o,
+        &out,
+        &[
+            "zvw_claims.csv",
+            "`amount_eur`",
+            "10.000.000",
+            "1 row",
+            "\"1e17\"",
+        ],
+    );
+}
+
+/// Just inside the limit runs and reconciles; just outside is refused, also for negative lines.
+#[test]
+fn claim_amount_limit_both_signs() {
+    let (_t, o, out) = run_broken(|d| replace(d, "zvw_claims.csv", "-40.00", "-10000000.00"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.join("manifest.json").is_file());
+    let (_t, o, out) = run_broken(|d| replace(d, "zvw_claims.csv", "-40.00", "-10000000.01"));
+    assert_fails(&o, &out, &["zvw_claims.csv", "`amount_eur`", "1 row"]);
+}
+
+#[test]
+fn absurd_wmo_and_norm_amounts() {
+    let (_t, o, out) = run_broken(|d| replace(d, "norm_costs.csv", "120.00", "2e9"));
+    assert_fails(
+        &o,
+        &out,
+        &["norm_costs.csv", "`norm_cost_eur`", "1.000.000.000"],
+    );
+    let (_t, o, out) = run_broken(|d| {
+        let p = d.join("wmo_provisions.csv");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        // The last field of the first data row is its cost.
+        let row = &mut lines[1];
+        let cut = row.rfind(',').unwrap();
+        row.replace_range(cut + 1.., "50000000");
+        std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    });
+    assert_fails(
+        &o,
+        &out,
+        &["wmo_provisions.csv", "`cost_eur`", "10.000.000"],
+    );
+}
+
+/// An empty-string id is no id: in CSV (a quoted empty field) and in Parquet.
+#[test]
+fn blank_required_strings() {
+    let (_t, o, out) = run_broken(|d| replace(d, "insured.csv", "p3,", "\"  \","));
+    assert_fails(&o, &out, &["insured.csv", "`person_id`", "blank"]);
+    let (_t, o, out) = run_broken(|d| {
+        std::fs::remove_file(d.join("norm_costs.csv")).unwrap();
+        let mut df = polars::df!(
+            "pc5" => ["7511A", ""],
+            "insured_years" => [0.4, 0.25],
+            "norm_cost_eur" => [120.0, 20.0],
+        )
+        .unwrap();
+        let f = std::fs::File::create(d.join("norm_costs.parquet")).unwrap();
+        polars::prelude::ParquetWriter::new(f)
+            .finish(&mut df)
+            .unwrap();
+    });
+    assert_fails(&o, &out, &["norm_costs.parquet", "`pc5`", "blank", "1 row"]);
+}
+
+#[test]
+fn duplicated_csv_column() {
+    let (_t, o, out) = run_broken(|d| {
+        let p = d.join("norm_costs.csv");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let doubled: Vec<String> = text
+            .lines()
+            .map(|l| format!("{l},{}", l.split(',').nth(2).unwrap()))
+            .collect();
+        let mut doubled = doubled;
+        doubled[0] = "pc5,insured_years,norm_cost_eur,norm_cost_eur".into();
+        std::fs::write(&p, doubled.join("\n") + "\n").unwrap();
+    });
+    assert_fails(
+        &o,
+        &out,
+        &["norm_costs.csv", "`norm_cost_eur`", "more than once"],
+    );
+}
+
+/// Excel's Dutch CSV uses `;` (and decimal commas): say so instead of "column missing" nine times.
+#[test]
+fn semicolon_and_tab_separated_csv() {
+    for (sep, word) in [(";", "semicolons"), ("\t", "tabs")] {
+        let (_t, o, out) = run_broken(|d| {
+            let p = d.join("insured.csv");
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(&p, text.replace(',', sep)).unwrap();
+        });
+        assert_fails(&o, &out, &["insured.csv", word, "comma-separated"]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(!stderr.contains("required column is missing"), "{stderr}");
+    }
+}

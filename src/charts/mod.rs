@@ -524,5 +524,12 @@ pub fn render(chart: &Chart, dir: &Path) -> Result<Rendered> {
 /// Renders every chart in parallel, in plan order.
 pub fn render_all(charts: &[Chart], dir: &Path) -> Result<Vec<Rendered>> {
     std::fs::create_dir_all(dir)?;
-    charts.par_iter().map(|c| render(c, dir)).collect()
+    charts
+        .par_iter()
+        .map(|c| {
+            let r = render(c, dir);
+            crate::run_folder::abort_point("chart");
+            r
+        })
+        .collect()
 }

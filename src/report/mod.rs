@@ -57,11 +57,10 @@ pub fn render(run_dir: &Path, lang: Lang) -> Result<Written> {
             return Err(e);
         }
     };
-    let final_dir = run_dir.join(CHARTS_DIR);
-    if final_dir.exists() {
-        std::fs::remove_dir_all(&final_dir)?;
-    }
-    std::fs::rename(&staging, &final_dir)?;
+    // Swapped in whole, as the run folder is: `wijkscan report` on a finished run killed here
+    // leaves the old charts or the new ones.
+    crate::run_folder::publish(&staging, &run_dir.join(CHARTS_DIR))?;
+    crate::run_folder::abort_point("charts");
     let charts_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();

@@ -354,6 +354,14 @@ fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec<Rule>> {
                 "not a finite number",
                 col("amount_eur").is_finite().not(),
             ),
+            rule(
+                "amount_eur",
+                format!(
+                    "outside ± € {} per claim line (a unit or export error?)",
+                    eur_limit(domain::MAX_LINE_EUR)
+                ),
+                col("amount_eur").abs().gt(lit(domain::MAX_LINE_EUR)),
+            ),
         ],
         n if n == c::WMO_PROVISIONS.name => vec![
             unique("provision_id"),
@@ -371,6 +379,14 @@ fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec<Rule>> {
                     .lt(lit(0.0))
                     .or(col("cost_eur").is_finite().not()),
             ),
+            rule(
+                "cost_eur",
+                format!(
+                    "above € {} per provision (a unit or export error?)",
+                    eur_limit(domain::MAX_LINE_EUR)
+                ),
+                col("cost_eur").gt(lit(domain::MAX_LINE_EUR)),
+            ),
         ],
         n if n == c::NORM_COSTS.name => vec![
             unique("pc5"),
@@ -383,11 +399,27 @@ fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec<Rule>> {
                     .or(col("insured_years").is_finite().not()),
             ),
             rule(
+                "insured_years",
+                format!(
+                    "above {} insured years for one pc5",
+                    eur_limit(domain::MAX_NORM_YEARS)
+                ),
+                col("insured_years").gt(lit(domain::MAX_NORM_YEARS)),
+            ),
+            rule(
                 "norm_cost_eur",
                 "negative or not finite",
                 col("norm_cost_eur")
                     .lt(lit(0.0))
                     .or(col("norm_cost_eur").is_finite().not()),
+            ),
+            rule(
+                "norm_cost_eur",
+                format!(
+                    "above € {} for one pc5 (a unit or export error?)",
+                    eur_limit(domain::MAX_NORM_EUR)
+                ),
+                col("norm_cost_eur").gt(lit(domain::MAX_NORM_EUR)),
             ),
         ],
         n if n == c::AREAS.name => vec![
@@ -430,6 +462,19 @@ fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec<Rule>> {
         ],
         _ => Vec::new(),
     })
+}
+
+/// A limit as Dutch-style thousands (10.000.000), as the analysts read amounts.
+fn eur_limit(v: f64) -> String {
+    let digits = format!("{}", v as i64);
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// True on rows whose `key` has more than one distinct `value` in the file.
@@ -485,6 +530,13 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         Format::Parquet => "Parquet",
         Format::Csv => "CSV",
     };
+    let checked = match file.format {
+        Format::Csv => check_csv_header(file, &name),
+        Format::Parquet => check_parquet_footer(file, &name),
+    };
+    if let Err(problem) = checked {
+        return fail(problem);
+    }
     let raw = match scan_raw(file) {
         Ok(lf) => lf,
         Err(e) => {
@@ -574,6 +626,20 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
                 "empty (null), but the column is required",
                 is_null,
             ));
+            // An empty or all-blank text is no id, code or name either (Parquet keeps "" as a
+            // value where CSV reads an empty field as null).
+            if c.kind == Kind::Str {
+                rules.push(rule(
+                    c.name,
+                    "blank text, but the column is required",
+                    col(c.name)
+                        .str()
+                        .strip_chars(lit(NULL))
+                        .str()
+                        .len_bytes()
+                        .eq(lit(0u32)),
+                ));
+            }
         }
     }
     match value_rules(&file.spec, period) {
@@ -675,6 +741,95 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         problems,
         amount_cents,
     }
+}
+
+/// The header line of a CSV, read before polars does: a file separated by `;` or tabs (the
+/// Dutch Excel default) would otherwise be read as one column and refused nine times over as
+/// "column missing", and a repeated column name would be silently renamed by the reader.
+fn check_csv_header(file: &InputFile, name: &str) -> std::result::Result<(), Problem> {
+    use std::io::{BufRead, Read};
+    let f = std::fs::File::open(&file.path)
+        .map_err(|e| Problem::error(name, None, format!("cannot be opened: {e}")))?;
+    let mut line = Vec::new();
+    // At most 64 KiB: a header longer than that is no header.
+    std::io::BufReader::new(f)
+        .take(64 * 1024)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| Problem::error(name, None, format!("cannot be read as CSV: {e}")))?;
+    let text = String::from_utf8_lossy(&line);
+    let header = text
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches(['\r', '\n']);
+    let fields = split_header(header, ',');
+    if fields.len() == 1 {
+        for (sep, label) in [(';', "semicolons (`;`)"), ('\t', "tabs")] {
+            if split_header(header, sep).len() > 1 {
+                return Err(Problem::error(
+                    name,
+                    None,
+                    format!(
+                        "has a header separated by {label}, not by commas: save it as \
+                         comma-separated CSV (decimal point, not comma) or as Parquet; Excel's \
+                         Dutch \"CSV (puntkomma)\" uses `;`"
+                    ),
+                ));
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &fields {
+        if !seen.insert(f.as_str()) {
+            return Err(Problem::error(
+                name,
+                Some(f),
+                "appears more than once in the header: which one is meant is unclear",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The Parquet footer, checked before polars streams the file: every row group's and column
+/// chunk's byte range must lie inside the file. polars 0.55's streaming reader slices the
+/// mapped file by these ranges unchecked, so a damaged footer (one flipped bit, found by
+/// `tests/fuzz.rs`) would read outside the file instead of failing.
+fn check_parquet_footer(file: &InputFile, name: &str) -> std::result::Result<(), Problem> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        Problem::error(name, None, format!("cannot be read as Parquet: {e}"))
+    };
+    let len = std::fs::metadata(&file.path)
+        .map_err(|e| unreadable(&e))?
+        .len();
+    let f = std::fs::File::open(&file.path).map_err(|e| unreadable(&e))?;
+    let mut reader = ParquetReader::new(f);
+    let metadata = reader.get_metadata().map_err(|e| unreadable(&e))?;
+    for (i, rg) in metadata.row_groups.iter().enumerate() {
+        let full = rg.full_byte_range();
+        let outside = |r: &std::ops::Range<u64>| r.start > r.end || r.end > len;
+        if outside(&full) || rg.byte_ranges_iter().any(|r| outside(&r)) {
+            return Err(unreadable(&format_args!(
+                "row group {i} points outside the file ({len} bytes): the file is damaged \
+                 or was cut short"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Splits a CSV header on `sep`, honouring double quotes; names are trimmed of quotes.
+fn split_header(header: &str, sep: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for ch in header.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            c if c == sep && !quoted => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
 }
 
 fn example_rows(frame: &LazyFrame, bad: &Expr, column: &str, format: Format) -> Vec<String> {
