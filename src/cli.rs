@@ -115,6 +115,9 @@ pub struct FocusArgs {
     /// Skip the regression-tree proposals.
     #[arg(long)]
     pub no_propose: bool,
+    /// Start a new live-query audit for this run: earlier answers are forgotten (say why).
+    #[arg(long)]
+    pub reset: bool,
 }
 
 #[derive(Debug, Args)]

@@ -49,6 +49,8 @@ fn from_run(dir: &std::path::Path, mut over: Overrides) -> Result<Settings> {
         .map(std::path::Path::to_path_buf)
         .ok_or_else(|| bad("has an input path without a folder".into()))?;
     over.inputs.get_or_insert(inputs);
+    // The run folder itself is "the run" (its live-query audit sits beside it).
+    over.out.get_or_insert(dir.to_path_buf());
     if over.period.is_none() {
         let (start, end) = (
             m["run"]["period_start"].as_str(),
@@ -287,10 +289,121 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
     let reporter = progress::for_stderr();
     let p = computed(&s, reporter.as_ref())?;
     reporter.start("focus", None);
-    let (_, rows) = crate::stages::focus::run(&p.persons, &segments, &s.focus, s.min_cell)?;
+    let focused = crate::stages::focus::run(&p.persons, &segments, &s.focus, s.min_cell)?;
     reporter.finish();
-    print!("{}", focus_table(&rows, s.focus.min_volume.max(s.min_cell)));
+    let mut rows = focused.rows;
+    // Every answer is checked against what was already shown for this run (its published
+    // segments and earlier answers), so no small group can be had by differencing answers.
+    let mut audit = LiveAudit::load(&s.out, args.reset)?;
+    let mut shown = audit.shown.clone();
+    shown.extend(published_segments(&s.out)?);
+    let refused =
+        crate::stages::focus::audit(&p.persons, &shown, &mut rows, &focused.cells, s.min_cell)?;
+    let mut is_refused = vec![false; rows.len()];
+    for &i in &refused {
+        is_refused[i] = true;
+    }
+    print!(
+        "{}",
+        focus_table(&rows, &is_refused, s.focus.min_volume.max(s.min_cell))
+    );
+    for &i in &refused {
+        let r = &rows[i];
+        eprintln!(
+            "refused: segment `{}` in {}: together with what was already shown for this run it \
+             would let a group of 1 to {} persons be computed by difference (logged in {})",
+            r.segment,
+            r.area_code,
+            s.min_cell - 1,
+            audit.path.display()
+        );
+        audit.refused.push(crate::stages::focus::ShownCell {
+            segment: r.segment.clone(),
+            filter: r.filter.clone(),
+            area_code: r.area_code.clone(),
+        });
+    }
+    for (r, refused) in rows.iter().zip(&is_refused) {
+        let cell = crate::stages::focus::ShownCell {
+            segment: r.segment.clone(),
+            filter: r.filter.clone(),
+            area_code: r.area_code.clone(),
+        };
+        if !r.suppressed && !refused && !shown.contains(&cell) {
+            audit.shown.push(cell);
+        }
+    }
+    audit.save()?;
     Ok(0)
+}
+
+/// The live-query audit of a run: what `focus` has shown and refused, kept beside the run
+/// folder (never in it, so it is never shared with the run).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct LiveAudit {
+    #[serde(skip)]
+    path: std::path::PathBuf,
+    shown: Vec<crate::stages::focus::ShownCell>,
+    refused: Vec<crate::stages::focus::ShownCell>,
+}
+
+impl LiveAudit {
+    fn load(run: &std::path::Path, reset: bool) -> Result<LiveAudit> {
+        let path = crate::run_folder::private_dir(run).join("live_audit.json");
+        if reset {
+            if path.is_file() {
+                std::fs::remove_file(&path)?;
+            }
+            eprintln!(
+                "live-query audit reset for `{}`: earlier answers are no longer checked against",
+                run.display()
+            );
+        }
+        let mut audit = match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| Error::Config {
+                path: path.clone(),
+                message: format!("is not a live-query audit: {e} (use --reset to start anew)"),
+            })?,
+            Err(_) => LiveAudit::default(),
+        };
+        audit.path = path;
+        Ok(audit)
+    }
+
+    fn save(&self) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::Other(e.to_string()))?;
+        std::fs::write(&self.path, text)?;
+        Ok(())
+    }
+}
+
+/// The published (unsuppressed) segment cells of a finished run, if there is one.
+fn published_segments(run: &std::path::Path) -> Result<Vec<crate::stages::focus::ShownCell>> {
+    let path = run.join("segments.parquet");
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let df = ParquetReader::new(std::fs::File::open(&path)?).finish()?;
+    let seg = crate::frame::strings(&df, "segment")?;
+    let filter = crate::frame::strings(&df, "filter")?;
+    let area = crate::frame::strings(&df, "area_code")?;
+    let suppressed: Vec<bool> = df
+        .column("suppressed")?
+        .bool()?
+        .iter()
+        .map(|v| v.unwrap_or(true))
+        .collect();
+    Ok((0..df.height())
+        .filter(|&i| !suppressed[i])
+        .map(|i| crate::stages::focus::ShownCell {
+            segment: seg[i].clone().unwrap_or_default(),
+            filter: filter[i].clone().unwrap_or_default(),
+            area_code: area[i].clone().unwrap_or_default(),
+        })
+        .collect())
 }
 
 pub fn outliers(args: &OutliersArgs) -> Result<u8> {
@@ -366,11 +479,15 @@ pub fn outliers(args: &OutliersArgs) -> Result<u8> {
 }
 
 /// Segments per focus area, for the working session's screen.
-pub fn focus_table(rows: &[crate::stages::focus::SegmentRow], min_volume: i64) -> String {
+pub fn focus_table(
+    rows: &[crate::stages::focus::SegmentRow],
+    refused: &[bool],
+    min_volume: i64,
+) -> String {
     let dash = |v: Option<String>| v.unwrap_or_else(|| "–".into());
     let mut out = String::new();
     let mut area = String::new();
-    for r in rows {
+    for (out_row, r) in rows.iter().enumerate() {
         if r.area_code != area {
             area = r.area_code.clone();
             out.push_str(&format!(
@@ -378,10 +495,17 @@ pub fn focus_table(rows: &[crate::stages::focus::SegmentRow], min_volume: i64) -
                 "segment", "persons", "share", "cost/pers", "rest/pers", "RR", "CV", "pass", "filter"
             ));
         }
+        if refused.get(out_row).copied().unwrap_or(false) {
+            out.push_str(&format!(
+                "{:<34} {:>8}  {}\n",
+                r.segment, "refused (would reveal a small group by difference)", r.filter
+            ));
+            continue;
+        }
         if r.suppressed {
             out.push_str(&format!(
                 "{:<34} {:>8}  {}\n",
-                r.segment, "suppressed (too few persons)", r.filter
+                r.segment, "suppressed (too few persons, or protecting another cell)", r.filter
             ));
             continue;
         }

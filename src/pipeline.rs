@@ -162,6 +162,8 @@ struct Manifest<'a> {
     warnings: Vec<&'a Problem>,
     reconciliation: BTreeMap<&'static str, &'a crate::stages::reconcile::Ledger>,
     suppression: &'a crate::stages::small_cells::SuppressionCounts,
+    /// Segment cells hidden per reason (small, nested areas, overlapping segments).
+    segment_suppression: &'a crate::stages::segment_privacy::SegmentSuppression,
     outliers: serde_json::Value,
     timings_seconds: BTreeMap<String, f64>,
     outputs: Vec<String>,
@@ -260,7 +262,7 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
 
     let t = Instant::now();
     reporter.start("focus", None);
-    let (segments_df, _) = crate::stages::focus::run(
+    let focused = crate::stages::focus::run(
         &profiled.persons,
         &segments,
         &settings.focus,
@@ -278,7 +280,8 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
         &profiled,
         Tables {
             outliers: &outliers,
-            segments: segments_df,
+            segments: focused.table,
+            segment_suppression: &focused.suppression,
         },
         &staging,
         &mut timings,
@@ -362,6 +365,7 @@ fn add_to_manifest(dir: &Path, rendered: &crate::report::Written) -> Result<()> 
 struct Tables<'a> {
     outliers: &'a Outliers,
     segments: DataFrame,
+    segment_suppression: &'a crate::stages::segment_privacy::SegmentSuppression,
 }
 
 fn write_run(
@@ -382,6 +386,7 @@ fn write_run(
     outputs.extend(write_table(&mut profile, dir, "profile")?);
     crate::run_folder::abort_point("table");
     let (outliers, mut segments) = (tables.outliers, tables.segments);
+    let segment_suppression = tables.segment_suppression;
     outputs.extend(write_table(&mut segments, dir, "segments")?);
     let mut flags = crate::stages::outliers::to_frame(&outliers.flags)?;
     outputs.extend(write_table(&mut flags, dir, "outliers")?);
@@ -460,6 +465,7 @@ fn write_run(
         warnings,
         reconciliation,
         suppression: &profiled.suppression,
+        segment_suppression,
         outliers: serde_json::json!({
             "overdispersion": settings.outliers.method,
             "phi_estimator": outliers.basis.estimator,

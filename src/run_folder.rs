@@ -18,6 +18,12 @@ pub fn staging_dir(out: &Path) -> PathBuf {
     out.with_file_name(format!(".{}.tmp-{}", file_name(out), std::process::id()))
 }
 
+/// Private state of a run that must never be shared with it (the live-query audit): a hidden
+/// folder beside the run folder, untouched by `--force` and by `recover`.
+pub fn private_dir(out: &Path) -> PathBuf {
+    out.with_file_name(format!(".{}.private", file_name(out)))
+}
+
 fn aside_dir(out: &Path) -> PathBuf {
     out.with_file_name(format!(".{}.old-{}", file_name(out), std::process::id()))
 }

@@ -5,6 +5,7 @@
 //! suppressed like any cell.
 
 use crate::domain::CARE_TYPES;
+use crate::stages::segment_privacy;
 use polars::prelude::*;
 
 /// z for the 95% funnel half-width in the volume rule (METHODS 6).
@@ -216,24 +217,157 @@ pub fn evaluate(
         };
         row.r2_split = ratio(ss_within, ss_total).map(|r| 1.0 - r);
         if suppressed {
-            row = SegmentRow {
-                persons: None,
-                share_of_area: None,
-                cost_per_person: None,
-                cost_per_person_rest: None,
-                relative_rate: None,
-                cv_cost: None,
-                passes_volume: None,
-                min_persons_for_precision: None,
-                top2_care_types: None,
-                top2_care_share: None,
-                r2_split: None,
-                ..row
-            };
+            row = blank(row);
         }
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// A suppressed row: every figure gone, name, area and filter kept.
+fn blank(row: SegmentRow) -> SegmentRow {
+    SegmentRow {
+        suppressed: true,
+        ..SegmentRow::empty(row.segment, row.area_code, row.filter)
+    }
+}
+
+impl SegmentRow {
+    /// A row with no figures, not (yet) suppressed.
+    pub fn empty(segment: String, area_code: String, filter: String) -> SegmentRow {
+        SegmentRow {
+            segment,
+            area_code,
+            persons: None,
+            share_of_area: None,
+            cost_per_person: None,
+            cost_per_person_rest: None,
+            relative_rate: None,
+            cv_cost: None,
+            passes_volume: None,
+            min_persons_for_precision: None,
+            top2_care_types: None,
+            top2_care_share: None,
+            r2_split: None,
+            r2_tree: None,
+            suppressed: false,
+            filter,
+        }
+    }
+}
+
+/// A segment cell for the disclosure check: its focus area and its filter.
+#[derive(Clone)]
+pub struct CellSpec {
+    pub area: FocusArea,
+    pub expr: Expr,
+}
+
+/// Secondary suppression of the segments table (`stages::segment_privacy`): per gemeente,
+/// the margins an attacker has (each focus area's and the gemeente's population, published in
+/// the profile) and every segment cell (its persons in the area and, through `relative_rate`,
+/// its filter over the whole gemeente). `fixed[i]` marks cells already shown that must not be
+/// hidden now (live queries); a cell hidden here is blanked. Returns what was hidden, by reason.
+pub fn protect_table(
+    features: &DataFrame,
+    cells: &[CellSpec],
+    rows: &mut [SegmentRow],
+    fixed: &[bool],
+    min_cell: i64,
+) -> crate::error::Result<Vec<(usize, segment_privacy::Reason)>> {
+    let gemeente_of = |a: &FocusArea| -> String {
+        crate::geometry::ancestor(&a.code, "gemeente").unwrap_or_else(|| a.code.clone())
+    };
+    let mut by_gemeente: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    for (i, c) in cells.iter().enumerate() {
+        by_gemeente.entry(gemeente_of(&c.area)).or_default().push(i);
+    }
+    let mut hidden_all = Vec::new();
+    for (gemeente, idx) in by_gemeente {
+        let local = features
+            .clone()
+            .lazy()
+            .filter(col("gemeente_code").eq(lit(gemeente.as_str())));
+        let mut area_codes: Vec<(String, String)> = idx
+            .iter()
+            .map(|&i| (cells[i].area.level.clone(), cells[i].area.code.clone()))
+            .collect();
+        area_codes.sort();
+        area_codes.dedup();
+        let in_area = |level: &str, code: &str| col(format!("{level}_code").as_str()).eq(lit(code));
+        // Rows: the gemeente, each focus area, then per cell (in area, over the gemeente).
+        let mut exprs = vec![col("gemeente_code").is_not_null().alias("__m_gm")];
+        for (k, (level, code)) in area_codes.iter().enumerate() {
+            exprs.push(in_area(level, code).alias(format!("__m_{k}").as_str()));
+        }
+        for (j, &i) in idx.iter().enumerate() {
+            let s = cells[i].expr.clone().fill_null(lit(false));
+            exprs.push(
+                in_area(&cells[i].area.level, &cells[i].area.code)
+                    .and(s.clone())
+                    .alias(format!("__c{j}").as_str()),
+            );
+            exprs.push(s.alias(format!("__g{j}").as_str()));
+        }
+        let df = local.select(exprs).collect()?;
+        let names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        let masks = segment_privacy::masks(&df, &names)?;
+        let margins: Vec<usize> = (0..1 + area_codes.len()).collect();
+        let first_cell_row = margins.len();
+        let mut local_cells: Vec<segment_privacy::Cell> = idx
+            .iter()
+            .enumerate()
+            .map(|(j, &i)| {
+                let row = first_cell_row + 2 * j;
+                let area = area_codes
+                    .iter()
+                    .position(|(l, c)| *l == cells[i].area.level && *c == cells[i].area.code)
+                    .unwrap_or(0);
+                segment_privacy::Cell {
+                    rows: vec![row, row + 1],
+                    persons: masks[row].iter().filter(|b| **b).count() as i64,
+                    published: !rows[i].suppressed,
+                    area,
+                }
+            })
+            .collect();
+        let system = segment_privacy::System::new(&masks);
+        let local_fixed: Vec<bool> = idx
+            .iter()
+            .map(|&i| fixed.get(i).copied().unwrap_or(false))
+            .collect();
+        let hidden =
+            segment_privacy::protect(&system, &margins, &mut local_cells, &local_fixed, min_cell);
+        tracing::debug!(
+            gemeente,
+            cells = local_cells.len(),
+            hidden = hidden.len(),
+            "segment disclosure check"
+        );
+        for (j, reason) in hidden {
+            let i = idx[j];
+            rows[i] = blank(rows[i].clone());
+            hidden_all.push((i, reason));
+        }
+    }
+    // R² of a tree's whole segmentation sums over every leaf: with a leaf hidden it would give
+    // that leaf's sum of squares away, so it goes from all leaves of that area.
+    let mut hidden_tree_areas = std::collections::BTreeSet::new();
+    for r in rows.iter() {
+        if r.suppressed && r.segment.starts_with("voorstel_") {
+            hidden_tree_areas.insert(r.area_code.clone());
+        }
+    }
+    for r in rows.iter_mut() {
+        if hidden_tree_areas.contains(&r.area_code) && r.segment.starts_with("voorstel_") {
+            r.r2_tree = None;
+        }
+    }
+    Ok(hidden_all)
 }
 
 /// The rows as a frame with the SPEC 4.1 columns first.
@@ -282,7 +416,7 @@ pub fn run(
     segments: &[Segment],
     focus: &crate::config::FocusSettings,
     min_cell: i64,
-) -> crate::error::Result<(DataFrame, Vec<SegmentRow>)> {
+) -> crate::error::Result<Focused> {
     // A fixed row order and one chunk, so float means and SDs come out the same every run.
     let mut features = crate::stages::features::features(persons.clone().lazy())
         .sort(["person_id"], SortMultipleOptions::default())
@@ -323,6 +457,7 @@ pub fn run(
         })
         .collect();
     let mut rows = Vec::new();
+    let mut cells: Vec<CellSpec> = Vec::new();
     for code in &areas {
         let level = crate::config::level_of_code(code).unwrap_or("gemeente");
         let area = FocusArea {
@@ -335,6 +470,10 @@ pub fn run(
             None => lf.clone(),
         };
         rows.extend(evaluate(&lf, segments, &area, min_volume, min_cell)?);
+        cells.extend(segments.iter().map(|s| CellSpec {
+            area: area.clone(),
+            expr: s.expr.clone(),
+        }));
         if focus.propose {
             let code_col = format!("{level}_code");
             let local = lf
@@ -364,11 +503,100 @@ pub fn run(
                     r.r2_tree = proposal.r2;
                 }
                 rows.extend(evaluated);
+                cells.extend(compiled.iter().map(|s| CellSpec {
+                    area: area.clone(),
+                    expr: s.expr.clone(),
+                }));
             }
         }
     }
-    let df = to_frame(&rows)?;
-    Ok((df, rows))
+    let mut suppression = segment_privacy::SegmentSuppression {
+        small: rows.iter().filter(|r| r.suppressed).count(),
+        ..Default::default()
+    };
+    for (_, reason) in protect_table(&features, &cells, &mut rows, &[], min_cell)? {
+        suppression.add(reason);
+    }
+    let table = to_frame(&rows)?;
+    Ok(Focused {
+        table,
+        rows,
+        cells,
+        suppression,
+    })
+}
+
+/// A cell already shown to someone: its filter and focus area code.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ShownCell {
+    pub segment: String,
+    pub filter: String,
+    pub area_code: String,
+}
+
+/// Checks a live answer (`rows`, with their `cells`) against everything already shown for the
+/// run: answers that would let a small group be computed by difference are blanked. Returns the
+/// indices of the rows refused.
+pub fn audit(
+    persons: &DataFrame,
+    shown: &[ShownCell],
+    rows: &mut [SegmentRow],
+    cells: &[CellSpec],
+    min_cell: i64,
+) -> crate::error::Result<Vec<usize>> {
+    let features = crate::stages::features::features(persons.clone().lazy()).collect()?;
+    let mut all_cells = Vec::new();
+    let mut all_rows = Vec::new();
+    let mut fixed = Vec::new();
+    for s in shown {
+        let def = crate::stages::segments::SegmentDef {
+            name: s.segment.clone(),
+            filter: s.filter.clone(),
+        };
+        let Some(level) = crate::config::level_of_code(&s.area_code) else {
+            continue;
+        };
+        let Ok(compiled) = compile_all(std::slice::from_ref(&def)) else {
+            continue; // a filter of another program version: it cannot be re-evaluated
+        };
+        all_cells.push(CellSpec {
+            area: FocusArea {
+                level: level.into(),
+                code: s.area_code.clone(),
+            },
+            expr: compiled[0].expr.clone(),
+        });
+        all_rows.push(SegmentRow::empty(
+            s.segment.clone(),
+            s.area_code.clone(),
+            s.filter.clone(),
+        ));
+        fixed.push(true);
+    }
+    let first_new = all_rows.len();
+    all_cells.extend(cells.iter().cloned());
+    all_rows.extend(rows.iter().cloned());
+    fixed.extend(std::iter::repeat_n(false, rows.len()));
+    let hidden = protect_table(&features, &all_cells, &mut all_rows, &fixed, min_cell)?;
+    let mut refused: Vec<usize> = hidden
+        .into_iter()
+        .filter(|(i, _)| *i >= first_new)
+        .map(|(i, _)| i - first_new)
+        .collect();
+    refused.sort();
+    for &i in &refused {
+        rows[i] = blank(rows[i].clone());
+    }
+    Ok(refused)
+}
+
+/// What the focus stage found: the published table, its rows, each row's cell (area and
+/// filter) for later disclosure checks, and the suppression counts by reason.
+pub struct Focused {
+    pub table: DataFrame,
+    pub rows: Vec<SegmentRow>,
+    pub cells: Vec<CellSpec>,
+    pub suppression: segment_privacy::SegmentSuppression,
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod load;
 pub mod outliers;
 pub mod profile;
 pub mod reconcile;
+pub mod segment_privacy;
 pub mod segments;
 pub mod small_cells;
 pub mod suppress;

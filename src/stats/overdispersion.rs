@@ -46,25 +46,12 @@ impl Estimator {
     }
 }
 
-fn median(v: &mut [f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
-
 /// φ = (1.4826·MAD(z))², MAD = median |z − median(z)|; None without z-scores.
 pub fn phi_mad(z: &[f64]) -> Option<f64> {
     let mut v = z.to_vec();
-    let med = median(&mut v)?;
+    let med = crate::stats::robust::median(&mut v)?;
     let mut dev: Vec<f64> = z.iter().map(|x| (x - med).abs()).collect();
-    let mad = median(&mut dev)?;
+    let mad = crate::stats::robust::median(&mut dev)?;
     Some((1.4826 * mad).powi(2))
 }
 

@@ -2,7 +2,8 @@
 
 pub const ROBUST_LIMIT: f64 = 3.0;
 
-fn median(v: &mut [f64]) -> Option<f64> {
+/// The median (sorts `v`); None when empty.
+pub fn median(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
