@@ -438,7 +438,10 @@ proptest! {
                 }
             }
             if small(&rest) {
-                prop_assert!(!leaks(&rest), "row {x} minus its inner rows is a small group");
+                prop_assert!(!leaks(&rest), "row {x} minus its inner rows is a small group of {}; areas {:?}; rows {:?}",
+                    rest.iter().filter(|b| **b).count(),
+                    areas.iter().map(|a| a.code.clone()).collect::<Vec<_>>(),
+                    rows.iter().map(|r| (r.area_code.clone(), r.segment.clone(), r.suppressed, r.persons)).collect::<Vec<_>>());
             }
         }
     }

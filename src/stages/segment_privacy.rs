@@ -67,7 +67,8 @@ pub struct System {
     fine: Vec<(Vec<usize>, i64)>,
     /// The fine atoms of each row.
     row_atoms: Vec<Vec<usize>>,
-    /// `inside[r]`: the rows whose persons all lie in row r (r itself excluded).
+    /// `inside[r]`: the rows whose persons are a strict part of row r's (an identical row,
+    /// such as an area cell and its own gemeente-wide row, is no part of it).
     inside: Vec<Vec<usize>>,
 }
 
@@ -101,7 +102,7 @@ impl System {
                     .filter(|&q| {
                         q != r
                             && !row_atoms[q].is_empty()
-                            && row_atoms[q].len() <= row_atoms[r].len()
+                            && row_atoms[q].len() < row_atoms[r].len()
                             && row_atoms[q].iter().all(|f| sets[r].contains(f))
                     })
                     .collect()
