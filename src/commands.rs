@@ -33,38 +33,33 @@ fn settings(args: &RunArgs) -> Result<Settings> {
 /// Settings to recompute from a finished run (persons are never stored, so stage commands
 /// read the same inputs again).
 fn from_run(dir: &std::path::Path, mut over: Overrides) -> Result<Settings> {
-    let path = dir.join("manifest.json");
-    let bad = |message: String| Error::Config {
+    let m = crate::manifest::Manifest::read(dir)?;
+    let path = dir.join(crate::manifest::FILE);
+    let bad = |message: &str| Error::Config {
         path: path.clone(),
-        message,
+        message: message.into(),
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("cannot be read: {e}")))?;
-    let m: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| bad(format!("is not valid JSON: {e}")))?;
-    let first_input = m["inputs"][0]["path"]
-        .as_str()
-        .ok_or_else(|| bad("names no inputs".into()))?;
-    let inputs = std::path::Path::new(first_input)
+    let first_input = m
+        .inputs
+        .first()
+        .map(|i| i.path.clone())
+        .ok_or_else(|| bad("names no inputs"))?;
+    let inputs = std::path::Path::new(&first_input)
         .parent()
         .map(std::path::Path::to_path_buf)
-        .ok_or_else(|| bad("has an input path without a folder".into()))?;
+        .ok_or_else(|| bad("has an input path without a folder"))?;
     over.inputs.get_or_insert(inputs);
     // The run folder itself is "the run" (its live-query audit sits beside it).
     over.out.get_or_insert(dir.to_path_buf());
     if over.period.is_none() {
-        let (start, end) = (
-            m["run"]["period_start"].as_str(),
-            m["run"]["period_end"].as_str(),
-        );
-        if let (Some(a), Some(b)) = (start, end) {
-            over.period = Some(format!("{a}..{b}"));
-        }
+        over.period = Some(format!("{}..{}", m.run.period_start, m.run.period_end));
     }
     if over.min_cell.is_none() {
-        over.min_cell = m["run"]["min_cell"].as_i64();
+        over.min_cell = Some(m.run.min_cell);
     }
-    let pipeline = m["run"]["pipeline_file"]
-        .as_str()
+    let pipeline = m
+        .run
+        .pipeline_file
         .map(std::path::PathBuf::from)
         .filter(|p| p.is_file());
     config::resolve(pipeline.as_deref(), &over)

@@ -23,6 +23,7 @@ pub mod domain;
 pub mod error;
 pub mod frame;
 pub mod geometry;
+pub mod manifest;
 pub mod pipeline;
 pub mod progress;
 pub mod report;

@@ -3,13 +3,13 @@
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::manifest::{Manifest, OutliersRecord, Reconciliation, RunInfo};
 use crate::progress::Reporter;
 use crate::stages::compute::{self, FileNames, Profiled};
 use crate::stages::load::{self, format_problems, Checked, InputSet, Problem};
 use crate::stages::profile::{level_rank, Inputs};
 use polars::prelude::*;
 use rayon::prelude::*;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -143,30 +143,6 @@ pub fn typed_inputs(v: &Validated) -> Result<Inputs> {
             .find(|c| c.file.spec.name == "zvw_claims")
             .and_then(|c| c.amount_cents.map(|cents| (c.rows as i64, cents))),
     })
-}
-
-#[derive(Serialize)]
-struct InputRecord {
-    name: String,
-    path: String,
-    bytes: u64,
-    sha256: String,
-    rows: u64,
-}
-
-#[derive(Serialize)]
-struct Manifest<'a> {
-    program: BTreeMap<&'static str, String>,
-    run: BTreeMap<&'static str, serde_json::Value>,
-    inputs: Vec<InputRecord>,
-    warnings: Vec<&'a Problem>,
-    reconciliation: BTreeMap<&'static str, &'a crate::stages::reconcile::Ledger>,
-    suppression: &'a crate::stages::small_cells::SuppressionCounts,
-    /// Segment cells hidden per reason (small, nested areas, overlapping segments).
-    segment_suppression: &'a crate::stages::segment_privacy::SegmentSuppression,
-    outliers: serde_json::Value,
-    timings_seconds: BTreeMap<String, f64>,
-    outputs: Vec<String>,
 }
 
 fn sha256_file(path: &Path) -> std::io::Result<String> {
@@ -347,18 +323,13 @@ pub fn write_table(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<Vec<Str
 
 /// Adds the report's files and its chart and page timings to the manifest written before it.
 fn add_to_manifest(dir: &Path, rendered: &crate::report::Written) -> Result<()> {
-    let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path)?;
-    let mut m: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Error::Other(e.to_string()))?;
-    m["timings_seconds"]["charts"] = serde_json::json!(rendered.charts_seconds);
-    m["timings_seconds"]["report"] = serde_json::json!(rendered.report_seconds);
-    if let Some(outputs) = m["outputs"].as_array_mut() {
-        outputs.extend(rendered.outputs.iter().map(|o| serde_json::json!(o)));
-    }
-    let text = serde_json::to_string_pretty(&m).map_err(|e| Error::Other(e.to_string()))?;
-    std::fs::write(path, text)?;
-    Ok(())
+    let mut m = Manifest::read(dir)?;
+    m.timings_seconds
+        .insert("charts".into(), rendered.charts_seconds);
+    m.timings_seconds
+        .insert("report".into(), rendered.report_seconds);
+    m.outputs.extend(rendered.outputs.iter().cloned());
+    m.write(dir)
 }
 
 /// The tables a run writes beside the profile.
@@ -399,16 +370,15 @@ fn write_run(
     crate::run_folder::abort_point("tables");
 
     // Checksums of the inputs, files in parallel (plain file reads, no polars inside).
-    let inputs: Vec<InputRecord> = validated
+    let inputs: Vec<crate::manifest::InputRecord> = validated
         .checked
         .par_iter()
         .map(|c| {
             let bytes = std::fs::metadata(&c.file.path)
                 .map(|m| m.len())
                 .unwrap_or(0);
-            Ok(InputRecord {
+            Ok(crate::manifest::InputRecord {
                 name: c.file.spec.name.to_string(),
-                // Absolute, so stage commands can find the inputs again from any folder.
                 path: std::fs::canonicalize(&c.file.path)
                     .unwrap_or_else(|_| c.file.path.clone())
                     .display()
@@ -420,64 +390,50 @@ fn write_run(
         })
         .collect::<std::io::Result<_>>()?;
 
-    let mut warnings: Vec<&Problem> = validated
+    let mut warnings: Vec<Problem> = validated
         .problems
         .iter()
         .filter(|p| !p.is_fatal())
+        .cloned()
         .collect();
-    warnings.extend(profiled.warnings.iter());
-    let mut program = BTreeMap::new();
-    program.insert("name", env!("CARGO_PKG_NAME").to_string());
-    program.insert("version", env!("CARGO_PKG_VERSION").to_string());
-    let mut run = BTreeMap::new();
-    run.insert("name", serde_json::json!(settings.name));
-    run.insert("period", serde_json::json!(settings.period.label()));
-    run.insert(
-        "period_start",
-        serde_json::json!(settings.period.start.to_string()),
-    );
-    run.insert(
-        "period_end",
-        serde_json::json!(settings.period.end.to_string()),
-    );
-    run.insert("min_cell", serde_json::json!(settings.min_cell));
-    run.insert("levels", serde_json::json!(settings.levels));
-    run.insert(
-        "focus_min_volume",
-        serde_json::json!(settings.focus.min_volume),
-    );
-    run.insert("focus_areas", serde_json::json!(settings.focus.areas));
-    run.insert(
-        "pipeline_file",
-        serde_json::json!(settings
-            .pipeline_file
-            .as_ref()
-            .map(|p| p.display().to_string())),
-    );
-    let mut reconciliation = BTreeMap::new();
-    reconciliation.insert("zvw", &profiled.zvw);
-    reconciliation.insert("wmo", &profiled.wmo);
-    outputs.push("manifest.json".into());
+    warnings.extend(profiled.warnings.iter().cloned());
+    outputs.push(crate::manifest::FILE.into());
     let manifest = Manifest {
-        program,
-        run,
+        manifest_format: crate::manifest::FORMAT,
+        program: crate::manifest::Program::this(),
+        run: RunInfo {
+            name: settings.name.clone(),
+            period: settings.period.label(),
+            period_start: settings.period.start.to_string(),
+            period_end: settings.period.end.to_string(),
+            min_cell: settings.min_cell,
+            levels: settings.levels.clone(),
+            focus_min_volume: settings.focus.min_volume,
+            focus_areas: settings.focus.areas.clone(),
+            pipeline_file: settings
+                .pipeline_file
+                .as_ref()
+                .map(|p| p.display().to_string()),
+        },
         inputs,
         warnings,
-        reconciliation,
-        suppression: &profiled.suppression,
-        segment_suppression,
-        outliers: serde_json::json!({
-            "overdispersion": settings.outliers.method,
-            "phi_estimator": outliers.basis.estimator,
-            "flags": outliers.flags.len(),
-            "fits": outliers.fits,
-            "cost_basis": outliers.basis,
-        }),
+        reconciliation: Reconciliation {
+            wmo: profiled.wmo.clone(),
+            zvw: profiled.zvw.clone(),
+        },
+        suppression: profiled.suppression.clone(),
+        segment_suppression: segment_suppression.clone(),
+        outliers: OutliersRecord {
+            overdispersion: settings.outliers.method,
+            phi_estimator: outliers.basis.estimator.clone(),
+            flags: outliers.flags.len(),
+            fits: outliers.fits.clone(),
+            cost_basis: outliers.basis.clone(),
+        },
         timings_seconds: timings.clone(),
         outputs,
     };
-    let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
-    std::fs::write(dir.join("manifest.json"), text)?;
+    manifest.write(dir)?;
     crate::run_folder::abort_point("manifest");
     Ok(())
 }

@@ -405,3 +405,29 @@ fn stage_commands_work_on_a_finished_run() {
     let written = std::fs::read_to_string(run.join("outliers.csv")).unwrap();
     assert_eq!(out.lines().count(), written.lines().count(), "{out}");
 }
+
+/// A run folder written by another record format (round 1 wrote none) is refused with a
+/// message naming the versions, by the report and by the stage commands alike.
+#[test]
+fn a_run_folder_of_another_version_is_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("manifest.json"),
+        r#"{"program": {"name": "wijkscan", "version": "0.0.1"}, "run": {"name": "old"}}"#,
+    )
+    .unwrap();
+    for cmd in ["report", "profile", "focus"] {
+        let o = Command::cargo_bin("wijkscan")
+            .unwrap()
+            .arg(cmd)
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {err}");
+        assert!(
+            err.contains("0.0.1") && err.contains("format 1"),
+            "{cmd}: {err}"
+        );
+    }
+}

@@ -167,7 +167,7 @@ fn level_plan(view: &RunView, level: &str, lang: Lang, out: &mut Vec<Chart>) {
                 Some(funnel::FunnelPoint { years, oe, flag })
             })
             .collect();
-        let capped = view.manifest["outliers"]["cost_basis"]["capped"].as_bool() == Some(true);
+        let capped = view.manifest.outliers.cost_basis.capped;
         if points.len() >= 3 {
             out.push(Chart {
                 stem: format!("funnel_{level}"),

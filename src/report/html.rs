@@ -456,21 +456,20 @@ fn ledgers(view: &RunView, lang: Lang) -> Vec<Ledger> {
         ("zvw", lang.t("Zvw-declaraties", "Zvw claims")),
         ("wmo", lang.t("Wmo-voorzieningen", "Wmo provisions")),
     ] {
-        let l = &view.manifest["reconciliation"][key];
-        if l.is_null() {
+        let Some(l) = view.manifest.ledger(key) else {
             continue;
-        }
-        let row = |b: &serde_json::Value| LedgerRow {
-            bucket: bucket(b["bucket"].as_str().unwrap_or_default()),
-            rows: lang.number(b["rows"].as_f64().unwrap_or(0.0), 0),
-            eur: lang.euro_decimals(b["cents"].as_f64().unwrap_or(0.0) / 100.0, 2),
         };
-        let mut rows = vec![row(&l["input"])];
-        rows.extend(l["buckets"].as_array().into_iter().flatten().map(row));
+        let row = |b: &crate::stages::reconcile::Bucket| LedgerRow {
+            bucket: bucket(&b.bucket),
+            rows: lang.number(b.rows as f64, 0),
+            eur: lang.euro_decimals(b.cents as f64 / 100.0, 2),
+        };
+        let mut rows = vec![row(&l.input)];
+        rows.extend(l.buckets.iter().map(row));
         out.push(Ledger {
             title: title.into(),
             rows,
-            balanced: if l["balanced"].as_bool() == Some(true) {
+            balanced: if l.balanced {
                 lang.t(
                     "Sluit tot op de cent: ingelezen = som van de posten, en elk niveau telt op tot de post ‘in gebieden’.",
                     "Balances to the cent: read = sum of the buckets, and every level adds up to ‘in areas’.",
@@ -509,16 +508,16 @@ fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
         ),
         _ => lang.t("geen", "none"),
     };
-    let phis: Vec<String> = m["outliers"]["fits"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["metric"] == "oe_norm")
+    let phis: Vec<String> = m
+        .outliers
+        .fits
+        .iter()
+        .filter(|f| f.metric == "oe_norm")
         .filter_map(|f| {
             Some(format!(
                 "{} φ = {}",
-                lang.level(f["level"].as_str()?),
-                lang.number(f["phi"].as_f64()?, 2)
+                lang.level(&f.level),
+                lang.number(f.phi?, 2)
             ))
         })
         .collect();
@@ -534,10 +533,8 @@ fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
             format!(" (O/E: {})", phis.join(", "))
         }
     ));
-    let basis = &m["outliers"]["cost_basis"];
-    let total_cap = basis["caps"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["metric"] == "total"));
+    let basis = &m.outliers.cost_basis;
+    let total_cap = basis.caps.iter().find(|c| c.metric == "total");
     match total_cap {
         Some(cap) => out.push(format!(
             "{} {} {} {} {} {}",
@@ -545,12 +542,12 @@ fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
                 "De uitschieters op kosten zijn berekend met afgetopte kosten: wat één persoon in de periode kost, telt mee tot",
                 "Cost outliers are judged on capped cost: what one person costs in the period counts up to",
             ),
-            lang.euro(cap["cap_per_insured_year_eur"].as_f64().unwrap_or(0.0)),
+            lang.euro(cap.cap_per_insured_year_eur),
             lang.t(
                 "per verzekerdenjaar (het 99e percentiel); daarboven telt het niet mee. Zo bepalen een paar zeer dure patiënten niet of een wijk opvalt. Dit haalt",
                 "per insured year (the 99th percentile); anything above that does not count. That way a few very expensive patients do not decide whether an area stands out. This removes",
             ),
-            lang.percent(cap["share_of_cost_removed"].as_f64().unwrap_or(0.0)),
+            lang.percent(cap.share_of_cost_removed),
             lang.t(
                 "van de kosten weg; de normkosten worden met dezelfde factor verlaagd, zodat afgetopt met afgetopt wordt vergeleken. Zorgsoorten worden op dezelfde manier afgetopt, elk met een eigen grens. De bedragen in de tabellen zijn nooit afgetopt.",
                 "of cost; the norm is lowered by the same factor, so capped is compared with capped. Care types are capped the same way, each with its own cap. The amounts in the tables are never capped.",
@@ -568,7 +565,7 @@ fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
             .to_string(),
         ),
     }
-    if basis["estimator"] == "winsorised" {
+    if basis.estimator == "winsorised" {
         out.push(
             lang.t(
                 "φ is geschat met de gewinsoriseerde methode van FunnelPlotR (schat φ te laag bij toeval).",
@@ -601,8 +598,8 @@ fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
 }
 
 fn privacy_notes(view: &RunView, lang: Lang) -> Vec<String> {
-    let s = &view.manifest["suppression"];
-    let n = |k: &str| lang.number(s[k].as_f64().unwrap_or(0.0), 0);
+    let s = &view.manifest.suppression;
+    let n = |v: usize| lang.number(v as f64, 0);
     vec![
         format!(
             "{} {} {}",
@@ -619,14 +616,14 @@ fn privacy_notes(view: &RunView, lang: Lang) -> Vec<String> {
         format!(
             "{}: {} {} {} {}; {}: {} {} {} {}.",
             lang.t("Primair verborgen", "Hidden (primary)"),
-            n("primary_rows"),
+            n(s.primary_rows),
             lang.t("gebieden en", "areas and"),
-            n("primary_cells"),
+            n(s.primary_cells),
             lang.t("cellen", "cells"),
             lang.t("aanvullend verborgen", "hidden (secondary)"),
-            n("secondary_rows"),
+            n(s.secondary_rows),
             lang.t("gebieden en", "areas and"),
-            n("secondary_cells"),
+            n(s.secondary_cells),
             lang.t("cellen", "cells"),
         ),
         lang.t(
@@ -754,39 +751,32 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
         }
     );
     // Every warning of the run, geometry included, is in the manifest.
-    let warnings: Vec<String> = view.manifest["warnings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|w| {
-            let file = w["file"].as_str()?;
-            let file = std::path::Path::new(file)
+    let warnings: Vec<String> = view
+        .manifest
+        .warnings
+        .iter()
+        .map(|w| {
+            let file = std::path::Path::new(&w.file)
                 .file_name()
                 .map(|f| f.to_string_lossy().to_string())
                 .unwrap_or_default();
-            Some(format!(
+            format!(
                 "{file}, {}: {}",
-                w["column"].as_str().unwrap_or("–"),
-                w["message"].as_str().unwrap_or_default()
-            ))
+                w.column.as_deref().unwrap_or("–"),
+                w.message
+            )
         })
         .collect();
-    let inputs = view.manifest["inputs"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let inputs = view
+        .manifest
+        .inputs
+        .iter()
         .map(|i| {
             // The contract name, not the path: the report does not depend on where it ran.
-            let name = i["name"].as_str().unwrap_or_default().to_string();
             [
-                name,
-                lang.number(i["rows"].as_f64().unwrap_or(0.0), 0),
-                i["sha256"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(16)
-                    .collect(),
+                i.name.clone(),
+                lang.number(i.rows as f64, 0),
+                i.sha256.chars().take(16).collect(),
             ]
         })
         .collect();
@@ -798,12 +788,7 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
         period: period_text(view, lang),
         program: format!(
             "{} {}",
-            view.manifest["program"]["name"]
-                .as_str()
-                .unwrap_or("wijkscan"),
-            view.manifest["program"]["version"]
-                .as_str()
-                .unwrap_or_default()
+            view.manifest.program.name, view.manifest.program.version
         ),
         findings: findings(view, lang),
         key_figures,

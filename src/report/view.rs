@@ -91,7 +91,7 @@ pub struct RunView {
     pub areas: Vec<AreaRow>,
     pub flags: Vec<FlagRow>,
     pub segments: Vec<SegmentRow>,
-    pub manifest: serde_json::Value,
+    pub manifest: crate::manifest::Manifest,
     /// Row of each (level, area code) in `areas`.
     index: std::collections::HashMap<(String, String), usize>,
 }
@@ -126,33 +126,8 @@ fn bools(df: &DataFrame, c: &str) -> Result<Vec<Option<bool>>> {
 
 impl RunView {
     pub fn load(dir: &Path) -> Result<RunView> {
-        let manifest_path = dir.join("manifest.json");
-        let manifest: serde_json::Value = std::fs::read_to_string(&manifest_path)
-            .map_err(|e| {
-                Error::Output(format!(
-                    "`{}` is not a finished run folder: cannot read `manifest.json`: {e}",
-                    dir.display()
-                ))
-            })
-            .and_then(|t| {
-                serde_json::from_str(&t).map_err(|e| {
-                    Error::Output(format!(
-                        "`{}` is not valid JSON: {e}",
-                        manifest_path.display()
-                    ))
-                })
-            })?;
-        let run = &manifest["run"];
-        let s = |k: &str| run[k].as_str().unwrap_or_default().to_string();
-        let list = |v: &serde_json::Value| -> Vec<String> {
-            v.as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let manifest = crate::manifest::Manifest::read(dir)?;
+        let run = manifest.run.clone();
 
         let p = read_parquet(dir, "profile")?;
         let level = text(&p, "level")?;
@@ -268,18 +243,18 @@ impl RunView {
         Ok(RunView {
             index,
             dir: dir.to_path_buf(),
-            name: s("name"),
-            period: s("period"),
-            period_start: s("period_start"),
-            period_end: s("period_end"),
-            min_cell: run["min_cell"].as_i64().unwrap_or(10),
-            levels: list(&run["levels"]),
-            overdispersion: manifest["outliers"]["overdispersion"]
-                .as_str()
-                .unwrap_or("none")
-                .to_string(),
-            min_volume: run["focus_min_volume"].as_i64().unwrap_or(100),
-            focus_areas: list(&run["focus_areas"]),
+            name: run.name,
+            period: run.period,
+            period_start: run.period_start,
+            period_end: run.period_end,
+            min_cell: run.min_cell,
+            levels: run.levels,
+            overdispersion: serde_json::to_value(manifest.outliers.overdispersion)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| "none".into()),
+            min_volume: run.focus_min_volume,
+            focus_areas: run.focus_areas,
             areas,
             flags,
             segments,
@@ -319,15 +294,17 @@ impl RunView {
 
     /// The O/E funnel at `level`, from the fit in the manifest.
     pub fn funnel(&self, level: &str) -> Option<FunnelFit> {
-        let fit = self.manifest["outliers"]["fits"]
-            .as_array()?
+        let fit = self
+            .manifest
+            .outliers
+            .fits
             .iter()
-            .find(|f| f["level"] == level && f["metric"] == "oe_norm")?;
+            .find(|f| f.level == level && f.metric == "oe_norm")?;
         Some(FunnelFit {
-            sigma_eur: fit["sigma_eur"].as_f64()?,
-            norm_per_iy: fit["norm_per_insured_year"].as_f64()?,
-            phi: fit["phi"].as_f64(),
-            tau2: fit["tau2"].as_f64(),
+            sigma_eur: fit.sigma_eur?,
+            norm_per_iy: fit.norm_per_insured_year?,
+            phi: fit.phi,
+            tau2: fit.tau2,
         })
     }
 

@@ -44,7 +44,7 @@ impl InputFile {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -52,7 +52,7 @@ pub enum Severity {
 }
 
 /// One broken rule: which file, which column, how many rows, and a few examples.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     pub severity: Severity,
     pub file: String,

@@ -12,7 +12,7 @@ pub fn eur_text(cents: i64) -> String {
     format!("{sign}{}.{:02}", a / 100, a % 100)
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Bucket {
     pub bucket: String,
     /// Claim lines or provisions in the bucket.
@@ -33,7 +33,7 @@ impl Bucket {
 }
 
 /// The reconciliation of one source (Zvw claims or Wmo provisions).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Ledger {
     pub source: String,
     /// Total of the input file, summed independently of the buckets.

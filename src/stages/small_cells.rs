@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// How many cells were hidden, for the manifest and the report.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct SuppressionCounts {
     pub min_cell: i64,
     pub primary_rows: usize,
