@@ -168,10 +168,30 @@ pub fn euro(v: f64) -> String {
 }
 
 /// Validate and compute, as a run does, for the stage commands that only print.
+/// A finished run folder named on the command line, if that is what it is.
+fn run_folder(args: &RunArgs) -> Option<&std::path::Path> {
+    args.pipeline
+        .as_deref()
+        .filter(|p| p.join(crate::manifest::FILE).is_file())
+}
+
+/// The profile stages' results: from a run's private cache when the command names a finished
+/// run and the cache belongs to it (same inputs, period and min_cell), else computed anew.
 fn computed(
     s: &Settings,
+    run: Option<&std::path::Path>,
     reporter: &dyn progress::Reporter,
 ) -> Result<crate::stages::compute::Profiled> {
+    if let Some(dir) = run {
+        if let Some(p) = crate::cache::read(dir, s.min_cell)? {
+            eprintln!(
+                "using the private cache of run `{}` ({})",
+                dir.display(),
+                crate::cache::dir(dir).display()
+            );
+            return Ok(p);
+        }
+    }
     let v = pipeline::validate(s, false, reporter)?;
     if v.fatal() {
         return Err(Error::Input {
@@ -187,7 +207,7 @@ pub fn profile(args: &ProfileArgs) -> Result<u8> {
     let mut s = settings(&args.run)?;
     s.force = true; // nothing is written
     let reporter = progress::for_stderr();
-    let p = computed(&s, reporter.as_ref())?;
+    let p = computed(&s, run_folder(&args.run), reporter.as_ref())?;
     let df = pipeline::published_profile(&p, std::slice::from_ref(&args.level))?;
     if df.height() == 0 {
         return Err(Error::Config {
@@ -282,7 +302,7 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
             message: e.to_string(),
         })?;
     let reporter = progress::for_stderr();
-    let p = computed(&s, reporter.as_ref())?;
+    let p = computed(&s, run_folder(&args.run), reporter.as_ref())?;
     reporter.start("focus", None);
     let focused = crate::stages::focus::run(&p.persons, &segments, &s.focus, s.min_cell)?;
     reporter.finish();
@@ -430,7 +450,7 @@ pub fn outliers(args: &OutliersArgs) -> Result<u8> {
             })?;
     }
     let reporter = progress::for_stderr();
-    let p = computed(&s, reporter.as_ref())?;
+    let p = computed(&s, run_folder(&args.run), reporter.as_ref())?;
     let detected = crate::stages::outliers::detect(&p.raw, &p.profile, &p.persons, s.outliers)?;
     let flags = &detected.flags;
     println!(

@@ -14,6 +14,7 @@
 //! - `config`: pipeline files; `pipeline`: runs the stages and writes the run folder;
 //! - `sample`: the synthetic data generator; `progress`: the `Reporter` trait.
 
+pub mod cache;
 pub mod charts;
 pub mod cli;
 pub mod columns;

@@ -282,6 +282,13 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
             settings.out.display()
         )));
     }
+    // The private cache for working sessions (person-level: beside the run, never in it). The
+    // run is complete without it, so a failure here is a warning.
+    let t = Instant::now();
+    if let Err(e) = crate::cache::write(&settings.out, &profiled) {
+        eprintln!("wijkscan: warning: the private cache for working sessions was not written: {e}");
+    }
+    tracing::info!(seconds = t.elapsed().as_secs_f64(), "private cache");
     let mut warnings: Vec<Problem> = validated
         .problems
         .into_iter()

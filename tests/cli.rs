@@ -431,3 +431,69 @@ fn a_run_folder_of_another_version_is_refused_by_name() {
         );
     }
 }
+
+/// A run keeps a private cache beside (never in) its folder; `focus`, `outliers` and `profile`
+/// on the run folder answer from it with the same bytes as when they recompute, and a cache
+/// that does not belong to the question (another min_cell) is not used.
+#[test]
+fn stage_commands_answer_from_the_private_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["run", "--inputs"])
+        .arg(root().join("data-samples"))
+        .args(["--period", "2024Q3", "--out"])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let cache = tmp.path().join(".run.private/cache");
+    assert!(cache.join("persons.parquet").is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(tmp.path().join(".run.private"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the private folder is owner-only");
+    }
+    // Nothing person-level inside the shareable folder.
+    for e in std::fs::read_dir(&run).unwrap().flatten() {
+        assert!(!e.file_name().to_string_lossy().contains("persons"));
+    }
+    let ask = |args: &[&str]| {
+        let o = Command::cargo_bin("wijkscan")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (
+            String::from_utf8_lossy(&o.stdout).to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let r = run.to_str().unwrap();
+    for args in [
+        vec!["focus", r, "--area", "WK015303", "--reset"],
+        vec!["outliers", r],
+        vec!["profile", r, "--level", "wijk"],
+    ] {
+        let (cached, err) = ask(&args);
+        assert!(err.contains("private cache"), "{args:?}: {err}");
+        std::fs::rename(&cache, tmp.path().join("aside")).unwrap();
+        let (fresh, err) = ask(&args);
+        assert!(!err.contains("private cache"), "{args:?}: {err}");
+        std::fs::rename(tmp.path().join("aside"), &cache).unwrap();
+        assert_eq!(cached, fresh, "{args:?}");
+    }
+    let (_, err) = ask(&["profile", r, "--level", "wijk", "--min-cell", "20"]);
+    assert!(!err.contains("private cache"), "{err}");
+}

@@ -1,0 +1,121 @@
+//! The private cache of a finished run: its person frame and level tables, so that working
+//! sessions (`focus`, `outliers`, `profile` on a run folder) answer without redoing the pass
+//! over every claim line. It holds **person-level data** (pseudonymised ids, each person's
+//! costs and attributes), so it lives beside the run folder in `.<run>.private/cache/`
+//! (owner-only permissions), never inside the shareable folder. It is used only while it
+//! belongs to the run: same inputs (by checksum), period and min_cell as the run's manifest.
+
+use crate::error::{Error, Result};
+use crate::manifest::Manifest;
+use crate::stages::compute::Profiled;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What the cache was made from, and what of `Profiled` is not a frame.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Key {
+    inputs: Vec<(String, String)>,
+    period_start: String,
+    period_end: String,
+    min_cell: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Record {
+    key: Key,
+    zvw: crate::stages::reconcile::Ledger,
+    wmo: crate::stages::reconcile::Ledger,
+    suppression: crate::stages::small_cells::SuppressionCounts,
+    warnings: Vec<crate::stages::load::Problem>,
+}
+
+pub fn dir(run: &Path) -> PathBuf {
+    crate::run_folder::private_dir(run).join("cache")
+}
+
+fn key(m: &Manifest, min_cell: i64) -> Key {
+    Key {
+        inputs: m
+            .inputs
+            .iter()
+            .map(|i| (i.name.clone(), i.sha256.clone()))
+            .collect(),
+        period_start: m.run.period_start.clone(),
+        period_end: m.run.period_end.clone(),
+        min_cell,
+    }
+}
+
+fn write_frame(df: &DataFrame, path: &Path) -> Result<()> {
+    let mut df = df.clone();
+    ParquetWriter::new(std::fs::File::create(path)?).finish(&mut df)?;
+    Ok(())
+}
+
+fn read_frame(path: &Path) -> Result<DataFrame> {
+    Ok(ParquetReader::new(std::fs::File::open(path)?).finish()?)
+}
+
+/// Writes the cache of the run at `run` (already published, manifest included).
+pub fn write(run: &Path, p: &Profiled) -> Result<()> {
+    let m = Manifest::read(run)?;
+    let dir = dir(run);
+    // Written aside and swapped in whole, like the run folder itself.
+    let staging = dir.with_file_name(format!("cache.tmp-{}", std::process::id()));
+    // Leftovers of a cache write that was killed.
+    if let Some(parent) = dir.parent().filter(|p| p.is_dir()) {
+        for e in std::fs::read_dir(parent)?.flatten() {
+            if e.file_name().to_string_lossy().starts_with("cache.tmp-") {
+                std::fs::remove_dir_all(e.path())?;
+            }
+        }
+    }
+    std::fs::create_dir_all(&staging)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = staging.parent().unwrap_or(&staging);
+        std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))?;
+    }
+    write_frame(&p.persons, &staging.join("persons.parquet"))?;
+    write_frame(&p.raw, &staging.join("raw.parquet"))?;
+    write_frame(&p.profile, &staging.join("profile.parquet"))?;
+    let record = Record {
+        key: key(&m, m.run.min_cell),
+        zvw: p.zvw.clone(),
+        wmo: p.wmo.clone(),
+        suppression: p.suppression.clone(),
+        warnings: p.warnings.clone(),
+    };
+    let text = serde_json::to_string_pretty(&record).map_err(|e| Error::Other(e.to_string()))?;
+    std::fs::write(staging.join("cache.json"), text)?;
+    crate::run_folder::publish(&staging, &dir)?;
+    Ok(())
+}
+
+/// The cached profile of the run at `run`, when the cache belongs to it and to `min_cell`;
+/// None otherwise (the caller recomputes).
+pub fn read(run: &Path, min_cell: i64) -> Result<Option<Profiled>> {
+    let dir = dir(run);
+    let Ok(text) = std::fs::read_to_string(dir.join("cache.json")) else {
+        return Ok(None);
+    };
+    let Ok(record) = serde_json::from_str::<Record>(&text) else {
+        return Ok(None);
+    };
+    let m = Manifest::read(run)?;
+    let want = key(&m, min_cell);
+    if serde_json::to_value(&record.key).ok() != serde_json::to_value(&want).ok() {
+        return Ok(None);
+    }
+    Ok(Some(Profiled {
+        profile: read_frame(&dir.join("profile.parquet"))?,
+        raw: read_frame(&dir.join("raw.parquet"))?,
+        persons: read_frame(&dir.join("persons.parquet"))?,
+        zvw: record.zvw,
+        wmo: record.wmo,
+        suppression: record.suppression,
+        warnings: record.warnings,
+    }))
+}
