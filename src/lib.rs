@@ -26,6 +26,7 @@ pub mod frame;
 pub mod geometry;
 pub mod manifest;
 pub mod pipeline;
+pub mod problem;
 pub mod progress;
 pub mod report;
 pub mod run_folder;

@@ -8,12 +8,14 @@
 use crate::columns::{ColumnSpec, InputSpec, Kind, ALL_INPUTS, GEOMETRY_FILE};
 use crate::domain::{self, Period};
 use polars::prelude::*;
-use std::fmt;
+// Diagnostics live in `crate::problem`; re-exported here for the stages that report them.
+pub use crate::problem::{format_problems, plural, Problem, Severity};
+pub use crate::stages::claim_identity::{claim_id_conflicts, conflict_expr};
 use std::path::{Path, PathBuf};
 
 /// Name of the 1-based row number added for error messages.
 const ROW: &str = "__row";
-const MAX_EXAMPLES: usize = 5;
+pub(crate) const MAX_EXAMPLES: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -42,89 +44,6 @@ impl InputFile {
     pub fn display_name(&self) -> String {
         self.path.display().to_string()
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-/// One broken rule: which file, which column, how many rows, and a few examples.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Problem {
-    pub severity: Severity,
-    pub file: String,
-    pub column: Option<String>,
-    pub message: String,
-    pub rows: Option<u64>,
-    pub examples: Vec<String>,
-}
-
-impl Problem {
-    pub fn error(file: &str, column: Option<&str>, message: impl Into<String>) -> Problem {
-        Problem {
-            severity: Severity::Error,
-            file: file.to_string(),
-            column: column.map(str::to_string),
-            message: message.into(),
-            rows: None,
-            examples: Vec::new(),
-        }
-    }
-
-    pub fn warning(file: &str, column: Option<&str>, message: impl Into<String>) -> Problem {
-        Problem {
-            severity: Severity::Warning,
-            ..Problem::error(file, column, message)
-        }
-    }
-
-    pub fn is_fatal(&self) -> bool {
-        self.severity == Severity::Error
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{kind}: `{}`", self.file)?;
-        if let Some(c) = &self.column {
-            write!(f, ", column `{c}`")?;
-        }
-        write!(f, ": ")?;
-        if let Some(n) = self.rows {
-            write!(f, "{}: ", plural(n, "row"))?;
-        }
-        write!(f, "{}", self.message)?;
-        if !self.examples.is_empty() {
-            write!(f, " (e.g. {})", self.examples.join("; "))?;
-        }
-        Ok(())
-    }
-}
-
-/// `1 row`, `2 rows`.
-pub fn plural(n: u64, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-/// Formats problems as the one paragraph a failed command prints.
-pub fn format_problems(problems: &[Problem]) -> String {
-    let errors = problems.iter().filter(|p| p.is_fatal()).count();
-    let mut out = format!(
-        "the inputs break the data contract ({errors} problem{}); nothing was written:",
-        if errors == 1 { "" } else { "s" }
-    );
-    for p in problems.iter().filter(|p| p.is_fatal()) {
-        out.push_str("\n  ");
-        out.push_str(&p.to_string());
-    }
-    out
 }
 
 /// The five contract inputs (plus optional geometry) in a folder.
@@ -494,7 +413,7 @@ pub struct Checked {
     pub amount_cents: Option<i64>,
 }
 
-fn fmt_value(av: AnyValue) -> String {
+pub(crate) fn fmt_value(av: AnyValue) -> String {
     match av {
         AnyValue::Null => "empty".to_string(),
         AnyValue::String(s) => format!("{s:?}"),
@@ -872,60 +791,6 @@ fn join_names(schema: &Schema) -> String {
         .map(|n| n.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Claim ids that occur with different content (SPEC 3.1: fatal). Rows identical in every
-/// contract column are duplicates, not conflicts. Returns (conflicting ids, example lines).
-pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option<Problem>> {
-    // Only ids on more than one line can conflict: their hashes are counted first, then only
-    // their lines are compared (streamed; the in-memory engine would hold every line).
-    let repeated = crate::stages::profile::collect_repeated_ids(claims)?;
-    let conflicts = crate::stages::collect_streaming(
-        crate::stages::profile::mark_repeated(claims.clone(), &repeated)
-            .filter(col("__repeated"))
-            .group_by([col("claim_id")])
-            .agg([len().alias("lines"), conflict_expr()])
-            .filter(col("conflict")),
-    )?
-    .lazy()
-    .sort(["claim_id"], SortMultipleOptions::default());
-    let counted = conflicts
-        .clone()
-        .select([len().alias("ids"), col("lines").sum().alias("lines")])
-        .collect()?;
-    let ids: u64 = counted.column("ids")?.get(0)?.extract().unwrap_or(0);
-    if ids == 0 {
-        return Ok(None);
-    }
-    let lines: u64 = counted.column("lines")?.get(0)?.extract().unwrap_or(0);
-    let examples = conflicts.limit(MAX_EXAMPLES as IdxSize).collect()?;
-    let ex = examples.column("claim_id")?;
-    let examples: Vec<String> = (0..examples.height())
-        .map(|i| ex.get(i).map(fmt_value).unwrap_or_default())
-        .collect();
-    Ok(Some(Problem {
-        severity: Severity::Error,
-        file: file.to_string(),
-        column: Some("claim_id".into()),
-        message: format!(
-            "same claim_id with different content ({ids} claim id{} over {lines} lines; \
-             identical copies are allowed, differing ones are not): {}",
-            if ids == 1 { "" } else { "s" },
-            examples.join(", ")
-        ),
-        rows: Some(lines),
-        examples: Vec::new(),
-    }))
-}
-
-/// True for a claim-id group whose lines differ in some contract column.
-pub fn conflict_expr() -> Expr {
-    let differs = |c: &str| col(c).min().neq(col(c).max());
-    differs("person_id")
-        .or(differs("service_date"))
-        .or(differs("care_type"))
-        .or(differs("amount_eur"))
-        .alias("conflict")
 }
 
 /// Checks every input in a set; the typed frames of usable files come back by contract name.

@@ -8,6 +8,10 @@
 //! Money is integer cents throughout; euros appear only in the published columns.
 
 use crate::domain::{Period, CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
+use crate::stages::claim_identity::{claim_id_aggs, conflict_after_aggs};
+pub use crate::stages::claim_identity::{
+    claim_id_hash, collect_repeated_ids, mark_repeated, repeated_id_hashes,
+};
 use crate::stages::expected;
 use crate::stages::features::wmo_type_col;
 use polars::prelude::*;
@@ -54,48 +58,6 @@ pub fn ct_contrib(ct: &str) -> String {
     format!("n_{ct}")
 }
 
-/// The 64-bit hash of a line's claim id (fixed seeds: the same every run).
-pub fn claim_id_hash() -> Expr {
-    col("claim_id")
-        .hash(0x5769_6a6b, 0x7363_616e, 0x636c_6169, 0x6d5f_6964)
-        .alias("__id_hash")
-}
-
-/// Hashes of claim ids that occur on more than one line: usually a tiny share, so only these
-/// lines need the full comparison of copies. Counting 64-bit hashes instead of the id strings
-/// keeps this pass, the only one over every id of the book, at a fraction of the memory (the
-/// string count needed 7.8 GB at 60 M lines). A rare hash collision only sends a single line
-/// through the exact comparison, which groups by the id itself.
-pub fn repeated_id_hashes(claims: LazyFrame) -> LazyFrame {
-    claims
-        .select([claim_id_hash()])
-        .group_by([col("__id_hash")])
-        .agg([len().alias("__lines")])
-        .filter(col("__lines").gt(lit(1)))
-        .select([col("__id_hash")])
-}
-
-/// `repeated_id_hashes`, collected with the streaming engine.
-pub fn collect_repeated_ids(claims: &LazyFrame) -> PolarsResult<DataFrame> {
-    crate::stages::collect_streaming(repeated_id_hashes(claims.clone()))
-}
-
-/// `claims` with `__repeated`: true on lines whose id hash is in `repeated` (a left join
-/// against that small set; the equi join streams, semi/anti joins and `is_in` did not).
-pub fn mark_repeated(claims: LazyFrame, repeated: &DataFrame) -> LazyFrame {
-    claims
-        .with_columns([claim_id_hash()])
-        .left_join(
-            repeated
-                .clone()
-                .lazy()
-                .with_columns([lit(true).alias("__repeated")]),
-            col("__id_hash"),
-            col("__id_hash"),
-        )
-        .with_columns([col("__repeated").fill_null(lit(false))])
-}
-
 /// One row per distinct claim id: the line's content, how many identical copies it had,
 /// whether its copies conflict, its amount in cents and whether it falls in the period.
 /// `repeated` holds the id hashes of `repeated_id_hashes`; lines with any other id are single and pass
@@ -138,27 +100,6 @@ pub fn claim_lines(
                 .alias("in_period"),
         ]),
     )
-}
-
-/// Per claim id: each column's min and max (equal unless the id's lines conflict) and the
-/// number of copies. Copies identical in every column share one min, which is the line.
-fn claim_id_aggs() -> Vec<Expr> {
-    let mut aggs = vec![len().cast(DataType::Int64).alias("copies")];
-    for c in ["person_id", "service_date", "care_type", "amount_eur"] {
-        aggs.push(col(c).min().alias(c));
-        aggs.push(col(c).max().alias(format!("{c}__max").as_str()));
-    }
-    aggs
-}
-
-/// True where a claim id's copies differ in some column (after `claim_id_aggs`).
-fn conflict_after_aggs() -> Expr {
-    ["person_id", "service_date", "care_type", "amount_eur"]
-        .iter()
-        .map(|c| col(*c).neq(col(format!("{c}__max").as_str())))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false))
-        .alias("conflict")
 }
 
 /// Per person: cents per care type of counting lines, and the cents and lines of each
@@ -647,32 +588,4 @@ pub fn all_levels(
             SortMultipleOptions::default(),
         )
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Only lines whose id occurs more than once are marked, whatever the id looks like, and
-    /// every line keeps its place in one of the two branches.
-    #[test]
-    fn repeated_ids_are_marked_by_hash() {
-        let claims = df!(
-            "claim_id" => ["a1", "a1", "b", "é", "é", "", "c-9"],
-            "amount_eur" => [1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
-        )
-        .unwrap();
-        let repeated = collect_repeated_ids(&claims.clone().lazy()).unwrap();
-        assert_eq!(repeated.height(), 2);
-        let marked = mark_repeated(claims.lazy(), &repeated).collect().unwrap();
-        let flags: Vec<bool> = marked
-            .column("__repeated")
-            .unwrap()
-            .bool()
-            .unwrap()
-            .iter()
-            .map(|v| v.unwrap())
-            .collect();
-        assert_eq!(flags, vec![true, true, false, true, true, false, false]);
-    }
 }

@@ -1,0 +1,87 @@
+//! Validation diagnostics (SPEC 2): one broken rule or warning — which file, which column, how
+//! many rows, a few examples — and how a list of them reads on the terminal.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One broken rule: which file, which column, how many rows, and a few examples.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub file: String,
+    pub column: Option<String>,
+    pub message: String,
+    pub rows: Option<u64>,
+    pub examples: Vec<String>,
+}
+
+impl Problem {
+    pub fn error(file: &str, column: Option<&str>, message: impl Into<String>) -> Problem {
+        Problem {
+            severity: Severity::Error,
+            file: file.to_string(),
+            column: column.map(str::to_string),
+            message: message.into(),
+            rows: None,
+            examples: Vec::new(),
+        }
+    }
+
+    pub fn warning(file: &str, column: Option<&str>, message: impl Into<String>) -> Problem {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(file, column, message)
+        }
+    }
+
+    pub fn is_fatal(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{kind}: `{}`", self.file)?;
+        if let Some(c) = &self.column {
+            write!(f, ", column `{c}`")?;
+        }
+        write!(f, ": ")?;
+        if let Some(n) = self.rows {
+            write!(f, "{}: ", plural(n, "row"))?;
+        }
+        write!(f, "{}", self.message)?;
+        if !self.examples.is_empty() {
+            write!(f, " (e.g. {})", self.examples.join("; "))?;
+        }
+        Ok(())
+    }
+}
+
+/// `1 row`, `2 rows`.
+pub fn plural(n: u64, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Formats problems as the one paragraph a failed command prints.
+pub fn format_problems(problems: &[Problem]) -> String {
+    let errors = problems.iter().filter(|p| p.is_fatal()).count();
+    let mut out = format!(
+        "the inputs break the data contract ({errors} problem{}); nothing was written:",
+        if errors == 1 { "" } else { "s" }
+    );
+    for p in problems.iter().filter(|p| p.is_fatal()) {
+        out.push_str("\n  ");
+        out.push_str(&p.to_string());
+    }
+    out
+}
