@@ -107,9 +107,12 @@ fn validate_and_run_the_tiny_fixture() {
     );
 }
 
+/// A change to a copy of the fixture.
+type Edit = fn(&Path);
+
 #[test]
 fn bad_inputs() {
-    let cases: [(&str, fn(&Path)); 4] = [
+    let cases: [(&str, Edit); 4] = [
         ("bad_missing_column", |d| {
             replace(d, "insured.csv", "insured_days", "days")
         }),
