@@ -497,3 +497,36 @@ fn stage_commands_answer_from_the_private_cache() {
     let (_, err) = ask(&["profile", r, "--level", "wijk", "--min-cell", "20"]);
     assert!(!err.contains("private cache"), "{err}");
 }
+
+/// Every column a run publishes in the profile has a declared protection: a key, a figure about
+/// the whole row, or a guarded cell group. A new column without one fails here instead of being
+/// protected only by whole-row suppression by accident.
+#[test]
+fn every_published_profile_column_has_a_suppression_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["run", "--inputs"])
+        .arg(root().join("data-samples"))
+        .args(["--period", "2024Q3", "--out"])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let df = ParquetReader::new(std::fs::File::open(run.join("profile.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let undeclared: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .filter(|c| wijkscan::stages::small_cells::protection_of(c).is_none())
+        .collect();
+    assert!(
+        undeclared.is_empty(),
+        "published without a rule: {undeclared:?}"
+    );
+    // And the walk can fail: a made-up column has no rule.
+    assert!(wijkscan::stages::small_cells::protection_of("zvw_new_figure").is_none());
+}

@@ -99,6 +99,48 @@ fn guarded() -> Vec<Guarded> {
     g
 }
 
+/// Published columns that identify a row, not figures.
+pub const KEY_COLUMNS: [&str; 4] = ["level", "area_code", "area_name", "suppressed"];
+
+/// Figures about the whole row: all its insured persons (at least min_cell when the row is
+/// published), its residents or its norm. They are protected by whole-row suppression and the
+/// secondary suppression over the area tree; no count inside them can be small.
+pub const ROW_FIGURES: [&str; 17] = [
+    "insured_persons",
+    "insured_years",
+    "residents",
+    "zvw_cost_eur",
+    "zvw_cost_per_insured_year",
+    "norm_insured_years",
+    "norm_cost_eur",
+    "norm_cost_per_insured_year",
+    "oe_ratio",
+    "resultaat_eur",
+    "resultaat_per_insured_year",
+    "insured_years_ratio",
+    "insured_years_mismatch",
+    "expected_cost_eur",
+    "expected_cost_per_insured_year",
+    "oe_age_sex",
+    crate::columns::OE_FOR_FLAGS,
+];
+
+/// How a published profile column is protected (SPEC 3.3): `key`, `row` (a figure about the
+/// whole row) or the name of the guarded cell group it belongs to; None for a column nobody
+/// declared — which `tests/cli.rs` refuses for every column a run publishes.
+pub fn protection_of(column: &str) -> Option<String> {
+    if KEY_COLUMNS.contains(&column) {
+        return Some("key".into());
+    }
+    if ROW_FIGURES.contains(&column) {
+        return Some("row".into());
+    }
+    guarded()
+        .into_iter()
+        .find(|g| g.columns.iter().any(|c| c == column))
+        .map(|g| g.name)
+}
+
 use crate::frame::{counts as i64_values, strings as str_values};
 
 /// The area tree of the raw profile: each row's parent row, found by (parent level, code).
