@@ -122,3 +122,20 @@ pub const GEOMETRY_FILE: &str = "geometry.geojson";
 /// Profile column beside `oe_ratio`: the O/E the outlier flags judge (capped cost per insured
 /// year against κ × norm per insured year by default; equal to `oe_ratio` when uncapped).
 pub const OE_FOR_FLAGS: &str = "oe_for_flags";
+
+// Derived column names of the person and level frames.
+
+/// Cents of one care type per person and per area.
+pub fn ct_col(ct: &str) -> String {
+    format!("c_{ct}")
+}
+
+/// Persons contributing to one care type's cost (net amount not zero to the cent).
+pub fn ct_contrib(ct: &str) -> String {
+    format!("n_{ct}")
+}
+
+/// Whether a person has a counting Wmo provision of one type (person features).
+pub fn wmo_type_col(t: &str) -> String {
+    format!("wmo_{t}")
+}

@@ -64,25 +64,10 @@ pub struct RawFocus {
     pub segments: Vec<crate::stages::segments::SegmentDef>,
 }
 
-/// Focus-group settings, resolved.
-#[derive(Debug, Clone)]
-pub struct FocusSettings {
-    pub areas: Vec<String>,
-    pub min_volume: i64,
-    pub segments: Vec<crate::stages::segments::SegmentDef>,
-    pub propose: bool,
-    pub max_depth: usize,
-}
-
-/// The level of a focus area code: `buurt`, `wijk` or `gemeente`.
-pub fn level_of_code(code: &str) -> Option<&'static str> {
-    match code.get(..2) {
-        Some("BU") => Some("buurt"),
-        Some("WK") => Some("wijk"),
-        Some("GM") => Some("gemeente"),
-        _ => None,
-    }
-}
+// Focus settings and area-code levels belong to their stage and the domain; kept
+// reachable here for the callers that resolve pipeline files.
+pub use crate::domain::level_of_code;
+pub use crate::stages::focus::FocusSettings;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

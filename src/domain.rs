@@ -164,6 +164,16 @@ fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
 }
 
+/// The level of a focus area code: `buurt`, `wijk` or `gemeente`.
+pub fn level_of_code(code: &str) -> Option<&'static str> {
+    match code.get(..2) {
+        Some("BU") => Some("buurt"),
+        Some("WK") => Some("wijk"),
+        Some("GM") => Some("gemeente"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

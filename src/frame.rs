@@ -34,3 +34,10 @@ pub fn counts(df: &DataFrame, column: &str) -> PolarsResult<Vec<i64>> {
         .map(|v| v.unwrap_or(0))
         .collect())
 }
+
+/// Division that gives null, never NaN or infinity, on a zero or null denominator.
+pub fn safe_div(num: Expr, den: Expr) -> Expr {
+    when(den.clone().is_null().or(den.clone().eq(lit(0.0))))
+        .then(lit(NULL).cast(DataType::Float64))
+        .otherwise(num.cast(DataType::Float64) / den.cast(DataType::Float64))
+}

@@ -1,14 +1,12 @@
 //! Person-level features for focus groups (SPEC 3.5), built once from the person frame.
 //! These rows never leave the program; segments and the tree only publish aggregates.
 
+use crate::columns::ct_col;
+pub use crate::columns::wmo_type_col;
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
+use crate::frame::safe_div;
 use crate::stages::expected::{band, BAND_LABELS};
-use crate::stages::profile::{ct_col, safe_div};
 use polars::prelude::*;
-
-pub fn wmo_type_col(t: &str) -> String {
-    format!("wmo_{t}")
-}
 
 /// The names an analyst can use in a segment filter.
 pub fn feature_names() -> Vec<String> {

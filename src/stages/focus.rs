@@ -20,6 +20,16 @@ pub struct Segment {
     pub expr: Expr,
 }
 
+/// Focus-group settings, resolved.
+#[derive(Debug, Clone)]
+pub struct FocusSettings {
+    pub areas: Vec<String>,
+    pub min_volume: i64,
+    pub segments: Vec<crate::stages::segments::SegmentDef>,
+    pub propose: bool,
+    pub max_depth: usize,
+}
+
 /// Where and how to judge segments.
 #[derive(Debug, Clone)]
 pub struct FocusArea {
@@ -414,7 +424,7 @@ pub fn compile_all(
 pub fn run(
     persons: &DataFrame,
     segments: &[Segment],
-    focus: &crate::config::FocusSettings,
+    focus: &FocusSettings,
     min_cell: i64,
 ) -> crate::error::Result<Focused> {
     // A fixed row order and one chunk, so float means and SDs come out the same every run.
@@ -459,7 +469,7 @@ pub fn run(
     let mut rows = Vec::new();
     let mut cells: Vec<CellSpec> = Vec::new();
     for code in &areas {
-        let level = crate::config::level_of_code(code).unwrap_or("gemeente");
+        let level = crate::domain::level_of_code(code).unwrap_or("gemeente");
         let area = FocusArea {
             level: level.into(),
             code: code.clone(),
@@ -553,7 +563,7 @@ pub fn audit(
             name: s.segment.clone(),
             filter: s.filter.clone(),
         };
-        let Some(level) = crate::config::level_of_code(&s.area_code) else {
+        let Some(level) = crate::domain::level_of_code(&s.area_code) else {
             continue;
         };
         let Ok(compiled) = compile_all(std::slice::from_ref(&def)) else {

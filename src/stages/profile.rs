@@ -7,13 +7,16 @@
 //! distinct counts are counted at each level and never summed from the level below.
 //! Money is integer cents throughout; euros appear only in the published columns.
 
+use crate::columns::wmo_type_col;
 use crate::domain::{Period, CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
 use crate::stages::claim_identity::{claim_id_aggs, conflict_after_aggs};
 pub use crate::stages::claim_identity::{
     claim_id_hash, collect_repeated_ids, mark_repeated, repeated_id_hashes,
 };
 use crate::stages::expected;
-use crate::stages::features::wmo_type_col;
+// Derived column names live in `columns.rs`, frame helpers in `frame.rs`.
+pub use crate::columns::{ct_col, ct_contrib};
+pub use crate::frame::safe_div;
 use polars::prelude::*;
 
 /// Levels in publication order, with the `areas` column that holds each level's code.
@@ -48,14 +51,6 @@ pub fn cents(c: &str) -> Expr {
 /// Dates as days since the epoch, for plain integer comparisons with the period.
 fn days(c: &str) -> Expr {
     col(c).cast(DataType::Int32)
-}
-
-pub fn ct_col(ct: &str) -> String {
-    format!("c_{ct}")
-}
-
-pub fn ct_contrib(ct: &str) -> String {
-    format!("n_{ct}")
 }
 
 /// One row per distinct claim id: the line's content, how many identical copies it had,
@@ -452,13 +447,6 @@ pub fn level_frame(
             col("area_code"),
         )
         .with_columns(fill)
-}
-
-/// Division that gives null, never NaN or infinity, on a zero or null denominator.
-pub fn safe_div(num: Expr, den: Expr) -> Expr {
-    when(den.clone().is_null().or(den.clone().eq(lit(0.0))))
-        .then(lit(NULL).cast(DataType::Float64))
-        .otherwise(num.cast(DataType::Float64) / den.cast(DataType::Float64))
 }
 
 fn eur(c: &str) -> Expr {
