@@ -342,7 +342,15 @@ fn area_of(kind: u8, k: u8) -> FocusArea {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    // A fixed seed in CI (the same 400 cases every run); `PRIVACY_SEED=random` explores further.
+    #![proptest_config(ProptestConfig {
+        cases: 400,
+        rng_seed: match std::env::var("PRIVACY_SEED").ok().as_deref() {
+            Some("random") => proptest::test_runner::RngSeed::Random,
+            _ => proptest::test_runner::RngSeed::Fixed(1),
+        },
+        ..ProptestConfig::default()
+    })]
     #[test]
     fn no_hidden_or_remainder_group_is_in_the_row_space(c in case()) {
         let min_cell = 5i64;

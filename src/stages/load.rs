@@ -591,16 +591,18 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
                 .alias(format!("__r{i}").as_str()),
         );
     }
-    let counts = match crate::stages::collect_streaming(frame.clone().select(counts_exprs)) {
-        Ok(df) => df,
-        Err(e) => {
-            return fail(Problem::error(
-                &name,
-                None,
-                format!("cannot be read as {what}: {e}"),
-            ))
-        }
-    };
+    let counts =
+        match guarded_read(|| crate::stages::collect_streaming(frame.clone().select(counts_exprs)))
+        {
+            Ok(df) => df,
+            Err(e) => {
+                return fail(Problem::error(
+                    &name,
+                    None,
+                    format!("cannot be read as {what}: {e}"),
+                ))
+            }
+        };
     let get = |c: &str| -> u64 {
         counts
             .column(c)
@@ -659,6 +661,33 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         rows,
         problems,
         amount_cents,
+    }
+}
+
+/// Runs a read of a user's file, turning a panic inside the reader into an error. polars 0.55's
+/// Parquet decoder asserts on some damaged pages instead of returning an error (found by
+/// `tests/fuzz.rs`: one flipped bit in a dictionary page); a damaged file must be refused by
+/// name, not crash the program. The panic message is kept out of the terminal while it runs.
+fn guarded_read<T>(read: impl FnOnce() -> PolarsResult<T>) -> Result<T, String> {
+    static HOOK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = HOOK.lock().unwrap_or_else(|e| e.into_inner());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    std::panic::set_hook(previous);
+    match outcome {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(format!(
+                "the file is damaged: its data does not decode ({why})"
+            ))
+        }
     }
 }
 
@@ -757,12 +786,14 @@ fn example_rows(frame: &LazyFrame, bad: &Expr, column: &str, format: Format) -> 
     } else {
         column.to_string()
     };
-    let picked = frame
-        .clone()
-        .filter(bad.clone().fill_null(false))
-        .select([col(ROW), col(shown.as_str())])
-        .limit(MAX_EXAMPLES as IdxSize)
-        .collect();
+    let picked = guarded_read(|| {
+        frame
+            .clone()
+            .filter(bad.clone().fill_null(false))
+            .select([col(ROW), col(shown.as_str())])
+            .limit(MAX_EXAMPLES as IdxSize)
+            .collect()
+    });
     let Ok(df) = picked else { return Vec::new() };
     let (Ok(rows), Ok(vals)) = (df.column(ROW), df.column(shown.as_str())) else {
         return Vec::new();
