@@ -451,7 +451,8 @@ pub fn outliers(args: &OutliersArgs) -> Result<u8> {
     }
     let reporter = progress::for_stderr();
     let p = computed(&s, run_folder(&args.run), reporter.as_ref())?;
-    let detected = crate::stages::outliers::detect(&p.raw, &p.profile, &p.persons, s.outliers)?;
+    let detected =
+        crate::stages::outliers::detect(&p.raw, &p.profile, &p.persons, s.outliers, s.min_cell)?;
     let flags = &detected.flags;
     println!(
         "{:<8} {:<12} {:<26} {:<36} {:>11} {:>11} {:>6} {:>5} {:<4} {:>7}",

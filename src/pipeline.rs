@@ -225,6 +225,7 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<RunSummary> {
         &profiled.profile,
         &profiled.persons,
         settings.outliers,
+        settings.min_cell,
     )?;
     // The O/E the flags judge goes beside the profile's own, so the funnel chart can be
     // redrawn from the run folder (null where not judged, e.g. suppressed rows).

@@ -209,7 +209,7 @@ fn judge(period: &str, persons: usize, seed: u64, plant: f64, settings: Settings
     write_book(dir.path(), &period, persons, seed, plant);
     let (v, inputs) = pipeline::load(dir.path(), &period).unwrap();
     let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
-    detect(&p.raw, &p.profile, &p.persons, settings).unwrap()
+    detect(&p.raw, &p.profile, &p.persons, settings, 10).unwrap()
 }
 
 /// Shares of pc5s outside the 95% limits (high, low) and beyond 99.8%, with the count judged.

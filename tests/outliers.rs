@@ -26,7 +26,7 @@ fn the_planted_msz_wijk_is_flagged_and_a_like_sized_wijk_is_not() {
     let (v, inputs) = pipeline::load(dir.path(), &period).unwrap();
     let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
     // Default settings: capped costs, multiplicative correction, φ from the MAD of z.
-    let d = detect(&p.raw, &p.profile, &p.persons, Settings::default()).unwrap();
+    let d = detect(&p.raw, &p.profile, &p.persons, Settings::default(), 10).unwrap();
     let (flags, fits) = (&d.flags, &d.fits);
     let msz = "zvw_msz_per_insured_year";
     let planted = flags
@@ -99,7 +99,7 @@ fn the_sample_is_overdispersed_and_the_correction_acts() {
     let period = Period::parse("2024Q3").unwrap();
     let (v, inputs) = pipeline::load(&dir, &period).unwrap();
     let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
-    let d = detect(&p.raw, &p.profile, &p.persons, Settings::default()).unwrap();
+    let d = detect(&p.raw, &p.profile, &p.persons, Settings::default(), 10).unwrap();
     for level in ["wijk", "buurt"] {
         let fit = d
             .fits
@@ -139,6 +139,7 @@ fn suppressed_areas_and_hidden_cells_are_never_flagged() {
                 capped,
                 ..Settings::default()
             },
+            10,
         )
         .unwrap()
         .flags;
@@ -173,4 +174,48 @@ fn suppressed_areas_and_hidden_cells_are_never_flagged() {
             assert_eq!(f.direction == "high", f.z > 0.0, "{f:?}");
         }
     }
+}
+
+/// SPEC 3.3 for capped figures: where 1 to min_cell − 1 persons were capped in an area, its
+/// capped total next to the published raw total would give their cost above the cap. There the
+/// run publishes only what the raw profile already gives: `oe_for_flags` = O/E / κ, and flags
+/// show the published raw figures (`figures = raw`).
+#[test]
+fn capped_figures_of_few_capped_persons_are_not_published() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let period = Period::parse("2024Q3").unwrap();
+    let (v, inputs) = pipeline::load(&dir, &period).unwrap();
+    let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
+    let d = detect(&p.raw, &p.profile, &p.persons, Settings::default(), 10).unwrap();
+    let basis = wijkscan::stages::flag_basis::basis(&p.persons, &p.raw, true).unwrap();
+    let total = basis.metric("total").unwrap();
+    let oe = wijkscan::frame::floats(&p.profile, "oe_ratio").unwrap();
+    let codes = wijkscan::frame::strings(&p.raw, "area_code").unwrap();
+    let levels = wijkscan::frame::strings(&p.raw, "level").unwrap();
+    let (mut hidden, mut shown) = (0, 0);
+    for i in 0..p.raw.height() {
+        let Some(plotted) = d.oe_for_flags[i] else {
+            continue;
+        };
+        let k = total.capped_persons[i];
+        if k > 0.0 && k < 10.0 {
+            hidden += 1;
+            let want = oe[i].unwrap() / d.basis.kappa;
+            assert!(
+                (plotted - want).abs() < 1e-9,
+                "row {i}: {plotted} vs {want}"
+            );
+            for f in d.flags.iter().filter(|f| {
+                f.metric == "oe_norm"
+                    && Some(&f.area_code) == codes[i].as_ref()
+                    && Some(&f.level) == levels[i].as_ref()
+            }) {
+                assert_eq!(f.figures, "raw", "{f:?}");
+            }
+        } else {
+            shown += 1;
+        }
+    }
+    assert!(hidden > 0 && shown > 0, "hidden {hidden}, shown {shown}");
+    assert!(d.flags.iter().any(|f| f.figures == "capped"));
 }

@@ -553,8 +553,8 @@ fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
                 "of cost; the norm is lowered by the same factor, so capped is compared with capped. Care types are capped the same way, each with its own cap. The amounts in the tables are never capped.",
             ),
             lang.t(
-                "De spreiding komt uit de kosten in de periode zelf, per leeftijdsgroep en geslacht.",
-                "The spread comes from the period's own costs, per age band and sex.",
+                "De spreiding komt uit de kosten in de periode zelf, per leeftijdsgroep en geslacht. Waar in een gebied maar enkele personen (minder dan de celgrens) zijn afgetopt, toont de tabel de werkelijke kosten en de norm: de afgetopte bedragen zouden hun kosten boven de grens verraden.",
+                "The spread comes from the period's own costs, per age band and sex. Where only a few persons (fewer than the cell limit) were capped in an area, the table shows actual cost and the norm: the capped amounts would give away their cost above the cap.",
             ),
         )),
         None => out.push(

@@ -48,6 +48,9 @@ pub struct PerArea {
     pub expected: Vec<f64>,
     /// Variance of the period cost, Σ t·s_b² (euro²).
     pub variance: Vec<f64>,
+    /// Persons whose cost was capped. Where 1 to min_cell − 1, the capped figure next to the
+    /// published raw one would give their cost above the cap: `outliers` does not publish it.
+    pub capped_persons: Vec<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -334,6 +337,7 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
                     observed: vec![0.0; raw.height()],
                     expected: vec![0.0; raw.height()],
                     variance: vec![0.0; raw.height()],
+                    capped_persons: vec![0.0; raw.height()],
                 },
             )
         })
@@ -362,6 +366,15 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
                     .alias(format!("v_{m}").as_str()),
             );
         }
+        for (m, c) in &metrics {
+            aggs.push(
+                col(c.as_str())
+                    .neq(col(fl(m).as_str()))
+                    .cast(DataType::Int64)
+                    .sum()
+                    .alias(format!("k_{m}").as_str()),
+            );
+        }
         let sums = per_person
             .clone()
             .lazy()
@@ -380,6 +393,7 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
                 crate::frame::floats(&sums, &format!("o_{m}"))?,
                 crate::frame::floats(&sums, &format!("e_{m}"))?,
                 crate::frame::floats(&sums, &format!("v_{m}"))?,
+                crate::frame::floats(&sums, &format!("k_{m}"))?,
             ));
         }
         for i in 0..raw.height() {
@@ -389,11 +403,12 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             let Some(&j) = codes[i].as_deref().and_then(|c| row_of.get(c)) else {
                 continue;
             };
-            for (k, (o, e, v)) in cols.iter().enumerate() {
+            for (k, (o, e, v, n)) in cols.iter().enumerate() {
                 let a = &mut areas[k].1;
                 a.observed[i] = o[j].unwrap_or(0.0) / 100.0;
                 a.expected[i] = e[j].unwrap_or(0.0) / EXP_SCALE;
                 a.variance[i] = v[j].unwrap_or(0.0);
+                a.capped_persons[i] = n[j].unwrap_or(0.0);
             }
         }
     }
@@ -482,6 +497,7 @@ mod tests {
         assert!((cap.share_of_cost_removed - (1.0 - capped_sum / raw_sum)).abs() < 1e-12);
         let total = b.metric("total").unwrap();
         assert!((total.observed[0] - capped_sum).abs() < 1e-9);
+        assert_eq!(total.capped_persons, vec![1.0; 5]);
         // Everyone now costs the same: no variance left.
         assert!(total.variance[0].abs() < 1e-9);
         // The care type is capped among its users the same way; an unused one has no cap

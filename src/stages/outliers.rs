@@ -78,6 +78,9 @@ pub struct Flag {
     pub z_unadjusted: f64,
     pub z_robust: Option<f64>,
     pub robust_flag: bool,
+    /// `capped` when observed/expected are the capped figures the flag judged; `raw` when they
+    /// are published raw figures (Wmo, uncapped runs, or 1 to min_cell − 1 persons capped).
+    pub figures: &'static str,
 }
 
 /// Everything the outlier stage finds.
@@ -102,6 +105,11 @@ struct Point {
     se: f64,
     /// For proportions without correction, the Wilson decision.
     wilson: Option<Option<Limit>>,
+    /// Whether `observed`/`expected` are the capped figures the flag judged (true) or, where
+    /// 1 to min_cell − 1 persons were capped in the area, the published raw ones (false).
+    capped_shown: bool,
+    /// What the funnel chart plots for the area (capped O/E, or raw O/E / κ where hidden).
+    plotted: f64,
 }
 
 fn f64s(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {
@@ -121,9 +129,10 @@ pub fn detect(
     profile: &DataFrame,
     persons: &DataFrame,
     settings: Settings,
+    min_cell: i64,
 ) -> PolarsResult<Detected> {
     let basis = flag_basis::basis(persons, raw, settings.capped)?;
-    detect_on(raw, profile, &basis, settings)
+    detect_on(raw, profile, &basis, settings, min_cell)
 }
 
 /// The flags on a prepared basis (so tests can judge one basis several ways).
@@ -132,6 +141,7 @@ pub fn detect_on(
     profile: &DataFrame,
     basis: &Basis,
     settings: Settings,
+    min_cell: i64,
 ) -> PolarsResult<Detected> {
     let levels = strs(raw, "level")?;
     let codes = strs(raw, "area_code")?;
@@ -156,6 +166,12 @@ pub fn detect_on(
         })
         .collect();
     let kappa = basis.kappa_total;
+    // SPEC 3.3: a capped figure next to the published raw one gives the capped persons' cost
+    // above the cap; with 1 to min_cell − 1 of them that describes too few persons to show.
+    let capped_ok = |a: &flag_basis::PerArea, i: usize| {
+        !basis.capped || a.capped_persons[i] == 0.0 || a.capped_persons[i] >= min_cell as f64
+    };
+    let raw_cents = f64s(raw, "zvw_cents")?;
     let empty = flag_basis::PerArea::default();
     let total = basis.metric("total").unwrap_or(&empty);
 
@@ -168,26 +184,44 @@ pub fn detect_on(
                 return None;
             }
             let (r, se, z) = funnel::oe_cost(total.observed[i], years[i], m, total.variance[i])?;
+            let shown = capped_ok(total, i);
+            let raw_piy = raw_cents[i].unwrap_or(0.0) / 100.0 / years[i];
             Some(Point {
                 row: i,
-                observed: total.observed[i] / years[i],
-                expected: m,
+                observed: if shown {
+                    total.observed[i] / years[i]
+                } else {
+                    raw_piy
+                },
+                expected: if shown { m } else { m / kappa },
                 z,
                 dev: r - 1.0,
                 se,
                 wilson: None,
+                capped_shown: shown,
+                // Raw O/E / κ uses published figures only (O/E and κ).
+                plotted: if shown {
+                    r
+                } else {
+                    raw_piy / (m / kappa) / kappa
+                },
             })
         })
         .collect();
     let mut oe_for_flags = vec![None; raw.height()];
     for p in oe.iter().flatten() {
-        oe_for_flags[p.row] = Some(1.0 + p.dev);
+        oe_for_flags[p.row] = Some(p.plotted);
     }
     metrics.push(("oe_norm".into(), oe));
 
     // 2. Cost per insured year per care type against age/sex standardisation.
     for ct in CARE_TYPES {
         let a = basis.metric(ct).unwrap_or(&empty);
+        let kappa_ct = basis
+            .caps
+            .iter()
+            .find(|c| c.metric == *ct)
+            .map_or(1.0, |c| c.kappa);
         let shown = f64s(profile, &format!("zvw_{ct}_per_insured_year"))?;
         let points = (0..raw.height())
             .map(|i| {
@@ -200,14 +234,23 @@ pub fn detect_on(
                 }
                 let se = v.sqrt() / e;
                 let r = o / e;
+                let capped_shown = capped_ok(a, i);
                 Some(Point {
                     row: i,
-                    observed: o / years[i],
-                    expected: e / years[i],
+                    // Hidden capped figure: the published raw cell and the expectation of raw
+                    // cost (capped expectation / κ), which says nothing about any person.
+                    observed: if capped_shown {
+                        o / years[i]
+                    } else {
+                        shown[i]?
+                    },
+                    expected: if capped_shown { e } else { e / kappa_ct } / years[i],
                     z: (r - 1.0) / se,
                     dev: r - 1.0,
                     se,
                     wilson: None,
+                    capped_shown,
+                    plotted: r,
                 })
             })
             .collect();
@@ -264,6 +307,8 @@ pub fn detect_on(
                 dev,
                 se: s,
                 wilson,
+                capped_shown: false,
+                plotted: p,
             });
         }
     }
@@ -343,6 +388,7 @@ pub fn detect_on(
                     z_unadjusted: p.z,
                     z_robust: zr[k],
                     robust_flag,
+                    figures: if p.capped_shown { "capped" } else { "raw" },
                 });
             }
             fits.push(fit);
@@ -380,5 +426,6 @@ pub fn to_frame(flags: &[Flag]) -> PolarsResult<DataFrame> {
         "z_unadjusted" => flags.iter().map(|f| f.z_unadjusted).collect::<Vec<_>>(),
         "z_robust" => flags.iter().map(|f| f.z_robust).collect::<Vec<_>>(),
         "robust_flag" => flags.iter().map(|f| f.robust_flag).collect::<Vec<_>>(),
+        "figures" => flags.iter().map(|f| f.figures).collect::<Vec<_>>(),
     )
 }
