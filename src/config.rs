@@ -321,6 +321,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown language `de`"), "{e}");
+        // [outliers]: the φ estimator and capping (round 2 defaults: mad, capped).
+        let (_d, p) = write(
+            "period = \"2024Q1\"\n[inputs]\ndir = \"d\"\n[outliers]\nphi_estimator = \"median\"\n",
+        );
+        let e = resolve(Some(&p), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("phi_estimator") && e.contains("median"), "{e}");
+        let (_d, p) = write("period = \"2024Q1\"\n[inputs]\ndir = \"d\"\n");
+        let s = resolve(Some(&p), &Overrides::default()).unwrap();
+        assert!(s.outliers.capped);
+        assert_eq!(
+            s.outliers.estimator,
+            crate::stats::overdispersion::Estimator::Mad
+        );
+        let (_d, p) = write(
+            "period = \"2024Q1\"\n[inputs]\ndir = \"d\"\n[outliers]\ncapped = false\nphi_estimator = \"winsorised\"\n",
+        );
+        let s = resolve(Some(&p), &Overrides::default()).unwrap();
+        assert!(!s.outliers.capped);
+        assert_eq!(
+            s.outliers.estimator,
+            crate::stats::overdispersion::Estimator::Winsorised
+        );
         let (_d, p) =
             write("period = \"2024Q1\"\n[inputs]\ndir = \"d\"\n[report]\nlang = \"en\"\n");
         let s = resolve(Some(&p), &Overrides::default()).unwrap();

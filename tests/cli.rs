@@ -530,3 +530,30 @@ fn every_published_profile_column_has_a_suppression_rule() {
     // And the walk can fail: a made-up column has no rule.
     assert!(wijkscan::stages::small_cells::protection_of("zvw_new_figure").is_none());
 }
+
+/// `--phi-estimator` with an unknown name is refused by name; `--uncapped` judges raw cost.
+#[test]
+fn outlier_options_are_checked() {
+    let tiny = root().join("tests/fixtures/tiny");
+    let run = |extra: &[&str]| {
+        Command::cargo_bin("wijkscan")
+            .unwrap()
+            .args(["outliers", "--inputs"])
+            .arg(&tiny)
+            .args(["--period", "2024Q3"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--phi-estimator", "median"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--phi-estimator median"));
+    let o = run(&["--uncapped"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("costs not capped"));
+}
