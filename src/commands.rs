@@ -312,8 +312,13 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
     let mut audit = LiveAudit::load(&s.out, args.reset)?;
     let mut shown = audit.shown.clone();
     shown.extend(published_segments(&s.out)?);
-    let refused =
-        crate::stages::focus::audit(&p.persons, &shown, &mut rows, &focused.cells, s.min_cell)?;
+    let refused = crate::stages::focus::audit(
+        &focused.features,
+        &shown,
+        &mut rows,
+        &focused.cells,
+        s.min_cell,
+    )?;
     let mut is_refused = vec![false; rows.len()];
     for &i in &refused {
         is_refused[i] = true;

@@ -533,6 +533,7 @@ pub fn run(
         rows,
         cells,
         suppression,
+        features,
     })
 }
 
@@ -548,13 +549,12 @@ pub struct ShownCell {
 /// run: answers that would let a small group be computed by difference are blanked. Returns the
 /// indices of the rows refused.
 pub fn audit(
-    persons: &DataFrame,
+    features: &DataFrame,
     shown: &[ShownCell],
     rows: &mut [SegmentRow],
     cells: &[CellSpec],
     min_cell: i64,
 ) -> crate::error::Result<Vec<usize>> {
-    let features = crate::stages::features::features(persons.clone().lazy()).collect()?;
     let mut all_cells = Vec::new();
     let mut all_rows = Vec::new();
     let mut fixed = Vec::new();
@@ -587,7 +587,7 @@ pub fn audit(
     all_cells.extend(cells.iter().cloned());
     all_rows.extend(rows.iter().cloned());
     fixed.extend(std::iter::repeat_n(false, rows.len()));
-    let hidden = protect_table(&features, &all_cells, &mut all_rows, &fixed, min_cell)?;
+    let hidden = protect_table(features, &all_cells, &mut all_rows, &fixed, min_cell)?;
     let mut refused: Vec<usize> = hidden
         .into_iter()
         .filter(|(i, _)| *i >= first_new)
@@ -607,6 +607,8 @@ pub struct Focused {
     pub rows: Vec<SegmentRow>,
     pub cells: Vec<CellSpec>,
     pub suppression: segment_privacy::SegmentSuppression,
+    /// The person features the segments were judged on (for checking live answers).
+    pub features: DataFrame,
 }
 
 #[cfg(test)]
