@@ -261,6 +261,30 @@ fn pure_chance(period: &str, persons: usize, seed: u64) {
         "{period}: {:.2}% beyond 99.8%",
         100.0 * beyond
     );
+    // The care-type metrics (capped per care type, against age/sex standardisation): over all
+    // pc5 points of all care types, about 5% outside the 95% limits too.
+    let judged: usize = d
+        .fits
+        .iter()
+        .filter(|f| f.level == "pc5" && f.metric.starts_with("zvw_"))
+        .map(|f| f.areas)
+        .sum();
+    let flagged = d
+        .flags
+        .iter()
+        .filter(|f| f.level == "pc5" && f.metric.starts_with("zvw_"))
+        .count();
+    let share = flagged as f64 / judged as f64;
+    eprintln!(
+        "{period}: care types, {judged} pc5 points, {:.2}% outside 95%",
+        100.0 * share
+    );
+    assert!(judged > 3000, "{judged}");
+    assert!(
+        (0.025..=0.065).contains(&share),
+        "{period}: care types {:.2}%",
+        100.0 * share
+    );
     // The capped default was used and is reported.
     assert!(d.basis.capped && d.basis.kappa < 1.0 && d.basis.kappa > 0.8);
 }
