@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
-use crate::stages::compute::Profiled;
+use crate::pipeline::Profiled;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

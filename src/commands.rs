@@ -68,12 +68,12 @@ fn from_run(dir: &std::path::Path, mut over: Overrides) -> Result<Settings> {
 pub fn run(args: &RunArgs) -> Result<u8> {
     let settings = settings(args)?;
     let reporter = progress::for_stderr();
-    let summary = pipeline::run(&settings, reporter.as_ref())?;
-    for w in &summary.warnings {
+    let done = pipeline::run(&settings, reporter.as_ref())?;
+    for w in &done.warnings() {
         eprintln!("{w}");
     }
-    let p = &summary.profiled;
-    println!("run written to `{}`", summary.out.display());
+    let p = &done.profiled;
+    println!("run written to `{}`", settings.out.display());
     println!(
         "  Zvw: € {} in, € {} in areas; Wmo: € {} in, € {} in areas (reconciled to the cent)",
         p.zvw.input.eur,
@@ -175,49 +175,34 @@ fn run_folder(args: &RunArgs) -> Option<&std::path::Path> {
         .filter(|p| p.join(crate::manifest::FILE).is_file())
 }
 
-/// The profile stages' results: from a run's private cache when the command names a finished
-/// run and the cache belongs to it (same inputs, period and min_cell), else computed anew.
+/// Runs up to `upto` for a stage command that only prints: from the run's private cache when
+/// the command names a finished run whose cache belongs to it, else from the inputs.
 fn computed(
     s: &Settings,
-    run: Option<&std::path::Path>,
+    args: &RunArgs,
+    upto: pipeline::Stage,
     reporter: &dyn progress::Reporter,
-) -> Result<crate::stages::compute::Profiled> {
-    if let Some(dir) = run {
-        if let Some(p) = crate::cache::read(dir, s.min_cell)? {
-            eprintln!(
-                "using the private cache of run `{}` ({})",
-                dir.display(),
-                crate::cache::dir(dir).display()
-            );
-            return Ok(p);
-        }
-    }
-    let v = pipeline::validate(s, false, reporter)?;
-    if v.fatal() {
-        return Err(Error::Input {
-            report: format_problems(&v.problems),
-        });
-    }
-    let inputs = pipeline::typed_inputs(&v)?;
-    let files = pipeline::file_names(&v);
-    crate::stages::compute::compute(&inputs, &s.period, s.min_cell, &files, reporter)
+) -> Result<pipeline::Computed> {
+    let source = match run_folder(args) {
+        Some(dir) => pipeline::Source::CacheOf(dir),
+        None => pipeline::Source::Inputs,
+    };
+    pipeline::execute(s, upto, source, reporter)
 }
 
 pub fn profile(args: &ProfileArgs) -> Result<u8> {
     let mut s = settings(&args.run)?;
     s.force = true; // nothing is written
     let reporter = progress::for_stderr();
-    let p = computed(&s, run_folder(&args.run), reporter.as_ref())?;
-    let df = pipeline::published_profile(&p, std::slice::from_ref(&args.level))?;
-    if df.height() == 0 {
-        return Err(Error::Config {
-            path: "command line".into(),
-            message: format!(
-                "no rows at level `{}` (levels: pc5, buurt, wijk, gemeente, total)",
-                args.level
-            ),
-        });
-    }
+    let level = crate::domain::Level::parse(&args.level).ok_or_else(|| Error::Config {
+        path: "command line".into(),
+        message: format!(
+            "no rows at level `{}` (levels: pc5, buurt, wijk, gemeente, total)",
+            args.level
+        ),
+    })?;
+    let c = computed(&s, &args.run, pipeline::Stage::Profile, reporter.as_ref())?;
+    let df = pipeline::published_profile(&c.profiled.profile, &[level])?;
     print!("{}", profile_table(&df)?);
     Ok(0)
 }
@@ -269,7 +254,7 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
     let mut s = settings(&args.run)?;
     if !args.areas.is_empty() {
         for a in &args.areas {
-            if config::level_of_code(a).is_none() {
+            if crate::domain::Level::of_code(a).is_none() {
                 return Err(Error::Config {
                     path: "command line".into(),
                     message: format!(
@@ -292,20 +277,11 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
     if args.no_propose || args.only {
         s.focus.propose = false;
     }
-    let path = s
-        .pipeline_file
-        .clone()
-        .unwrap_or_else(|| "command line".into());
-    let segments =
-        crate::stages::focus::compile_all(&s.focus.segments).map_err(|e| Error::Config {
-            path,
-            message: e.to_string(),
-        })?;
     let reporter = progress::for_stderr();
-    let p = computed(&s, run_folder(&args.run), reporter.as_ref())?;
-    reporter.start("focus", None);
-    let focused = crate::stages::focus::run(&p.persons, &segments, &s.focus, s.min_cell)?;
-    reporter.finish();
+    let c = computed(&s, &args.run, pipeline::Stage::Focus, reporter.as_ref())?;
+    let focused = c
+        .focused
+        .ok_or_else(|| Error::Other("the focus stage did not run".into()))?;
     let mut rows = focused.rows;
     // Every answer is checked against what was already shown for this run (its published
     // segments and earlier answers), so no small group can be had by differencing answers.
@@ -455,9 +431,10 @@ pub fn outliers(args: &OutliersArgs) -> Result<u8> {
             })?;
     }
     let reporter = progress::for_stderr();
-    let p = computed(&s, run_folder(&args.run), reporter.as_ref())?;
-    let detected =
-        crate::stages::outliers::detect(&p.raw, &p.profile, &p.persons, s.outliers, s.min_cell)?;
+    let c = computed(&s, &args.run, pipeline::Stage::Outliers, reporter.as_ref())?;
+    let detected = c
+        .outliers
+        .ok_or_else(|| Error::Other("the outlier stage did not run".into()))?;
     let flags = &detected.flags;
     println!(
         "{:<8} {:<12} {:<26} {:<36} {:>11} {:>11} {:>6} {:>5} {:<4} {:>7}",
@@ -465,7 +442,7 @@ pub fn outliers(args: &OutliersArgs) -> Result<u8> {
     );
     for f in flags
         .iter()
-        .filter(|f| args.level.as_ref().is_none_or(|l| *l == f.level))
+        .filter(|f| args.level.as_ref().is_none_or(|l| l == f.level.as_str()))
     {
         let name: String = f.area_name.chars().take(26).collect();
         println!(
@@ -552,7 +529,7 @@ pub fn focus_table(
 
 /// Re-renders charts and `report.html` of a finished run folder from its tables.
 pub fn report(args: &ReportArgs) -> Result<u8> {
-    let lang = crate::report::text::Lang::parse(&args.lang).map_err(|message| Error::Config {
+    let lang = crate::view::text::Lang::parse(&args.lang).map_err(|message| Error::Config {
         path: "command line".into(),
         message,
     })?;

@@ -1,9 +1,9 @@
 //! Pipeline files: raw TOML (unknown keys are errors) resolved into the settings a run uses.
 //! Paths in a pipeline file are relative to the file's folder; command-line flags override it.
 
+use crate::domain::Level;
 use crate::domain::Period;
 use crate::error::{Error, Result};
-use crate::stages::profile::LEVELS;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -64,9 +64,8 @@ pub struct RawFocus {
     pub segments: Vec<crate::stages::segments::SegmentDef>,
 }
 
-// Focus settings and area-code levels belong to their stage and the domain; kept
-// reachable here for the callers that resolve pipeline files.
-pub use crate::domain::level_of_code;
+// Focus settings belong to their stage; kept reachable here for the callers that resolve
+// pipeline files.
 pub use crate::stages::focus::FocusSettings;
 
 #[derive(Debug, Default, Deserialize)]
@@ -108,12 +107,38 @@ pub struct Settings {
     pub period: Period,
     pub out: PathBuf,
     pub min_cell: i64,
-    pub levels: Vec<String>,
+    pub levels: Vec<Level>,
     pub force: bool,
     pub focus: FocusSettings,
     pub outliers: crate::stages::outliers::Settings,
     /// Language of the report and charts.
-    pub lang: crate::report::text::Lang,
+    pub lang: crate::view::text::Lang,
+}
+
+impl Settings {
+    /// The defaults for computing a folder of inputs without a pipeline file or run folder
+    /// (tests and the generator's self-checks): every level, default outlier and focus settings.
+    pub fn for_inputs(dir: &Path, period: Period, min_cell: i64) -> Settings {
+        Settings {
+            name: String::new(),
+            pipeline_file: None,
+            inputs: dir.to_path_buf(),
+            period,
+            out: PathBuf::new(),
+            min_cell,
+            levels: Level::ALL.to_vec(),
+            force: false,
+            lang: crate::view::text::Lang::Nl,
+            focus: FocusSettings {
+                areas: Vec::new(),
+                min_volume: DEFAULT_MIN_VOLUME,
+                segments: Vec::new(),
+                propose: false,
+                max_depth: 4,
+            },
+            outliers: crate::stages::outliers::Settings::default(),
+        }
+    }
 }
 
 pub fn read_pipeline(path: &Path) -> Result<RawPipeline> {
@@ -173,19 +198,18 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
     if min_cell < 1 {
         return Err(bad(format!("min_cell must be at least 1, got {min_cell}")));
     }
-    let known: Vec<&str> = LEVELS.iter().map(|(l, _)| *l).collect();
-    let levels = raw
-        .profile
-        .levels
-        .unwrap_or_else(|| known.iter().map(|s| s.to_string()).collect());
-    for l in &levels {
-        if !known.contains(&l.as_str()) {
-            return Err(bad(format!(
-                "unknown level `{l}` (known: {})",
-                known.join(", ")
-            )));
-        }
-    }
+    let levels = match raw.profile.levels {
+        None => Level::ALL.to_vec(),
+        Some(names) => names
+            .iter()
+            .map(|l| {
+                Level::parse(l).ok_or_else(|| {
+                    let known: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+                    bad(format!("unknown level `{l}` (known: {})", known.join(", ")))
+                })
+            })
+            .collect::<Result<Vec<Level>>>()?,
+    };
     let focus = resolve_focus(raw.focus).map_err(bad)?;
     let estimator = match raw.outliers.phi_estimator.as_deref() {
         None => crate::stats::overdispersion::Estimator::default(),
@@ -203,7 +227,7 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         capped: raw.outliers.capped.unwrap_or(true),
         estimator,
     };
-    let lang = crate::report::text::Lang::parse(
+    let lang = crate::view::text::Lang::parse(
         over.lang
             .as_deref()
             .or(raw.report.lang.as_deref())
@@ -252,7 +276,7 @@ fn resolve_focus(raw: RawFocus) -> std::result::Result<FocusSettings, String> {
     }
     let areas = raw.areas.unwrap_or_default();
     for a in &areas {
-        if level_of_code(a).is_none() {
+        if Level::of_code(a).is_none() {
             return Err(format!(
                 "focus area `{a}` is not a buurt (BU…), wijk (WK…) or gemeente (GM…) code"
             ));
@@ -348,14 +372,14 @@ mod tests {
         let (_d, p) =
             write("period = \"2024Q1\"\n[inputs]\ndir = \"d\"\n[report]\nlang = \"en\"\n");
         let s = resolve(Some(&p), &Overrides::default()).unwrap();
-        assert_eq!(s.lang, crate::report::text::Lang::En);
+        assert_eq!(s.lang, crate::view::text::Lang::En);
         let over = Overrides {
             lang: Some("nl".into()),
             ..Default::default()
         };
         assert_eq!(
             resolve(Some(&p), &over).unwrap().lang,
-            crate::report::text::Lang::Nl
+            crate::view::text::Lang::Nl
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The code lists of SPEC 2.6 and the reporting period: the vocabulary every stage shares.
 
 use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Zvw cost categories as Vektis groups them (SPEC 2.6), in report order.
@@ -164,13 +165,113 @@ fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
 }
 
-/// The level of a focus area code: `buurt`, `wijk` or `gemeente`.
-pub fn level_of_code(code: &str) -> Option<&'static str> {
-    match code.get(..2) {
-        Some("BU") => Some("buurt"),
-        Some("WK") => Some("wijk"),
-        Some("GM") => Some("gemeente"),
-        _ => None,
+/// The levels of the area hierarchy, in publication order (finest first). Frames carry the
+/// level as its `as_str` text in a `level` column; code compares `Level`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Pc5,
+    Buurt,
+    Wijk,
+    Gemeente,
+    Total,
+}
+
+impl Level {
+    /// Publication order: the order of the profile's rows and of every level list.
+    pub const ALL: [Level; 5] = [
+        Level::Pc5,
+        Level::Buurt,
+        Level::Wijk,
+        Level::Gemeente,
+        Level::Total,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Pc5 => "pc5",
+            Level::Buurt => "buurt",
+            Level::Wijk => "wijk",
+            Level::Gemeente => "gemeente",
+            Level::Total => "total",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// Position in publication order (the sort key of the profile).
+    pub fn rank(self) -> usize {
+        self as usize
+    }
+
+    /// The `areas` column that holds this level's code (none for the total).
+    pub fn code_column(self) -> Option<&'static str> {
+        match self {
+            Level::Pc5 => Some("pc5"),
+            Level::Buurt => Some("buurt_code"),
+            Level::Wijk => Some("wijk_code"),
+            Level::Gemeente => Some("gemeente_code"),
+            Level::Total => None,
+        }
+    }
+
+    /// The `areas` column that holds this level's name (pc5s are named by their code).
+    pub fn name_column(self) -> Option<&'static str> {
+        match self {
+            Level::Pc5 => Some("pc5"),
+            Level::Buurt => Some("buurt_name"),
+            Level::Wijk => Some("wijk_name"),
+            Level::Gemeente => Some("gemeente_name"),
+            Level::Total => None,
+        }
+    }
+
+    /// The level one up in the tree (none above the total).
+    pub fn parent(self) -> Option<Level> {
+        Level::ALL.get(self.rank() + 1).copied()
+    }
+
+    /// The level of a CBS area code, if it is one: a four-digit gemeente number, then (wijk,
+    /// buurt) two characters each, digits or, as in Amsterdam since 2023, letters. The only
+    /// parser of area codes: focus areas, map features and report rows all use it.
+    pub fn of_code(code: &str) -> Option<Level> {
+        // Checked before slicing by byte: codes may come from user data and be any text.
+        if !code.is_ascii() {
+            return None;
+        }
+        let shaped = |n: usize| {
+            code.len() == n + 2
+                && code[2..6].bytes().all(|b| b.is_ascii_digit())
+                && code[6..].bytes().all(|b| b.is_ascii_alphanumeric())
+        };
+        match code.get(..2)? {
+            "BU" if shaped(8) => Some(Level::Buurt),
+            "WK" if shaped(6) => Some(Level::Wijk),
+            "GM" if shaped(4) => Some(Level::Gemeente),
+            _ => None,
+        }
+    }
+
+    /// The code of the area at this level that contains the CBS area `code`.
+    pub fn ancestor_of(self, code: &str) -> Option<String> {
+        let own = Level::of_code(code)?;
+        if self < own {
+            return None;
+        }
+        Some(match self {
+            Level::Buurt => code.to_string(),
+            Level::Wijk => format!("WK{}", &code[2..8]),
+            Level::Gemeente => format!("GM{}", &code[2..6]),
+            Level::Pc5 | Level::Total => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -195,5 +296,38 @@ mod tests {
         assert!(Period::parse("24").is_err());
         assert!(Period::parse("2024-03-01..2024-02-01").is_err());
         assert_eq!(Period::parse("1970Q1").unwrap().start_epoch_days(), 0);
+    }
+
+    #[test]
+    fn levels_order_parse_and_codes() {
+        assert!(Level::ALL
+            .windows(2)
+            .all(|w| w[0] < w[1] && w[0].parent() == Some(w[1])));
+        for l in Level::ALL {
+            assert_eq!(Level::parse(l.as_str()), Some(l));
+        }
+        assert_eq!(Level::Total.parent(), None);
+        assert_eq!(Level::of_code("BU01530301"), Some(Level::Buurt));
+        assert_eq!(Level::of_code("WK015303"), Some(Level::Wijk));
+        assert_eq!(Level::of_code("GM0153"), Some(Level::Gemeente));
+        assert_eq!(Level::of_code("BU0363AF09"), Some(Level::Buurt));
+        assert_eq!(Level::of_code("BU123"), None);
+        assert_eq!(Level::of_code("BU0153"), None);
+        assert_eq!(Level::of_code("7511A"), None);
+        assert_eq!(Level::of_code("2024BU03080000"), None);
+        assert_eq!(Level::of_code("GMé153"), None);
+        assert_eq!(
+            Level::Wijk.ancestor_of("BU01530301").as_deref(),
+            Some("WK015303")
+        );
+        assert_eq!(
+            Level::Gemeente.ancestor_of("WK015303").as_deref(),
+            Some("GM0153")
+        );
+        assert_eq!(Level::Buurt.ancestor_of("WK015303"), None);
+        assert_eq!(
+            Level::Wijk.ancestor_of("BU0363AF09").as_deref(),
+            Some("WK0363AF")
+        );
     }
 }

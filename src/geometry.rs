@@ -2,6 +2,7 @@
 //! in a property. Each feature is keyed by the finest CBS code among its properties; coarser
 //! levels are coloured through the code's own structure (BUggggwwbb → WKggggww → GMgggg).
 
+use crate::domain::Level;
 use geo::{Area, BoundingRect, Geometry, InteriorPoint, Polygon};
 use std::path::Path;
 
@@ -23,58 +24,20 @@ pub struct MapGeometry {
     pub uncoded: usize,
 }
 
-/// The level of a CBS code, if it is one: a four-digit gemeente number, then (wijk, buurt)
-/// two characters each, digits or, as in Amsterdam since 2023, letters.
-pub fn level_of(code: &str) -> Option<&'static str> {
-    // Checked before slicing by byte: property values are user data and may be any text.
-    if !code.is_ascii() {
-        return None;
-    }
-    let shaped = |n: usize| {
-        code.len() == n + 2
-            && code[2..6].bytes().all(|b| b.is_ascii_digit())
-            && code[6..].bytes().all(|b| b.is_ascii_alphanumeric())
-    };
-    match code.get(..2)? {
-        "BU" if shaped(8) => Some("buurt"),
-        "WK" if shaped(6) => Some("wijk"),
-        "GM" if shaped(4) => Some("gemeente"),
-        _ => None,
-    }
-}
-
-/// The code of the area at `level` that contains `code`, by the CBS code structure.
-pub fn ancestor(code: &str, level: &str) -> Option<String> {
-    let own = level_of(code)?;
-    let rank = |l: &str| match l {
-        "buurt" => 0,
-        "wijk" => 1,
-        "gemeente" => 2,
-        _ => 9,
-    };
-    if rank(level) < rank(own) {
-        return None;
-    }
-    Some(match level {
-        "buurt" => code.to_string(),
-        "wijk" => format!("WK{}", &code[2..8]),
-        "gemeente" => format!("GM{}", &code[2..6]),
-        _ => return None,
-    })
-}
-
 fn finest_code(props: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
     let codes: Vec<&str> = props
         .values()
         .filter_map(|v| v.as_str())
-        .filter(|s| level_of(s).is_some())
+        .filter(|s| Level::of_code(s).is_some())
         .collect();
-    ["buurt", "wijk", "gemeente"].iter().find_map(|l| {
-        codes
-            .iter()
-            .find(|c| level_of(c) == Some(l))
-            .map(|c| c.to_string())
-    })
+    [Level::Buurt, Level::Wijk, Level::Gemeente]
+        .iter()
+        .find_map(|l| {
+            codes
+                .iter()
+                .find(|c| Level::of_code(c) == Some(*l))
+                .map(|c| c.to_string())
+        })
 }
 
 fn polygons(g: Geometry<f64>) -> Vec<Polygon<f64>> {
@@ -169,10 +132,10 @@ impl MapGeometry {
     }
 
     /// Levels this geometry can colour: its codes' own levels and every coarser one.
-    pub fn levels(&self) -> Vec<&'static str> {
-        ["buurt", "wijk", "gemeente"]
+    pub fn levels(&self) -> Vec<Level> {
+        [Level::Buurt, Level::Wijk, Level::Gemeente]
             .into_iter()
-            .filter(|l| self.shapes.iter().any(|s| ancestor(&s.code, l).is_some()))
+            .filter(|l| self.shapes.iter().any(|s| l.ancestor_of(&s.code).is_some()))
             .collect()
     }
 }
@@ -180,25 +143,6 @@ impl MapGeometry {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cbs_codes_nest_by_structure() {
-        assert_eq!(level_of("BU01530301"), Some("buurt"));
-        assert_eq!(level_of("WK015303"), Some("wijk"));
-        assert_eq!(level_of("GM0153"), Some("gemeente"));
-        assert_eq!(level_of("7511A"), None);
-        assert_eq!(level_of("BU0153"), None);
-        assert_eq!(ancestor("BU01530301", "wijk").as_deref(), Some("WK015303"));
-        assert_eq!(
-            ancestor("BU01530301", "gemeente").as_deref(),
-            Some("GM0153")
-        );
-        assert_eq!(ancestor("WK015303", "buurt"), None);
-        assert_eq!(level_of("BU0363AF09"), Some("buurt"));
-        assert_eq!(ancestor("BU0363AF09", "wijk").as_deref(), Some("WK0363AF"));
-        assert_eq!(level_of("2024BU03080000"), None);
-        assert_eq!(level_of("BUé1234567"), None);
-    }
 
     /// The real CBS buurtkaart of Baarn (shared/data/real): 21 buurten keyed by `buurtcode`,
     /// beside `wijkcode`, `gemeentecode` and a `jrstatcode` that is no code.
@@ -210,7 +154,7 @@ mod tests {
         assert_eq!(g.shapes.len() + g.uncoded, 21);
         assert_eq!(g.uncoded, 0);
         assert!(g.shapes.iter().all(|s| s.code.starts_with("BU0308")));
-        assert_eq!(g.levels(), vec!["buurt", "wijk", "gemeente"]);
+        assert_eq!(g.levels(), vec![Level::Buurt, Level::Wijk, Level::Gemeente]);
         assert!(g
             .shapes
             .iter()
@@ -235,7 +179,7 @@ mod tests {
         assert_eq!(g.shapes.len(), 1);
         assert_eq!(g.shapes[0].code, "BU01530101");
         assert_eq!(g.uncoded, 1);
-        assert_eq!(g.levels(), vec!["buurt", "wijk", "gemeente"]);
+        assert_eq!(g.levels(), vec![Level::Buurt, Level::Wijk, Level::Gemeente]);
         // Longitude is shrunk by cos(52.25°).
         let w = g.shapes[0].rings[0][1].0 - g.shapes[0].rings[0][0].0;
         assert!((w - 0.1 * 52.25f64.to_radians().cos()).abs() < 1e-9, "{w}");

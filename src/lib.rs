@@ -33,3 +33,4 @@ pub mod run_folder;
 pub mod sample;
 pub mod stages;
 pub mod stats;
+pub mod view;

@@ -55,7 +55,7 @@ pub struct RunInfo {
     pub period_start: String,
     pub period_end: String,
     pub min_cell: i64,
-    pub levels: Vec<String>,
+    pub levels: Vec<crate::domain::Level>,
     pub focus_min_volume: i64,
     pub focus_areas: Vec<String>,
     pub pipeline_file: Option<String>,

@@ -11,10 +11,9 @@ use rand_distr::Distribution;
 use rand_pcg::Pcg64;
 use wijkscan::domain::{Period, CARE_TYPES};
 use wijkscan::pipeline;
-use wijkscan::progress::Silent;
+use wijkscan::pipeline::Stage;
 use wijkscan::sample::calibration::{AGE_CLASS_LOWER, INSURED_YEARS};
 use wijkscan::sample::people::{draw_costs, frailty, use_probabilities};
-use wijkscan::stages::compute::compute;
 use wijkscan::stages::outliers::{detect, Detected, Settings};
 use wijkscan::stats::overdispersion::Method;
 
@@ -207,8 +206,9 @@ fn judge(period: &str, persons: usize, seed: u64, plant: f64, settings: Settings
     let dir = tempfile::tempdir().unwrap();
     let period = Period::parse(period).unwrap();
     write_book(dir.path(), &period, persons, seed, plant);
-    let (v, inputs) = pipeline::load(dir.path(), &period).unwrap();
-    let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
+    let p = pipeline::execute_folder(dir.path(), &period, 10, Stage::Profile)
+        .unwrap()
+        .profiled;
     detect(&p.raw, &p.profile, &p.persons, settings, 10).unwrap()
 }
 
@@ -217,12 +217,12 @@ fn pc5_shares(d: &Detected) -> (f64, f64, f64, usize) {
     let fit = d
         .fits
         .iter()
-        .find(|f| f.level == "pc5" && f.metric == "oe_norm")
+        .find(|f| f.level.as_str() == "pc5" && f.metric == "oe_norm")
         .expect("an O/E fit at pc5 level");
     let flags: Vec<_> = d
         .flags
         .iter()
-        .filter(|f| f.level == "pc5" && f.metric == "oe_norm")
+        .filter(|f| f.level.as_str() == "pc5" && f.metric == "oe_norm")
         .collect();
     let n = fit.areas as f64;
     let high = flags.iter().filter(|f| f.direction == "high").count() as f64 / n;
@@ -266,13 +266,13 @@ fn pure_chance(period: &str, persons: usize, seed: u64) {
     let judged: usize = d
         .fits
         .iter()
-        .filter(|f| f.level == "pc5" && f.metric.starts_with("zvw_"))
+        .filter(|f| f.level.as_str() == "pc5" && f.metric.starts_with("zvw_"))
         .map(|f| f.areas)
         .sum();
     let flagged = d
         .flags
         .iter()
-        .filter(|f| f.level == "pc5" && f.metric.starts_with("zvw_"))
+        .filter(|f| f.level.as_str() == "pc5" && f.metric.starts_with("zvw_"))
         .count();
     let share = flagged as f64 / judged as f64;
     eprintln!(
@@ -305,16 +305,16 @@ fn a_thirty_percent_wijk_is_flagged_high_in_a_quarter() {
     let flag = d
         .flags
         .iter()
-        .find(|f| f.level == "wijk" && f.area_code == "WK090100" && f.metric == "oe_norm");
+        .find(|f| f.level.as_str() == "wijk" && f.area_code == "WK090100" && f.metric == "oe_norm");
     let fit = d
         .fits
         .iter()
-        .find(|f| f.level == "wijk" && f.metric == "oe_norm");
+        .find(|f| f.level.as_str() == "wijk" && f.metric == "oe_norm");
     let flag = flag.unwrap_or_else(|| panic!("WK090100 not flagged; fit {fit:?}"));
     assert_eq!(flag.direction, "high", "{flag:?}");
     // No other wijk is flagged high at 99.8% on O/E: the rest is chance.
     assert!(
-        !d.flags.iter().any(|f| f.level == "wijk"
+        !d.flags.iter().any(|f| f.level.as_str() == "wijk"
             && f.metric == "oe_norm"
             && f.area_code != "WK090100"
             && f.limit == "99.8"),

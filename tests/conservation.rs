@@ -8,8 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use wijkscan::domain::Period;
 use wijkscan::pipeline;
-use wijkscan::progress::Silent;
-use wijkscan::stages::compute::compute;
+use wijkscan::pipeline::Stage;
 
 const KNOWN_PC5: [&str; 4] = ["7511A", "7511B", "7512A", "6811C"];
 const UNKNOWN_PC5: [&str; 2] = ["9999Z", "1000A"];
@@ -207,9 +206,10 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         write_case(dir.path(), &c);
         let period = Period::parse("2024Q3").unwrap();
-        let (v, inputs) = pipeline::load(dir.path(), &period).unwrap();
         // min_cell 1: nothing with a person in it is hidden, so published sums are checkable.
-        let p = compute(&inputs, &period, 1, &pipeline::file_names(&v), &Silent).unwrap();
+        let p = pipeline::execute_folder(dir.path(), &period, 1, Stage::Profile)
+            .unwrap()
+            .profiled;
         let (input, zvw, wmo) = model(&c);
         prop_assert_eq!(p.zvw.input.cents, input);
         let got: Vec<i64> = p.zvw.buckets.iter().map(|b| b.cents).collect();

@@ -8,21 +8,14 @@ use polars::prelude::*;
 use std::path::Path;
 use wijkscan::domain::Period;
 use wijkscan::pipeline;
-use wijkscan::progress::Silent;
-use wijkscan::stages::compute::{compute, Profiled};
+use wijkscan::pipeline::{Profiled, Stage};
 
 fn tiny(min_cell: i64) -> Profiled {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
     let period = Period::parse("2024Q3").unwrap();
-    let (v, inputs) = pipeline::load(&dir, &period).unwrap();
-    compute(
-        &inputs,
-        &period,
-        min_cell,
-        &pipeline::file_names(&v),
-        &Silent,
-    )
-    .unwrap()
+    pipeline::execute_folder(&dir, &period, min_cell, Stage::Profile)
+        .unwrap()
+        .profiled
 }
 
 /// The value of `column` in the profile row (level, code); None when null.

@@ -30,7 +30,9 @@ fn fixture() -> PathBuf {
 /// The tiny fixture as Parquet in its contract types (from the program's own typed reading).
 fn parquet_fixture(dir: &Path) {
     let period = wijkscan::domain::Period::parse("2024Q3").unwrap();
-    let (_, inputs) = wijkscan::pipeline::load(&fixture(), &period).unwrap();
+    let settings = wijkscan::config::Settings::for_inputs(&fixture(), period, 10);
+    let (_, inputs) =
+        wijkscan::pipeline::load_inputs(&settings, &wijkscan::progress::Silent).unwrap();
     for (name, lf) in [
         ("insured", inputs.insured),
         ("zvw_claims", inputs.claims),

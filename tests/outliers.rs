@@ -4,9 +4,9 @@
 use polars::prelude::*;
 use wijkscan::domain::Period;
 use wijkscan::pipeline;
+use wijkscan::pipeline::Stage;
 use wijkscan::progress::Silent;
 use wijkscan::sample::{generate, SampleOptions};
-use wijkscan::stages::compute::compute;
 use wijkscan::stages::outliers::{detect, Settings};
 use wijkscan::stats::overdispersion::Method;
 
@@ -23,8 +23,9 @@ fn the_planted_msz_wijk_is_flagged_and_a_like_sized_wijk_is_not() {
         ..Default::default()
     };
     generate(&opts, dir.path(), &Silent).unwrap();
-    let (v, inputs) = pipeline::load(dir.path(), &period).unwrap();
-    let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
+    let p = pipeline::execute_folder(dir.path(), &period, 10, Stage::Profile)
+        .unwrap()
+        .profiled;
     // Default settings: capped costs, multiplicative correction, φ from the MAD of z.
     let d = detect(&p.raw, &p.profile, &p.persons, Settings::default(), 10).unwrap();
     let (flags, fits) = (&d.flags, &d.fits);
@@ -35,7 +36,8 @@ fn the_planted_msz_wijk_is_flagged_and_a_like_sized_wijk_is_not() {
     let planted = planted.unwrap_or_else(|| {
         panic!(
             "WK015303 not flagged; fits {:?}",
-            fits.iter().find(|f| f.metric == msz && f.level == "wijk")
+            fits.iter()
+                .find(|f| f.metric == msz && f.level.as_str() == "wijk")
         )
     });
     assert_eq!(planted.direction, "high");
@@ -97,21 +99,22 @@ fn the_planted_msz_wijk_is_flagged_and_a_like_sized_wijk_is_not() {
 fn the_sample_is_overdispersed_and_the_correction_acts() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
     let period = Period::parse("2024Q3").unwrap();
-    let (v, inputs) = pipeline::load(&dir, &period).unwrap();
-    let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
+    let p = pipeline::execute_folder(&dir, &period, 10, Stage::Profile)
+        .unwrap()
+        .profiled;
     let d = detect(&p.raw, &p.profile, &p.persons, Settings::default(), 10).unwrap();
     for level in ["wijk", "buurt"] {
         let fit = d
             .fits
             .iter()
-            .find(|f| f.level == level && f.metric == "oe_norm")
+            .find(|f| f.level.as_str() == level && f.metric == "oe_norm")
             .unwrap();
         assert!(fit.phi.unwrap() > 1.0, "{fit:?}");
     }
     let corrected = d
         .flags
         .iter()
-        .filter(|f| f.level == "wijk" && f.metric == "oe_norm")
+        .filter(|f| f.level.as_str() == "wijk" && f.metric == "oe_norm")
         .collect::<Vec<_>>();
     assert!(!corrected.is_empty());
     assert!(corrected.iter().all(|f| f.z.abs() < f.z_unadjusted.abs()));
@@ -121,8 +124,9 @@ fn the_sample_is_overdispersed_and_the_correction_acts() {
 fn suppressed_areas_and_hidden_cells_are_never_flagged() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
     let period = Period::parse("2024Q3").unwrap();
-    let (v, inputs) = pipeline::load(&dir, &period).unwrap();
-    let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
+    let p = pipeline::execute_folder(&dir, &period, 10, Stage::Profile)
+        .unwrap()
+        .profiled;
     for (method, capped) in [
         (Method::None, true),
         (Method::Multiplicative, true),
@@ -184,8 +188,9 @@ fn suppressed_areas_and_hidden_cells_are_never_flagged() {
 fn capped_figures_of_few_capped_persons_are_not_published() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
     let period = Period::parse("2024Q3").unwrap();
-    let (v, inputs) = pipeline::load(&dir, &period).unwrap();
-    let p = compute(&inputs, &period, 10, &pipeline::file_names(&v), &Silent).unwrap();
+    let p = pipeline::execute_folder(&dir, &period, 10, Stage::Profile)
+        .unwrap()
+        .profiled;
     let d = detect(&p.raw, &p.profile, &p.persons, Settings::default(), 10).unwrap();
     let basis = wijkscan::stages::flag_basis::basis(&p.persons, &p.raw, true).unwrap();
     let total = basis.metric("total").unwrap();
@@ -208,7 +213,7 @@ fn capped_figures_of_few_capped_persons_are_not_published() {
             for f in d.flags.iter().filter(|f| {
                 f.metric == "oe_norm"
                     && Some(&f.area_code) == codes[i].as_ref()
-                    && Some(&f.level) == levels[i].as_ref()
+                    && Some(f.level.as_str()) == levels[i].as_deref()
             }) {
                 assert_eq!(f.figures, "raw", "{f:?}");
             }

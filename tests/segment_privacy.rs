@@ -327,15 +327,15 @@ fn case() -> impl Strategy<Value = Case> {
 fn area_of(kind: u8, k: u8) -> FocusArea {
     match kind {
         0 => FocusArea {
-            level: "gemeente".into(),
+            level: wijkscan::domain::Level::Gemeente,
             code: "GM0901".into(),
         },
         1 => FocusArea {
-            level: "wijk".into(),
+            level: wijkscan::domain::Level::Wijk,
             code: format!("WK09010{}", k % 3),
         },
         _ => FocusArea {
-            level: "buurt".into(),
+            level: wijkscan::domain::Level::Buurt,
             code: format!("BU09010{}0{}", (k / 2) % 3, k % 2),
         },
     }

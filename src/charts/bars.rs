@@ -3,7 +3,8 @@
 
 use super::style::{label_width, nice_ceil, Rows, ACTUAL, FONT, INK, NORM, SEQUENTIAL};
 use super::DrawResult;
-use crate::report::text::Lang;
+use crate::view::text::labels;
+use crate::view::text::Lang;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -27,7 +28,7 @@ pub fn height(rows: usize) -> u32 {
 }
 
 fn x_desc(lang: Lang) -> &'static str {
-    lang.t("kosten per verzekerdenjaar", "cost per insured year")
+    lang.l(labels::COST_PER_INSURED_YEAR)
 }
 
 impl PairedBars {
@@ -74,13 +75,13 @@ impl PairedBars {
                     ACTUAL.filled(),
                 )
             }))?
-            .label(lang.t("werkelijke kosten", "actual cost"))
+            .label(lang.l(labels::ACTUAL_COST))
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], ACTUAL.filled()));
         chart
             .draw_series(self.rows.iter().enumerate().map(|(i, r)| {
                 Rectangle::new([(0.0, y(i) + 0.12), (r.norm, y(i) + 0.5)], NORM.filled())
             }))?
-            .label(lang.t("normkosten", "norm cost"))
+            .label(lang.l(labels::NORM_COST))
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], NORM.filled()));
         chart.draw_series(self.rows.iter().enumerate().map(|(i, r)| {
             Rectangle::new(

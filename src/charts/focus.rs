@@ -3,7 +3,8 @@
 
 use super::style::{nice_ceil, shorten, FONT, INK, MUTED};
 use super::DrawResult;
-use crate::report::text::Lang;
+use crate::view::text::labels;
+use crate::view::text::Lang;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor;
@@ -56,11 +57,8 @@ impl FocusChart {
             .y_labels(7)
             .x_label_formatter(&|v| lang.number(*v, 0))
             .y_label_formatter(&|v| lang.euro(*v))
-            .x_desc(lang.t("personen in de groep", "persons in the group"))
-            .y_desc(lang.t(
-                "meerkosten per persoon t.o.v. de rest",
-                "excess cost per person vs the rest",
-            ))
+            .x_desc(lang.l(labels::PERSONS_IN_THE_GROUP))
+            .y_desc(lang.l(labels::EXCESS_COST_PER_PERSON_VS))
             .label_style((FONT, 12))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
@@ -77,7 +75,7 @@ impl FocusChart {
             ))?
             .label(format!(
                 "{} ({})",
-                lang.t("minimaal volume", "minimum volume"),
+                lang.l(labels::MINIMUM_VOLUME),
                 lang.number(self.min_volume, 0)
             ))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 8, y)], INK.stroke_width(2)));
@@ -88,7 +86,7 @@ impl FocusChart {
                     .filter(|p| p.passes_volume)
                     .map(|p| Circle::new((p.persons, p.excess), 5, INK.filled())),
             )?
-            .label(lang.t("voldoende volume", "enough volume"))
+            .label(lang.l(labels::ENOUGH_VOLUME))
             .legend(|(x, y)| Circle::new((x + 6, y), 5, INK.filled()));
         chart
             .draw_series(
@@ -97,7 +95,7 @@ impl FocusChart {
                     .filter(|p| !p.passes_volume)
                     .map(|p| Circle::new((p.persons, p.excess), 5, INK.stroke_width(2))),
             )?
-            .label(lang.t("te klein", "too small"))
+            .label(lang.l(labels::TOO_SMALL))
             .legend(|(x, y)| Circle::new((x + 6, y), 5, INK.stroke_width(2)));
         chart.draw_series(self.points.iter().map(|p| {
             Text::new(

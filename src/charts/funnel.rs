@@ -4,9 +4,10 @@
 
 use super::style::{nice_ceil, FONT, INK, MUTED};
 use super::DrawResult;
-use crate::report::text::Lang;
-use crate::report::view::FunnelFit;
 use crate::stats::{Z95, Z998};
+use crate::view::text::labels;
+use crate::view::text::Lang;
+use crate::view::FunnelFit;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor;
@@ -88,14 +89,11 @@ impl Funnel {
             .y_labels(8)
             .x_label_formatter(&|v| lang.number(*v, 0))
             .y_label_formatter(&|v| lang.ratio(*v))
-            .x_desc(lang.t("verzekerdenjaren", "insured years"))
+            .x_desc(lang.l(labels::INSURED_YEARS))
             .y_desc(if self.capped {
-                lang.t(
-                    "afgetopte werkelijke / normkosten (O/E)",
-                    "capped actual / norm cost (O/E)",
-                )
+                lang.l(labels::CAPPED_ACTUAL_NORM_COST_O)
             } else {
-                lang.t("werkelijke / normkosten (O/E)", "actual / norm cost (O/E)")
+                lang.l(labels::ACTUAL_NORM_COST_O_E)
             })
             .label_style((FONT, 12))
             .light_line_style(WHITE.mix(0.0))
@@ -109,8 +107,8 @@ impl Funnel {
         let grid: Vec<f64> = (1..=240).map(|k| xmax * k as f64 / 240.0).collect();
         let inside = |v: f64| v >= ymin && v <= ymax;
         for (z, dashed, label) in [
-            (Z95, true, lang.t("95%-grenzen", "95% limits")),
-            (Z998, false, lang.t("99,8%-grenzen", "99.8% limits")),
+            (Z95, true, lang.l(labels::N95_LIMITS)),
+            (Z998, false, lang.l(labels::N99_8_LIMITS)),
         ] {
             for sign in [1.0, -1.0] {
                 let pts: Vec<(f64, f64)> = grid
@@ -178,7 +176,7 @@ impl Funnel {
                     .filter(|p| p.flag.is_none())
                     .map(|p| Circle::new((p.years, p.oe), 3, INK.stroke_width(1))),
             )?
-            .label(lang.t("gebied", "area"))
+            .label(lang.l(labels::AREA))
             .legend(|(x, y)| Circle::new((x + 6, y), 3, INK.stroke_width(1)));
         chart
             .draw_series(
@@ -188,7 +186,7 @@ impl Funnel {
                     .filter(|p| p.flag.is_some())
                     .map(|p| Circle::new((p.years, p.oe), 4, INK.filled())),
             )?
-            .label(lang.t("gemarkeerd gebied", "flagged area"))
+            .label(lang.l(labels::FLAGGED_AREA))
             .legend(|(x, y)| Circle::new((x + 6, y), 4, INK.filled()));
         chart.draw_series(self.points.iter().filter(inside_window).filter_map(|p| {
             p.flag.as_ref().map(|name| {

@@ -8,11 +8,13 @@ pub mod funnel;
 pub mod map;
 pub mod style;
 
+use crate::domain::Level;
 use crate::domain::CARE_TYPES;
 use crate::error::{Error, Result};
-use crate::geometry::{ancestor, MapGeometry};
-use crate::report::text::Lang;
-use crate::report::view::{AreaRow, RunView};
+use crate::geometry::MapGeometry;
+use crate::view::text::labels;
+use crate::view::text::Lang;
+use crate::view::{AreaRow, RunView};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
@@ -51,7 +53,7 @@ impl Kind {
 /// Where a chart belongs in the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Section {
-    Level(String),
+    Level(Level),
     Focus(String),
 }
 
@@ -76,7 +78,7 @@ pub struct Rendered {
 
 /// Areas for the bar charts: shown areas with actual and norm cost, by resultaat (most
 /// negative first), cut to the lowest and highest `MAX_BARS / 2` when there are more.
-fn bar_areas<'a>(view: &'a RunView, level: &str) -> (Vec<&'a AreaRow>, usize) {
+fn bar_areas(view: &RunView, level: Level) -> (Vec<&AreaRow>, usize) {
     let mut rows: Vec<&AreaRow> = view
         .shown(level)
         .filter(|a| a.zvw_per_iy.is_some() && a.norm_per_iy.is_some())
@@ -111,34 +113,25 @@ fn subset_note(lang: Lang, shown: usize, total: usize) -> String {
         format!(
             " ({} {} {total})",
             shown / 2,
-            lang.t(
-                "laagste en hoogste resultaat van",
-                "lowest and highest resultaat of"
-            )
+            lang.l(labels::LOWEST_AND_HIGHEST_RESULTAAT_OF)
         )
     } else {
         String::new()
     }
 }
 
-fn level_plan(view: &RunView, level: &str, lang: Lang, out: &mut Vec<Chart>) {
+fn level_plan(view: &RunView, level: Level, lang: Lang, out: &mut Vec<Chart>) {
     let lv = lang.level(level);
     let (rows, total) = bar_areas(view, level);
     if !rows.is_empty() {
         let note = subset_note(lang, rows.len(), total);
         out.push(Chart {
             stem: format!("norm_vs_actual_{level}"),
-            caption: format!(
-                "{} — {lv}{note}",
-                lang.t(
-                    "Normkosten en werkelijke kosten per verzekerdenjaar, gesorteerd op resultaat",
-                    "Norm and actual cost per insured year, sorted by resultaat",
-                )
-            ),
-            section: Section::Level(level.into()),
+            caption: format!("{} — {lv}{note}", lang.l(labels::NORM_AND_ACTUAL_COST_PER)),
+            section: Section::Level(level),
             size: (WIDTH, bars::height(rows.len())),
             kind: Kind::NormVsActual(bars::PairedBars {
-                title: format!("{} — {lv}", lang.t("Norm en werkelijk", "Norm and actual")),
+                title: format!("{} — {lv}", lang.l(labels::NORM_AND_ACTUAL)),
                 rows: rows
                     .iter()
                     .map(|a| bars::PairedRow {
@@ -174,21 +167,15 @@ fn level_plan(view: &RunView, level: &str, lang: Lang, out: &mut Vec<Chart>) {
                 caption: format!(
                     "{} — {lv}",
                     if capped {
-                        lang.t(
-                            "Trechterdiagram: afgetopte werkelijke kosten / normkosten (O/E, per verzekerdenjaar) tegen verzekerdenjaren, met 95%- en 99,8%-grenzen",
-                            "Funnel plot: capped actual / norm cost (O/E, per insured year) against insured years, with 95% and 99.8% limits",
-                        )
+                        lang.l(labels::FUNNEL_PLOT_CAPPED_ACTUAL_NORM)
                     } else {
-                        lang.t(
-                            "Trechterdiagram: werkelijke/normkosten (O/E, per verzekerdenjaar) tegen verzekerdenjaren, met 95%- en 99,8%-grenzen",
-                            "Funnel plot: actual/norm cost (O/E, per insured year) against insured years, with 95% and 99.8% limits",
-                        )
+                        lang.l(labels::FUNNEL_PLOT_ACTUAL_NORM_COST)
                     }
                 ),
-                section: Section::Level(level.into()),
+                section: Section::Level(level),
                 size: (WIDTH, 560),
                 kind: Kind::Funnel(funnel::Funnel {
-                    title: format!("{} — {lv}", lang.t("Trechter O/E", "Funnel O/E")),
+                    title: format!("{} — {lv}", lang.l(labels::FUNNEL_O_E)),
                     points,
                     fit,
                     method: view.overdispersion.clone(),
@@ -202,7 +189,7 @@ fn level_plan(view: &RunView, level: &str, lang: Lang, out: &mut Vec<Chart>) {
 
 /// Care-type composition of the same areas: the six largest care types of the level, the
 /// rest summed from published cells only (a hidden cell is never derived from the total).
-fn composition(view: &RunView, level: &str, rows: &[&AreaRow], lang: Lang, note: &str) -> Chart {
+fn composition(view: &RunView, level: Level, rows: &[&AreaRow], lang: Lang, note: &str) -> Chart {
     // An area whose every care type is hidden has no bar to draw.
     let rows: Vec<&AreaRow> = rows
         .iter()
@@ -221,11 +208,11 @@ fn composition(view: &RunView, level: &str, rows: &[&AreaRow], lang: Lang, note:
     weight.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let top: Vec<usize> = weight.iter().take(6).map(|(k, _)| *k).collect();
     let mut categories: Vec<String> = top.iter().map(|&k| lang.care_type(CARE_TYPES[k])).collect();
-    categories.push(lang.t("overige zorgsoorten", "other care types").into());
+    categories.push(lang.l(labels::OTHER_CARE_TYPES).into());
     let stack = bars::Composition {
         title: format!(
             "{} — {}",
-            lang.t("Kosten naar zorgsoort", "Cost by care type"),
+            lang.l(labels::COST_BY_CARE_TYPE),
             lang.level(level)
         ),
         categories,
@@ -255,17 +242,11 @@ fn composition(view: &RunView, level: &str, rows: &[&AreaRow], lang: Lang, note:
         stem: format!("care_types_{level}"),
         caption: format!(
             "{} — {}{note}. {}",
-            lang.t(
-                "Kosten per verzekerdenjaar naar zorgsoort",
-                "Cost per insured year by care type"
-            ),
+            lang.l(labels::COST_PER_INSURED_YEAR_BY),
             lang.level(level),
-            lang.t(
-                "* niet alle zorgsoorten getoond (te weinig personen)",
-                "* not every care type shown (too few persons)"
-            )
+            lang.l(labels::NOT_EVERY_CARE_TYPE_SHOWN)
         ),
-        section: Section::Level(level.into()),
+        section: Section::Level(level),
         size: (WIDTH, bars::height(rows.len())),
         kind: Kind::CareTypes(stack),
     }
@@ -278,12 +259,12 @@ fn map_gemeenten(view: &RunView) -> (Vec<&AreaRow>, usize) {
     let all: Vec<&AreaRow> = view
         .areas
         .iter()
-        .filter(|a| a.level == "gemeente")
+        .filter(|a| a.level == Level::Gemeente)
         .collect();
     let focus: Vec<String> = view
         .focus_areas
         .iter()
-        .filter_map(|c| ancestor(c, "gemeente"))
+        .filter_map(|c| Level::Gemeente.ancestor_of(c))
         .collect();
     let mut chosen: Vec<&AreaRow> = if focus.is_empty() {
         all.clone()
@@ -305,7 +286,7 @@ fn map_gemeenten(view: &RunView) -> (Vec<&AreaRow>, usize) {
     (chosen, left_out)
 }
 
-fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mut Vec<Chart>) {
+fn map_plan(view: &RunView, geo: &MapGeometry, level: Level, lang: Lang, out: &mut Vec<Chart>) {
     let (gemeenten, left_out) = map_gemeenten(view);
     let values = |f: &dyn Fn(&AreaRow) -> Option<f64>| -> Vec<f64> {
         view.shown(level).filter_map(f).collect()
@@ -340,8 +321,7 @@ fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mu
             &oe_edges,
             false,
             class_labels(&oe_edges, &|v| lang.ratio(v)),
-            lang.t("Werkelijke/normkosten (O/E)", "Actual/norm cost (O/E)")
-                .into(),
+            lang.l(labels::ACTUAL_NORM_COST_O_E_2).into(),
             |a| a.oe,
         ),
         (
@@ -349,11 +329,7 @@ fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mu
             &res_edges,
             true,
             class_labels(&res_edges, &|v| lang.euro(v)),
-            lang.t(
-                "Resultaat per verzekerdenjaar (norm − werkelijk)",
-                "Resultaat per insured year (norm − actual)",
-            )
-            .into(),
+            lang.l(labels::RESULTAAT_PER_INSURED_YEAR_NORM).into(),
             |a| a.resultaat_per_iy,
         ),
     ];
@@ -365,10 +341,13 @@ fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mu
                 shapes: geo
                     .shapes
                     .iter()
-                    .filter(|s| ancestor(&s.code, "gemeente").as_deref() == Some(g.code.as_str()))
+                    .filter(|s| {
+                        Level::Gemeente.ancestor_of(&s.code).as_deref() == Some(g.code.as_str())
+                    })
                     .filter_map(|s| {
                         // A shape whose area is not in the run is left off, not greyed.
-                        let area = ancestor(&s.code, level)
+                        let area = level
+                            .ancestor_of(&s.code)
                             .and_then(|c| view.area(&c))
                             .filter(|a| a.level == level)?;
                         let fill = if area.suppressed {
@@ -395,11 +374,8 @@ fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mu
         let note = if left_out > 0 {
             format!(
                 " ({} {left_out} {})",
-                lang.t("zonder", "without"),
-                lang.t(
-                    "kleinere gemeenten; zie de tabellen",
-                    "smaller municipalities; see the tables"
-                )
+                lang.l(labels::WITHOUT),
+                lang.l(labels::SMALLER_MUNICIPALITIES_SEE_THE_TABLES)
             )
         } else {
             String::new()
@@ -407,15 +383,15 @@ fn map_plan(view: &RunView, geo: &MapGeometry, level: &str, lang: Lang, out: &mu
         out.push(Chart {
             stem: format!("map_{name}_{level}"),
             caption: format!("{title} — {}{note}", lang.level(level)),
-            section: Section::Level(level.into()),
+            section: Section::Level(level),
             size: (WIDTH, 130 + 430 * rows),
             kind: Kind::Map(map::MapChart {
                 title: format!("{title} — {}", lang.level(level)),
                 panels,
                 classes,
                 reversed,
-                hidden_label: lang.t("te weinig personen", "too few persons").into(),
-                no_data_label: lang.t("geen gegevens", "no data").into(),
+                hidden_label: lang.l(labels::TOO_FEW_PERSONS).into(),
+                no_data_label: lang.l(labels::NO_DATA).into(),
                 marks_note: lang
                     .t(
                         "+ boven de norm, − onder de norm (ook leesbaar in zwart-wit)",
@@ -453,16 +429,13 @@ fn focus_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
             stem: format!("focus_groups_{code}"),
             caption: format!(
                 "{} {name}: {}",
-                lang.t("Focusgroepen in", "Focus groups in"),
-                lang.t(
-                    "omvang tegen meerkosten per persoon, met de volumedrempel",
-                    "size against excess cost per person, with the volume threshold"
-                )
+                lang.l(labels::FOCUS_GROUPS_IN),
+                lang.l(labels::SIZE_AGAINST_EXCESS_COST_PER)
             ),
             section: Section::Focus(code.clone()),
             size: (WIDTH, 520),
             kind: Kind::FocusGroups(focus::FocusChart {
-                title: format!("{} {name}", lang.t("Focusgroepen in", "Focus groups in")),
+                title: format!("{} {name}", lang.l(labels::FOCUS_GROUPS_IN)),
                 points,
                 min_volume: view.min_volume as f64,
                 lang,
@@ -476,10 +449,10 @@ fn focus_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
 pub fn plan(view: &RunView, geometry: Option<&MapGeometry>, lang: Lang) -> Vec<Chart> {
     let mut out = Vec::new();
     for level in view.chart_levels() {
-        level_plan(view, &level, lang, &mut out);
+        level_plan(view, level, lang, &mut out);
         if let Some(geo) = geometry {
-            if geo.levels().contains(&level.as_str()) {
-                map_plan(view, geo, &level, lang, &mut out);
+            if geo.levels().contains(&level) {
+                map_plan(view, geo, level, lang, &mut out);
             }
         }
     }

@@ -2,10 +2,12 @@
 //! report's language, never in the template) rendered with an embedded minijinja template.
 //! Charts are inlined as SVG data URIs and the CSS as a `<style>` block: one file, no requests.
 
-use super::text::Lang;
-use super::view::{AreaRow, FlagRow, RunView, SegmentRow};
 use crate::charts::{Rendered, Section};
+use crate::domain::Level;
 use crate::error::{Error, Result};
+use crate::view::text::labels;
+use crate::view::text::Lang;
+use crate::view::{AreaRow, FlagRow, RunView, SegmentRow};
 use base64::Engine;
 use serde::Serialize;
 
@@ -115,102 +117,20 @@ struct Page {
     inputs: Vec<[String; 3]>,
 }
 
-/// Fixed labels of the page.
-fn labels(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> {
-    let pairs: [(&str, &str, &str); 36] = [
-        ("summary", "Samenvatting", "Summary"),
-        ("key_figures", "Kerncijfers", "Key figures"),
-        ("focus_area", "Focusgebied", "Focus area"),
-        ("areas", "Gebieden vergeleken", "Areas compared"),
-        ("outliers", "Uitschieters", "Outliers"),
-        ("focus_groups", "Focusgroepen", "Focus groups"),
-        ("method", "Methode", "Method"),
-        ("privacy", "Privacy", "Privacy"),
-        ("reconciliation", "Aansluiting", "Reconciliation"),
-        (
-            "warnings",
-            "Waarschuwingen bij het inlezen",
-            "Warnings on reading the inputs",
-        ),
-        ("inputs", "Bronbestanden", "Input files"),
-        ("area", "Gebied", "Area"),
-        ("level", "Niveau", "Level"),
-        ("persons", "Verzekerden", "Insured"),
-        ("years", "Verzekerdenjaren", "Insured years"),
-        (
-            "cost",
-            "Kosten per verzekerdenjaar",
-            "Cost per insured year",
-        ),
-        (
-            "norm",
-            "Normkosten per verzekerdenjaar",
-            "Norm cost per insured year",
-        ),
-        ("oe", "O/E", "O/E"),
-        ("resultaat", "Resultaat", "Resultaat"),
-        (
-            "resultaat_per_iy",
-            "Resultaat per verzekerdenjaar",
-            "Resultaat per insured year",
-        ),
-        (
-            "wmo",
-            "Wmo-cliënten per 1.000 inwoners",
-            "Wmo clients per 1,000 residents",
-        ),
-        ("metric", "Maat", "Measure"),
-        ("observed", "Waargenomen", "Observed"),
-        ("expected", "Verwacht", "Expected"),
-        ("limit", "Grens", "Limit"),
-        ("direction", "Richting", "Direction"),
-        ("segment", "Groep", "Group"),
-        ("share", "Aandeel", "Share"),
-        ("cost_pp", "Kosten per persoon", "Cost per person"),
-        ("rest", "Rest van het gebied", "Rest of the area"),
-        ("relative_rate", "Relatief aandeel", "Relative rate"),
-        ("cv", "Variatiecoëfficiënt", "Coefficient of variation"),
-        ("volume", "Volume", "Volume"),
-        ("hidden", "te weinig personen", "too few persons"),
-        ("bucket", "Post", "Bucket"),
-        ("rows", "Regels", "Rows"),
-    ];
-    let mut m: std::collections::BTreeMap<_, _> = pairs
-        .iter()
-        .map(|(k, nl, en)| (*k, lang.t(nl, en)))
-        .collect();
-    m.insert("eur", "€");
-    m.insert("file", lang.t("Bestand", "File"));
-    m.insert(
-        "checksum",
-        lang.t("Controlegetal (SHA-256)", "Checksum (SHA-256)"),
-    );
-    m.insert(
-        "no_flags",
-        lang.t("Geen uitschieters gevonden.", "No outliers found."),
-    );
-    m.insert(
-        "no_segments",
-        lang.t("Geen focusgroepen beoordeeld.", "No focus groups judged."),
-    );
-    m.insert("filter", lang.t("Filter", "Filter"));
-    m
-}
-
 fn opt(v: Option<f64>, f: impl Fn(f64) -> String, hidden: &str) -> String {
     v.map(f).unwrap_or_else(|| hidden.to_string())
 }
 
 fn key_row(a: &AreaRow, lang: Lang) -> KeyRow {
     let h = if a.suppressed {
-        lang.t("te weinig personen", "too few persons")
+        lang.l(labels::TOO_FEW_PERSONS)
     } else {
         "–"
     };
     KeyRow {
         name: a.name.clone(),
         code: a.code.clone(),
-        level: lang.level(&a.level),
+        level: lang.level(a.level),
         persons: opt(a.insured_persons, |v| lang.number(v, 0), h),
         years: opt(a.insured_years, |v| lang.number(v, 0), h),
         cost: opt(a.zvw_per_iy, |v| lang.euro(v), h),
@@ -244,7 +164,7 @@ fn metric_value(metric: &str, v: f64, lang: Lang) -> String {
 
 fn outlier_row(f: &FlagRow, lang: Lang) -> OutlierRow {
     OutlierRow {
-        level: lang.level(&f.level),
+        level: lang.level(f.level),
         area: if f.name == f.code {
             f.code.clone()
         } else {
@@ -260,14 +180,14 @@ fn outlier_row(f: &FlagRow, lang: Lang) -> OutlierRow {
                 .replace('.', if lang == Lang::Nl { "," } else { "." })
         ),
         direction: match f.direction.as_str() {
-            "high" => lang.t("hoog", "high").into(),
-            _ => lang.t("laag", "low").into(),
+            "high" => lang.l(labels::HIGH).into(),
+            _ => lang.l(labels::LOW).into(),
         },
     }
 }
 
 fn segment_view(s: &SegmentRow, view: &RunView, lang: Lang) -> SegmentView {
-    let h = lang.t("te weinig personen", "too few persons");
+    let h = lang.l(labels::TOO_FEW_PERSONS);
     let area = view
         .area(&s.area_code)
         .map(|a| a.name.clone())
@@ -284,20 +204,19 @@ fn segment_view(s: &SegmentRow, view: &RunView, lang: Lang) -> SegmentView {
         cv: opt(s.cv_cost, |v| lang.ratio(v), h),
         volume: match (s.suppressed, s.passes_volume) {
             (true, _) | (_, None) => "–".into(),
-            (false, Some(true)) => lang.t("voldoende", "enough").into(),
-            (false, Some(false)) => lang.t("te klein", "too small").into(),
+            (false, Some(true)) => lang.l(labels::ENOUGH).into(),
+            (false, Some(false)) => lang.l(labels::TOO_SMALL).into(),
         },
         filter: s.filter.clone(),
     }
 }
 
 /// The level the summary speaks of: wijk when the run has it, else the coarsest below gemeente.
-fn summary_level(view: &RunView) -> Option<String> {
+fn summary_level(view: &RunView) -> Option<Level> {
     let levels = view.chart_levels();
-    ["wijk", "buurt", "pc5", "gemeente"]
-        .iter()
-        .find(|l| levels.iter().any(|x| x == *l))
-        .map(|l| l.to_string())
+    [Level::Wijk, Level::Buurt, Level::Pc5, Level::Gemeente]
+        .into_iter()
+        .find(|l| levels.contains(l))
 }
 
 /// The best-scoring focus group: among published groups with enough volume that cost more
@@ -328,7 +247,7 @@ fn findings(view: &RunView, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(level) = summary_level(view) {
         let worst = view
-            .shown(&level)
+            .shown(level)
             .filter(|a| a.resultaat_eur.is_some_and(|r| r < 0.0))
             .min_by(|a, b| {
                 a.resultaat_eur
@@ -339,36 +258,27 @@ fn findings(view: &RunView, lang: Lang) -> Vec<String> {
         out.push(match worst {
             Some(a) => format!(
                 "{} {} {} ({}) {} {} ({} {}; O/E {}).",
-                lang.t("De", "The"),
-                lang.level(&level),
+                lang.l(labels::THE),
+                lang.level(level),
                 a.name,
                 a.code,
-                lang.t(
-                    "heeft het grootste negatieve resultaat:",
-                    "has the largest negative resultaat:"
-                ),
+                lang.l(labels::HAS_THE_LARGEST_NEGATIVE_RESULTAAT),
                 lang.euro(a.resultaat_eur.unwrap_or(0.0)),
                 lang.euro(a.resultaat_per_iy.unwrap_or(0.0)),
-                lang.t("per verzekerdenjaar", "per insured year"),
+                lang.l(labels::PER_INSURED_YEAR),
                 a.oe.map(|v| lang.ratio(v)).unwrap_or_else(|| "–".into()),
             ),
             None => format!(
                 "{} {}.",
-                lang.t(
-                    "Geen gebied met een negatief resultaat op niveau",
-                    "No area with a negative resultaat at level"
-                ),
-                lang.level(&level)
+                lang.l(labels::NO_AREA_WITH_A_NEGATIVE),
+                lang.level(level)
             ),
         });
     }
     let mut flags: Vec<&FlagRow> = view.flags.iter().collect();
     flags.sort_by(|a, b| b.z.abs().total_cmp(&a.z.abs()).then(a.code.cmp(&b.code)));
     if flags.is_empty() {
-        out.push(
-            lang.t("Er zijn geen uitschieters.", "There are no outliers.")
-                .into(),
-        );
+        out.push(lang.l(labels::THERE_ARE_NO_OUTLIERS).into());
     } else {
         let top: Vec<String> = flags
             .iter()
@@ -377,19 +287,19 @@ fn findings(view: &RunView, lang: Lang) -> Vec<String> {
                 format!(
                     "{} ({}, {}: {} {} {} {}, z = {})",
                     f.name,
-                    lang.level(&f.level),
+                    lang.level(f.level),
                     lang.metric(&f.metric),
                     metric_value(&f.metric, f.observed, lang),
-                    lang.t("tegen", "against"),
+                    lang.l(labels::AGAINST),
                     metric_value(&f.metric, f.expected, lang),
-                    lang.t("verwacht", "expected"),
+                    lang.l(labels::EXPECTED),
                     lang.number(f.z, 1)
                 )
             })
             .collect();
         out.push(format!(
             "{} {}.",
-            lang.t("Sterkste uitschieters:", "Strongest outliers:"),
+            lang.l(labels::STRONGEST_OUTLIERS),
             top.join("; ")
         ));
     }
@@ -403,20 +313,17 @@ fn findings(view: &RunView, lang: Lang) -> Vec<String> {
             let persons = s.persons.unwrap_or(0.0);
             format!(
                 "{} {} (filter: {}) {} {area}: {} {}, {} {} ({} {} {}).",
-                lang.t("Best scorende focusgroep:", "Best-scoring focus group:"),
+                lang.l(labels::BEST_SCORING_FOCUS_GROUP),
                 s.segment,
                 s.filter,
-                lang.t("in", "in"),
+                lang.l(labels::IN),
                 lang.number(persons, 0),
-                lang.t("personen", "persons"),
+                lang.l(labels::PERSONS),
                 lang.euro(excess),
-                lang.t(
-                    "per persoon meer dan de rest van het gebied",
-                    "per person more than the rest of the area"
-                ),
-                lang.t("samen", "together"),
+                lang.l(labels::PER_PERSON_MORE_THAN_THE),
+                lang.l(labels::TOGETHER),
                 lang.euro(excess * persons),
-                lang.t("meerkosten", "excess cost"),
+                lang.l(labels::EXCESS_COST),
             )
         }
         None => lang
@@ -432,29 +339,20 @@ fn findings(view: &RunView, lang: Lang) -> Vec<String> {
 fn ledgers(view: &RunView, lang: Lang) -> Vec<Ledger> {
     let bucket = |b: &str| -> String {
         match b {
-            "input" => lang.t("ingelezen", "read"),
-            "excluded_duplicates" => lang.t(
-                "dubbele regels (niet meegeteld)",
-                "duplicate lines (excluded)",
-            ),
-            "excluded_outside_period" => lang.t(
-                "buiten de periode (niet meegeteld)",
-                "outside the period (excluded)",
-            ),
-            "unassigned" => lang.t(
-                "niet toe te wijzen (geen verzekerde)",
-                "unassigned (not insured)",
-            ),
-            "onbekend_gebied" => lang.t("onbekend gebied", "unknown area (onbekend gebied)"),
-            "areas" => lang.t("in gebieden", "in areas"),
+            "input" => lang.l(labels::READ),
+            "excluded_duplicates" => lang.l(labels::DUPLICATE_LINES_EXCLUDED),
+            "excluded_outside_period" => lang.l(labels::OUTSIDE_THE_PERIOD_EXCLUDED),
+            "unassigned" => lang.l(labels::UNASSIGNED_NOT_INSURED),
+            "onbekend_gebied" => lang.l(labels::UNKNOWN_AREA_ONBEKEND_GEBIED),
+            "areas" => lang.l(labels::IN_AREAS),
             other => return other.to_string(),
         }
         .to_string()
     };
     let mut out = Vec::new();
     for (key, title) in [
-        ("zvw", lang.t("Zvw-declaraties", "Zvw claims")),
-        ("wmo", lang.t("Wmo-voorzieningen", "Wmo provisions")),
+        ("zvw", lang.l(labels::ZVW_CLAIMS)),
+        ("wmo", lang.l(labels::WMO_PROVISIONS)),
     ] {
         let Some(l) = view.manifest.ledger(key) else {
             continue;
@@ -470,12 +368,9 @@ fn ledgers(view: &RunView, lang: Lang) -> Vec<Ledger> {
             title: title.into(),
             rows,
             balanced: if l.balanced {
-                lang.t(
-                    "Sluit tot op de cent: ingelezen = som van de posten, en elk niveau telt op tot de post ‘in gebieden’.",
-                    "Balances to the cent: read = sum of the buckets, and every level adds up to ‘in areas’.",
-                )
+                lang.l(labels::BALANCES_TO_THE_CENT_READ)
             } else {
-                lang.t("Sluit NIET.", "Does NOT balance.")
+                lang.l(labels::DOES_NOT_BALANCE)
             }
             .into(),
         });
@@ -486,27 +381,13 @@ fn ledgers(view: &RunView, lang: Lang) -> Vec<Ledger> {
 fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
     let m = &view.manifest;
     let mut out = vec![
-        lang.t(
-            "Kosten zijn de Zvw-declaraties met een behandeldatum in de periode, zonder dubbele regels, met correcties verrekend. Per gebied gedeeld door de verzekerdenjaren van de verzekerden die er wonen.",
-            "Cost is the Zvw claims with a service date in the period, without duplicate lines, with corrections netted. Per area divided by the insured years of the insured living there.",
-        )
-        .to_string(),
-        lang.t(
-            "Normkosten en werkelijke kosten worden per verzekerdenjaar vergeleken: de normkosten gedeeld door de verzekerdenjaren uit het normbestand, de werkelijke kosten door die van de verzekerden in het gebied. Resultaat per verzekerdenjaar = norm − werkelijk; het resultaat in euro's is dat verschil maal de verzekerdenjaren van het gebied. Negatief betekent duurder dan de norm uit de risicoverevening. O/E = werkelijke kosten / normkosten per verzekerdenjaar, dus O/E boven 1 precies als het resultaat negatief is.",
-            "Norm and actual cost are compared per insured year: norm cost divided by the norm file's insured years, actual cost by the insured years of the area's insured. Resultaat per insured year = norm − actual; resultaat in euros is that difference times the area's insured years. Negative means costlier than the risk-equalisation norm. O/E = actual / norm cost per insured year, so O/E is above 1 exactly when resultaat is negative.",
-        )
-        .to_string(),
+        lang.l(labels::COST_IS_THE_ZVW_CLAIMS).to_string(),
+        lang.l(labels::NORM_AND_ACTUAL_COST_ARE).to_string(),
     ];
     let method = match view.overdispersion.as_str() {
-        "multiplicative" => lang.t(
-            "multiplicatief (grenzen verbreed met √φ als φ > 1)",
-            "multiplicative (limits widened by √φ when φ > 1)",
-        ),
-        "additive" => lang.t(
-            "additief (τ² opgeteld bij de variantie)",
-            "additive (τ² added to the variance)",
-        ),
-        _ => lang.t("geen", "none"),
+        "multiplicative" => lang.l(labels::MULTIPLICATIVE_LIMITS_WIDENED_BY_WHEN),
+        "additive" => lang.l(labels::ADDITIVE_ADDED_TO_THE_VARIANCE),
+        _ => lang.l(labels::NONE),
     };
     let phis: Vec<String> = m
         .outliers
@@ -516,17 +397,14 @@ fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
         .filter_map(|f| {
             Some(format!(
                 "{} φ = {}",
-                lang.level(&f.level),
+                lang.level(f.level),
                 lang.number(f.phi?, 2)
             ))
         })
         .collect();
     out.push(format!(
         "{} {method}{}",
-        lang.t(
-            "Uitschieters: trechtergrenzen op 95% en 99,8% (z = 1,96 en 3,09); correctie voor overdispersie:",
-            "Outliers: funnel limits at 95% and 99.8% (z = 1.96 and 3.09); overdispersion correction:",
-        ),
+        lang.l(labels::OUTLIERS_FUNNEL_LIMITS_AT_95),
         if phis.is_empty() {
             String::new()
         } else {
@@ -538,61 +416,25 @@ fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
     match total_cap {
         Some(cap) => out.push(format!(
             "{} {} {} {} {} {}",
-            lang.t(
-                "De uitschieters op kosten zijn berekend met afgetopte kosten: wat één persoon in de periode kost, telt mee tot",
-                "Cost outliers are judged on capped cost: what one person costs in the period counts up to",
-            ),
+            lang.l(labels::COST_OUTLIERS_ARE_JUDGED_ON),
             lang.euro(cap.cap_per_insured_year_eur),
-            lang.t(
-                "per verzekerdenjaar (het 99e percentiel); daarboven telt het niet mee. Zo bepalen een paar zeer dure patiënten niet of een wijk opvalt. Dit haalt",
-                "per insured year (the 99th percentile); anything above that does not count. That way a few very expensive patients do not decide whether an area stands out. This removes",
-            ),
+            lang.l(labels::PER_INSURED_YEAR_THE_99TH),
             lang.percent(cap.share_of_cost_removed),
-            lang.t(
-                "van de kosten weg; de normkosten worden met dezelfde factor verlaagd, zodat afgetopt met afgetopt wordt vergeleken. Zorgsoorten worden op dezelfde manier afgetopt, elk met een eigen grens. De bedragen in de tabellen zijn nooit afgetopt.",
-                "of cost; the norm is lowered by the same factor, so capped is compared with capped. Care types are capped the same way, each with its own cap. The amounts in the tables are never capped.",
-            ),
-            lang.t(
-                "De spreiding komt uit de kosten in de periode zelf, per leeftijdsgroep en geslacht. Waar in een gebied maar enkele personen (minder dan de celgrens) zijn afgetopt, toont de tabel de werkelijke kosten en de norm: de afgetopte bedragen zouden hun kosten boven de grens verraden.",
-                "The spread comes from the period's own costs, per age band and sex. Where only a few persons (fewer than the cell limit) were capped in an area, the table shows actual cost and the norm: the capped amounts would give away their cost above the cap.",
-            ),
+            lang.l(labels::OF_COST_THE_NORM_IS),
+            lang.l(labels::THE_SPREAD_COMES_FROM_THE),
         )),
-        None => out.push(
-            lang.t(
-                "De uitschieters op kosten zijn berekend met de werkelijke kosten, niet afgetopt: een paar zeer dure patiënten kunnen een kleine wijk laten opvallen. De spreiding komt uit de kosten in de periode zelf, per leeftijdsgroep en geslacht.",
-                "Cost outliers are judged on actual cost, not capped: a few very expensive patients can make a small area stand out. The spread comes from the period's own costs, per age band and sex.",
-            )
-            .to_string(),
-        ),
+        None => out.push(lang.l(labels::COST_OUTLIERS_ARE_JUDGED_ON_2).to_string()),
     }
     if basis.estimator == "winsorised" {
-        out.push(
-            lang.t(
-                "φ is geschat met de gewinsoriseerde methode van FunnelPlotR (schat φ te laag bij toeval).",
-                "φ is estimated with FunnelPlotR's winsorised method (biased low under chance).",
-            )
-            .to_string(),
-        );
+        out.push(lang.l(labels::IS_ESTIMATED_WITH_FUNNELPLOTR_S).to_string());
     } else {
-        out.push(
-            lang.t(
-                "φ is geschat uit de robuuste spreiding van de z-scores: φ = (1,4826 · MAD(z))².",
-                "φ is estimated from the robust spread of the z-scores: φ = (1.4826 · MAD(z))².",
-            )
-            .to_string(),
-        );
+        out.push(lang.l(labels::IS_ESTIMATED_FROM_THE_ROBUST).to_string());
     }
     out.push(format!(
         "{} {} {}",
-        lang.t(
-            "Focusgroepen: voldoende volume is minstens",
-            "Focus groups: enough volume is at least"
-        ),
+        lang.l(labels::FOCUS_GROUPS_ENOUGH_VOLUME_IS),
         lang.number(view.min_volume as f64, 0),
-        lang.t(
-            "personen. De best scorende groep heeft met voldoende volume de grootste totale meerkosten (personen × meerkosten per persoon t.o.v. de rest van het gebied).",
-            "persons. The best-scoring group has, with enough volume, the largest total excess cost (persons × excess cost per person against the rest of the area).",
-        )
+        lang.l(labels::PERSONS_THE_BEST_SCORING_GROUP)
     ));
     out
 }
@@ -603,34 +445,24 @@ fn privacy_notes(view: &RunView, lang: Lang) -> Vec<String> {
     vec![
         format!(
             "{} {} {}",
-            lang.t(
-                "Geen enkel gepubliceerd getal beschrijft minder dan",
-                "No published figure describes fewer than"
-            ),
+            lang.l(labels::NO_PUBLISHED_FIGURE_DESCRIBES_FEWER),
             view.min_cell,
-            lang.t(
-                "personen. Kleinere cellen zijn verborgen, en zo nodig ook andere cellen, zodat een verborgen getal niet uit totalen of andere zorgsoorten terug te rekenen is.",
-                "persons. Smaller cells are hidden, and where needed other cells too, so that a hidden figure cannot be derived from totals or other care types.",
-            )
+            lang.l(labels::PERSONS_SMALLER_CELLS_ARE_HIDDEN)
         ),
         format!(
             "{}: {} {} {} {}; {}: {} {} {} {}.",
-            lang.t("Primair verborgen", "Hidden (primary)"),
+            lang.l(labels::HIDDEN_PRIMARY),
             n(s.primary_rows),
-            lang.t("gebieden en", "areas and"),
+            lang.l(labels::AREAS_AND),
             n(s.primary_cells),
-            lang.t("cellen", "cells"),
-            lang.t("aanvullend verborgen", "hidden (secondary)"),
+            lang.l(labels::CELLS),
+            lang.l(labels::HIDDEN_SECONDARY),
             n(s.secondary_rows),
-            lang.t("gebieden en", "areas and"),
+            lang.l(labels::AREAS_AND),
             n(s.secondary_cells),
-            lang.t("cellen", "cells"),
+            lang.l(labels::CELLS),
         ),
-        lang.t(
-            "De gegevens zijn gepseudonimiseerd; dit rapport bevat alleen aggregaten. Gebieden met te weinig personen staan niet in de grafieken en zijn grijs op de kaarten.",
-            "The data are pseudonymised; this report holds aggregates only. Areas with too few persons are left out of the charts and grey on the maps.",
-        )
-        .into(),
+        lang.l(labels::THE_DATA_ARE_PSEUDONYMISED_THIS).into(),
     ]
 }
 
@@ -695,13 +527,13 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
     let mut key_figures: Vec<KeyRow> = view
         .areas
         .iter()
-        .filter(|a| a.level == "gemeente")
+        .filter(|a| a.level == Level::Gemeente)
         .map(|a| key_row(a, lang))
         .collect();
     key_figures.extend(
         view.areas
             .iter()
-            .filter(|a| a.level == "total")
+            .filter(|a| a.level == Level::Total)
             .map(|a| key_row(a, lang)),
     );
     let focus = view
@@ -711,7 +543,7 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
             let area = view.area(&code);
             FocusPage {
                 name: area.map(|a| a.name.clone()).unwrap_or_else(|| code.clone()),
-                level: area.map(|a| lang.level(&a.level)).unwrap_or_default(),
+                level: area.map(|a| lang.level(a.level)).unwrap_or_default(),
                 figures: area.map(|a| key_row(a, lang)),
                 charts: figures_for(&Section::Focus(code.clone())),
                 segments: view
@@ -728,8 +560,8 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
         .chart_levels()
         .into_iter()
         .map(|l| LevelPage {
-            charts: figures_for(&Section::Level(l.clone())),
-            level: lang.level(&l),
+            charts: figures_for(&Section::Level(l)),
+            level: lang.level(l),
         })
         .filter(|p| !p.charts.is_empty())
         .collect();
@@ -737,14 +569,14 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
     flags.sort_by(|a, b| b.z.abs().total_cmp(&a.z.abs()).then(a.code.cmp(&b.code)));
     let outliers_note = format!(
         "{} {} {}{}",
-        lang.t("In totaal", "In total"),
+        lang.l(labels::IN_TOTAL),
         view.flags.len(),
-        lang.t("markeringen", "flags"),
+        lang.l(labels::FLAGS),
         if view.flags.len() > MAX_OUTLIER_ROWS {
             format!(
                 "; {} {MAX_OUTLIER_ROWS} {}",
-                lang.t("hier de sterkste", "the strongest"),
-                lang.t("(alle in outliers.csv)", "shown here (all in outliers.csv)")
+                lang.l(labels::THE_STRONGEST),
+                lang.l(labels::SHOWN_HERE_ALL_IN_OUTLIERS)
             )
         } else {
             String::new()
@@ -782,7 +614,7 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
         .collect();
     let page = Page {
         lang: lang.code(),
-        t: labels(lang),
+        t: lang.page_labels(),
         css: CSS,
         title: format!("Wijkscan — {}", view.name),
         period: period_text(view, lang),

@@ -1,20 +1,19 @@
 //! The council report (SPEC 4.3): charts and `report.html` drawn from a finished run folder
 //! alone, so `wijkscan run` and `wijkscan report RUN_DIR` produce the same files.
 //!
-//! `view` reads the run folder into plain structs, `text` holds the two languages, `html`
-//! builds the page's view model and renders the minijinja template.
+//! It reads the run through `crate::view` (the run folder as plain structs, and every label
+//! in both languages), the layer it shares with `charts`; `html` builds the page's view model
+//! and renders the minijinja template.
 
 pub mod html;
-pub mod text;
-pub mod view;
 
 use crate::charts;
 use crate::columns::GEOMETRY_FILE;
 use crate::error::Result;
 use crate::geometry::MapGeometry;
+use crate::view::text::Lang;
 use std::path::Path;
 use std::time::Instant;
-use text::Lang;
 
 pub const REPORT_FILE: &str = "report.html";
 pub const CHARTS_DIR: &str = "charts";
@@ -31,7 +30,7 @@ pub struct Written {
 /// Both are written beside their final names first and then renamed, so a failure leaves the
 /// previous report in place.
 pub fn render(run_dir: &Path, lang: Lang) -> Result<Written> {
-    let view = view::RunView::load(run_dir)?;
+    let view = crate::view::RunView::load(run_dir)?;
     let geometry_path = run_dir.join(GEOMETRY_FILE);
     let geometry = if geometry_path.is_file() {
         Some(

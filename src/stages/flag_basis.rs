@@ -13,9 +13,10 @@
 //! Everything is summed as integers (cents, days, euro², 1/10,000 euro), so the flags are the
 //! same every run. The profile's euro figures are never capped: this stage only feeds flags.
 
+use crate::domain::Level;
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR};
 use crate::stages::expected::{band, EXP_SCALE};
-use crate::stages::profile::{ct_col, LEVELS, TOTAL_CODE};
+use crate::stages::profile::{ct_col, TOTAL_CODE};
 use crate::stats::residual::{weighted_quantile, Stratum, Sums};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -342,8 +343,8 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             )
         })
         .collect();
-    for (level, code_col) in LEVELS {
-        let key = match code_col {
+    for level in Level::ALL {
+        let key = match level.code_column() {
             Some(c) => col(c),
             None => lit(TOTAL_CODE),
         };
@@ -397,7 +398,7 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             ));
         }
         for i in 0..raw.height() {
-            if levels[i].as_deref() != Some(level) {
+            if levels[i].as_deref() != Some(level.as_str()) {
                 continue;
             }
             let Some(&j) = codes[i].as_deref().and_then(|c| row_of.get(c)) else {

@@ -4,7 +4,7 @@
 //! the split) and whether it passes `min_volume`. Segments under `min_cell` persons are
 //! suppressed like any cell.
 
-use crate::domain::CARE_TYPES;
+use crate::domain::{Level, CARE_TYPES};
 use crate::stages::segment_privacy;
 use polars::prelude::*;
 
@@ -33,8 +33,9 @@ pub struct FocusSettings {
 /// Where and how to judge segments.
 #[derive(Debug, Clone)]
 pub struct FocusArea {
-    /// `buurt`, `wijk` or `gemeente`: the features column holding the code is `<level>_code`.
-    pub level: String,
+    /// Buurt, wijk or gemeente: the features column holding the code is the level's
+    /// `code_column`.
+    pub level: Level,
     pub code: String,
 }
 
@@ -79,12 +80,12 @@ pub fn evaluate(
     min_volume: i64,
     min_cell: i64,
 ) -> PolarsResult<Vec<SegmentRow>> {
-    let code_col = format!("{}_code", area.level);
+    let code_col = area.level.code_column().unwrap_or("gemeente_code");
     let x = col("zvw_cost");
     // Which gemeente holds the focus area, for the relative rate.
     let gemeente = features
         .clone()
-        .filter(col(code_col.as_str()).eq(lit(area.code.as_str())))
+        .filter(col(code_col).eq(lit(area.code.as_str())))
         .select([col("gemeente_code").first()])
         .collect()?;
     let gemeente = gemeente
@@ -103,7 +104,7 @@ pub fn evaluate(
     let mut aggs = Vec::new();
     for (k, seg) in segments.iter().enumerate() {
         let s = seg.expr.clone().fill_null(lit(false));
-        let in_area = col(code_col.as_str()).eq(lit(area.code.as_str()));
+        let in_area = col(code_col).eq(lit(area.code.as_str()));
         aggs.extend([
             in_area
                 .clone()
@@ -286,7 +287,9 @@ pub fn protect_table(
     min_cell: i64,
 ) -> crate::error::Result<Vec<(usize, segment_privacy::Reason)>> {
     let gemeente_of = |a: &FocusArea| -> String {
-        crate::geometry::ancestor(&a.code, "gemeente").unwrap_or_else(|| a.code.clone())
+        Level::Gemeente
+            .ancestor_of(&a.code)
+            .unwrap_or_else(|| a.code.clone())
     };
     let mut by_gemeente: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
     for (i, c) in cells.iter().enumerate() {
@@ -298,22 +301,24 @@ pub fn protect_table(
             .clone()
             .lazy()
             .filter(col("gemeente_code").eq(lit(gemeente.as_str())));
-        let mut area_codes: Vec<(String, String)> = idx
+        let mut area_codes: Vec<(Level, String)> = idx
             .iter()
-            .map(|&i| (cells[i].area.level.clone(), cells[i].area.code.clone()))
+            .map(|&i| (cells[i].area.level, cells[i].area.code.clone()))
             .collect();
         area_codes.sort();
         area_codes.dedup();
-        let in_area = |level: &str, code: &str| col(format!("{level}_code").as_str()).eq(lit(code));
+        let in_area = |level: Level, code: &str| {
+            col(level.code_column().unwrap_or("gemeente_code")).eq(lit(code))
+        };
         // Rows: the gemeente, each focus area, then per cell (in area, over the gemeente).
         let mut exprs = vec![col("gemeente_code").is_not_null().alias("__m_gm")];
         for (k, (level, code)) in area_codes.iter().enumerate() {
-            exprs.push(in_area(level, code).alias(format!("__m_{k}").as_str()));
+            exprs.push(in_area(*level, code).alias(format!("__m_{k}").as_str()));
         }
         for (j, &i) in idx.iter().enumerate() {
             let s = cells[i].expr.clone().fill_null(lit(false));
             exprs.push(
-                in_area(&cells[i].area.level, &cells[i].area.code)
+                in_area(cells[i].area.level, &cells[i].area.code)
                     .and(s.clone())
                     .alias(format!("__c{j}").as_str()),
             );
@@ -469,12 +474,14 @@ pub fn run(
     let mut rows = Vec::new();
     let mut cells: Vec<CellSpec> = Vec::new();
     for code in &areas {
-        let level = crate::domain::level_of_code(code).unwrap_or("gemeente");
+        let level = Level::of_code(code).unwrap_or(Level::Gemeente);
         let area = FocusArea {
-            level: level.into(),
+            level,
             code: code.clone(),
         };
-        let lf = match crate::geometry::ancestor(code, "gemeente").and_then(|g| by_gemeente.get(&g))
+        let lf = match Level::Gemeente
+            .ancestor_of(code)
+            .and_then(|g| by_gemeente.get(&g))
         {
             Some(df) => df.clone().lazy(),
             None => lf.clone(),
@@ -563,7 +570,7 @@ pub fn audit(
             name: s.segment.clone(),
             filter: s.filter.clone(),
         };
-        let Some(level) = crate::domain::level_of_code(&s.area_code) else {
+        let Some(level) = Level::of_code(&s.area_code) else {
             continue;
         };
         let Ok(compiled) = compile_all(std::slice::from_ref(&def)) else {
@@ -571,7 +578,7 @@ pub fn audit(
         };
         all_cells.push(CellSpec {
             area: FocusArea {
-                level: level.into(),
+                level,
                 code: s.area_code.clone(),
             },
             expr: compiled[0].expr.clone(),
@@ -655,7 +662,7 @@ mod tests {
             expr: col("flag"),
         };
         let area = FocusArea {
-            level: "wijk".into(),
+            level: Level::Wijk,
             code: "WK000101".into(),
         };
         let rows = evaluate(&features(), &[seg], &area, 3, 2).unwrap();
@@ -690,7 +697,7 @@ mod tests {
             expr: col("flag"),
         };
         let area = FocusArea {
-            level: "wijk".into(),
+            level: Level::Wijk,
             code: "WK000101".into(),
         };
         let rows = evaluate(&features(), &[seg], &area, 3, 5).unwrap();

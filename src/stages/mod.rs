@@ -1,7 +1,6 @@
 //! The stages of a run, each from frames to frames; only `pipeline` does file I/O.
 
 pub mod claim_identity;
-pub mod compute;
 pub mod expected;
 pub mod features;
 pub mod flag_basis;

@@ -5,9 +5,9 @@
 //! Costs are judged on the capped basis of METHODS 8 by default (`stages::flag_basis`).
 //! Suppressed areas and hidden cells are never flagged. Works on the small level table.
 
+use crate::domain::Level;
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR};
 use crate::stages::flag_basis::{self, Basis, Cap};
-use crate::stages::profile::LEVELS;
 use crate::stats::overdispersion::{self, Estimator, Method};
 use crate::stats::{funnel, proportion, robust, Limit, Z95, Z998};
 use polars::prelude::*;
@@ -35,7 +35,7 @@ impl Default for Settings {
 /// One (level, metric) fit, for the manifest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fit {
-    pub level: String,
+    pub level: Level,
     pub metric: String,
     pub areas: usize,
     pub phi: Option<f64>,
@@ -66,7 +66,7 @@ pub struct CostBasis {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flag {
-    pub level: String,
+    pub level: Level,
     pub area_code: String,
     pub area_name: String,
     pub metric: String,
@@ -262,8 +262,10 @@ pub fn detect_on(
     let residents = f64s(raw, "residents")?;
     let shown = f64s(profile, "wmo_clients")?;
     let mut wmo: Vec<Option<Point>> = (0..raw.height()).map(|_| None).collect();
-    for (level, _) in LEVELS {
-        let rows: Vec<usize> = (0..raw.height()).filter(|&i| levels[i] == level).collect();
+    for level in Level::ALL {
+        let rows: Vec<usize> = (0..raw.height())
+            .filter(|&i| levels[i] == level.as_str())
+            .collect();
         let (sc, sr) =
             rows.iter()
                 .fold((0.0, 0.0), |(c, r), &i| match (clients[i], residents[i]) {
@@ -317,14 +319,14 @@ pub fn detect_on(
     let mut flags = Vec::new();
     let mut fits = Vec::new();
     for (metric, points) in &metrics {
-        for (level, _) in LEVELS {
-            if level == "total" {
+        for level in Level::ALL {
+            if level == Level::Total {
                 continue; // one area: nothing to compare with
             }
             let pts: Vec<&Point> = points
                 .iter()
                 .flatten()
-                .filter(|p| levels[p.row] == level)
+                .filter(|p| levels[p.row] == level.as_str())
                 .collect();
             if pts.is_empty() {
                 continue;
@@ -336,7 +338,7 @@ pub fn detect_on(
             let observed: Vec<f64> = pts.iter().map(|p| p.observed).collect();
             let zr = robust::robust_z(&observed);
             let mut fit = Fit {
-                level: level.into(),
+                level,
                 metric: metric.clone(),
                 areas: pts.len(),
                 phi,
@@ -376,7 +378,7 @@ pub fn detect_on(
                 };
                 fit.flags += 1;
                 flags.push(Flag {
-                    level: level.into(),
+                    level,
                     area_code: codes[p.row].clone(),
                     area_name: names[p.row].clone(),
                     metric: metric.clone(),
@@ -394,9 +396,8 @@ pub fn detect_on(
             fits.push(fit);
         }
     }
-    let rank = |l: &str| LEVELS.iter().position(|(x, _)| *x == l).unwrap_or(99);
     flags.sort_by(|a, b| {
-        (rank(&a.level), &a.area_code, &a.metric).cmp(&(rank(&b.level), &b.area_code, &b.metric))
+        (a.level, &a.area_code, &a.metric).cmp(&(b.level, &b.area_code, &b.metric))
     });
     Ok(Detected {
         flags,
@@ -414,7 +415,7 @@ pub fn detect_on(
 /// The flags as the `outliers` table (SPEC 4.1 columns first).
 pub fn to_frame(flags: &[Flag]) -> PolarsResult<DataFrame> {
     df!(
-        "level" => flags.iter().map(|f| f.level.clone()).collect::<Vec<_>>(),
+        "level" => flags.iter().map(|f| f.level.as_str()).collect::<Vec<_>>(),
         "area_code" => flags.iter().map(|f| f.area_code.clone()).collect::<Vec<_>>(),
         "area_name" => flags.iter().map(|f| f.area_name.clone()).collect::<Vec<_>>(),
         "metric" => flags.iter().map(|f| f.metric.clone()).collect::<Vec<_>>(),

@@ -8,7 +8,7 @@
 //! Money is integer cents throughout; euros appear only in the published columns.
 
 use crate::columns::wmo_type_col;
-use crate::domain::{Period, CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
+use crate::domain::{Level, Period, CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
 use crate::stages::claim_identity::{claim_id_aggs, conflict_after_aggs};
 pub use crate::stages::claim_identity::{
     claim_id_hash, collect_repeated_ids, mark_repeated, repeated_id_hashes,
@@ -19,14 +19,6 @@ pub use crate::columns::{ct_col, ct_contrib};
 pub use crate::frame::safe_div;
 use polars::prelude::*;
 
-/// Levels in publication order, with the `areas` column that holds each level's code.
-pub const LEVELS: [(&str, Option<&str>); 5] = [
-    ("pc5", Some("pc5")),
-    ("buurt", Some("buurt_code")),
-    ("wijk", Some("wijk_code")),
-    ("gemeente", Some("gemeente_code")),
-    ("total", None),
-];
 pub const TOTAL_CODE: &str = "TOTAAL";
 pub const TOTAL_NAME: &str = "Totaal";
 
@@ -359,21 +351,14 @@ fn norm_aggs(norm: LazyFrame, areas: LazyFrame, code_col: Option<&str>) -> LazyF
 }
 
 /// Codes, names and residents of the areas of one level (every area of `areas`, even empty).
-fn area_list(areas: LazyFrame, level: &str, code_col: Option<&str>) -> LazyFrame {
-    let name = match level {
-        "pc5" => col("pc5"),
-        "buurt" => col("buurt_name"),
-        "wijk" => col("wijk_name"),
-        "gemeente" => col("gemeente_name"),
-        _ => lit(TOTAL_NAME),
-    };
+fn area_list(areas: LazyFrame, level: Level) -> LazyFrame {
+    let code_col = level.code_column();
+    let name = level.name_column().map_or(lit(TOTAL_NAME), col);
     // The code of the area one level up, to build the tree for secondary suppression.
-    let parent = match level {
-        "pc5" => col("buurt_code"),
-        "buurt" => col("wijk_code"),
-        "wijk" => col("gemeente_code"),
-        "gemeente" => lit(TOTAL_CODE),
-        _ => lit(NULL).cast(DataType::String),
+    let parent = match level.parent() {
+        Some(Level::Total) => lit(TOTAL_CODE),
+        Some(up) => col(up.code_column().unwrap_or_default()),
+        None => lit(NULL).cast(DataType::String),
     };
     // Null residents are skipped; an area whose residents are all unknown has null residents.
     let residents = when(col("residents").count().gt(lit(0)))
@@ -386,13 +371,12 @@ fn area_list(areas: LazyFrame, level: &str, code_col: Option<&str>) -> LazyFrame
             parent.first().alias("parent_code"),
             residents.alias("residents"),
         ])
-        .with_columns([lit(level).alias("level")])
+        .with_columns([lit(level.as_str()).alias("level")])
 }
 
 /// The raw (unsuppressed) profile of one level: counts and cents, no derived figures yet.
 pub fn level_frame(
-    level: &str,
-    code_col: Option<&str>,
+    level: Level,
     persons: LazyFrame,
     wmo_lines: LazyFrame,
     norm: LazyFrame,
@@ -430,7 +414,8 @@ pub fn level_frame(
         fill.push(col(ct_contrib(ct).as_str()).fill_null(lit(0i64)));
     }
     fill.push(col(expected::EXP_TOTAL).fill_null(lit(0i64)));
-    area_list(areas.clone(), level, code_col)
+    let code_col = level.code_column();
+    area_list(areas.clone(), level)
         .left_join(
             person_aggs(persons, code_col),
             col("area_code"),
@@ -536,39 +521,17 @@ pub fn derive(raw: LazyFrame) -> LazyFrame {
 
 /// Sort key: levels in publication order, then area code.
 pub fn level_rank() -> Expr {
-    LEVELS
-        .iter()
-        .enumerate()
-        .rev()
-        .fold(lit(99i32), |rest, (i, (level, _))| {
-            when(col("level").eq(lit(*level)))
-                .then(lit(i as i32))
-                .otherwise(rest)
-        })
+    Level::ALL.iter().rev().fold(lit(99i32), |rest, level| {
+        when(col("level").eq(lit(level.as_str())))
+            .then(lit(level.rank() as i32))
+            .otherwise(rest)
+    })
 }
 
-/// Lazy builders for every level, from the collected person frame.
-pub fn all_levels(
-    persons: LazyFrame,
-    wmo_lines: LazyFrame,
-    norm: LazyFrame,
-    areas: LazyFrame,
-) -> PolarsResult<DataFrame> {
-    // One level at a time: run together, every level's query held its own filtered copy of
-    // the person frame (five copies of ~60 columns at 2.1 M persons was the run's peak).
-    let mut frames = Vec::new();
-    for (level, code) in LEVELS {
-        let df = level_frame(
-            level,
-            code,
-            persons.clone(),
-            wmo_lines.clone(),
-            norm.clone(),
-            areas.clone(),
-        )
-        .collect()?;
-        frames.push(df.lazy());
-    }
+/// The level tables (collected one at a time by the orchestrator) as one raw profile in
+/// publication order: levels by rank, then area code.
+pub fn stack_levels(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    let frames: Vec<LazyFrame> = frames.into_iter().map(DataFrame::lazy).collect();
     concat(frames, UnionArgs::default())?
         .with_columns([level_rank().alias("__level_rank")])
         .sort(
@@ -576,4 +539,18 @@ pub fn all_levels(
             SortMultipleOptions::default(),
         )
         .collect()
+}
+
+/// Plan (one row): norm rows whose pc5 is not in `areas`, and their cents.
+pub fn norm_orphans(norm: LazyFrame, areas: LazyFrame) -> LazyFrame {
+    let area_keys = areas.select([col("pc5"), lit(true).alias("in_areas")]);
+    norm.left_join(area_keys, col("pc5"), col("pc5"))
+        .filter(col("in_areas").is_null())
+        .select([
+            len().cast(DataType::Int64).alias("rows"),
+            cents("norm_cost_eur")
+                .sum()
+                .cast(DataType::Int64)
+                .alias("cents"),
+        ])
 }

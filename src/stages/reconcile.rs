@@ -2,7 +2,9 @@
 //! areas' totals at every level equal the area bucket to the cent. A ledger that does not
 //! balance is a hard failure: it means money was lost or created.
 
+use crate::domain::Level;
 use crate::error::{Error, Result};
+use polars::prelude::*;
 use serde::Serialize;
 
 /// Euros from cents, as text with exactly two decimals (no float rounding in the manifest).
@@ -88,6 +90,135 @@ impl Ledger {
         }
         Err(Error::Reconciliation(msg))
     }
+}
+
+/// `filter(mask).sum()` of an integer column, as a named scalar.
+fn sum_where(c: &str, mask: Expr, name: &str) -> Expr {
+    col(c).filter(mask).sum().cast(DataType::Int64).alias(name)
+}
+
+fn scalar(df: &DataFrame, name: &str) -> PolarsResult<i64> {
+    let v = df.column(name)?.cast(&DataType::Int64)?;
+    Ok(v.i64()?.get(0).unwrap_or(0))
+}
+
+/// Plan of the Zvw bucket sums (one row): the per-person claim sums placed against `insured`
+/// (person ids) and `areas` (pc5s), in the buckets of SPEC 3.2.
+pub fn zvw_bucket_plan(
+    claims_person: LazyFrame,
+    insured: LazyFrame,
+    areas: LazyFrame,
+) -> LazyFrame {
+    let insured_keys = insured.select([col("person_id"), col("pc5"), lit(true).alias("insured")]);
+    let area_keys = areas.select([col("pc5"), lit(true).alias("in_areas")]);
+    let placed = claims_person
+        .left_join(insured_keys, col("person_id"), col("person_id"))
+        .left_join(area_keys, col("pc5"), col("pc5"))
+        .with_columns([
+            col("insured").fill_null(lit(false)),
+            col("in_areas").fill_null(lit(false)),
+        ]);
+    let ins = col("insured");
+    let known = col("in_areas");
+    placed.select([
+        col("dup_cents").sum().alias("dup_cents"),
+        col("dup_lines").sum().alias("dup_lines"),
+        col("out_cents").sum().alias("out_cents"),
+        col("out_lines").sum().alias("out_lines"),
+        sum_where("in_cents", ins.clone().not(), "unassigned_cents"),
+        sum_where("in_lines", ins.clone().not(), "unassigned_lines"),
+        sum_where(
+            "in_cents",
+            ins.clone().and(known.clone().not()),
+            "onbekend_cents",
+        ),
+        sum_where(
+            "in_lines",
+            ins.clone().and(known.clone().not()),
+            "onbekend_lines",
+        ),
+        sum_where("in_cents", ins.clone().and(known.clone()), "areas_cents"),
+        sum_where("in_lines", ins.clone().and(known), "areas_lines"),
+        col("person_id")
+            .filter(ins.not())
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("unassigned_persons"),
+    ])
+}
+
+/// The Zvw buckets in the order of SPEC 3.2, from `zvw_bucket_plan`'s row, and the persons
+/// behind the unassigned bucket.
+pub fn zvw_buckets(sums: &DataFrame) -> PolarsResult<(Vec<Bucket>, i64)> {
+    let g = |n: &str| scalar(sums, n);
+    Ok((
+        vec![
+            Bucket::new("excluded_duplicates", g("dup_lines")?, g("dup_cents")?),
+            Bucket::new("excluded_outside_period", g("out_lines")?, g("out_cents")?),
+            Bucket::new("unassigned", g("unassigned_lines")?, g("unassigned_cents")?),
+            Bucket::new(
+                "onbekend_gebied",
+                g("onbekend_lines")?,
+                g("onbekend_cents")?,
+            ),
+            Bucket::new("areas", g("areas_lines")?, g("areas_cents")?),
+        ],
+        g("unassigned_persons")?,
+    ))
+}
+
+/// Plan of the Wmo input total and bucket sums (one row), from `profile::wmo_lines`.
+pub fn wmo_bucket_plan(wmo_lines: LazyFrame) -> LazyFrame {
+    let counts = col("counts");
+    let known = col("in_areas").fill_null(lit(false));
+    let rows = |mask: Expr, name: &str| mask.cast(DataType::Int64).sum().alias(name);
+    wmo_lines.select([
+        col("cents").sum().alias("input_cents"),
+        len().cast(DataType::Int64).alias("input_rows"),
+        sum_where("cents", counts.clone().not(), "out_cents"),
+        rows(counts.clone().not(), "out_rows"),
+        sum_where(
+            "cents",
+            counts.clone().and(known.clone().not()),
+            "onbekend_cents",
+        ),
+        rows(counts.clone().and(known.clone().not()), "onbekend_rows"),
+        sum_where("cents", counts.clone().and(known.clone()), "areas_cents"),
+        rows(counts.and(known), "areas_rows"),
+    ])
+}
+
+/// The Wmo input total and buckets (SPEC 3.2), from `wmo_bucket_plan`'s row.
+pub fn wmo_buckets(sums: &DataFrame) -> PolarsResult<(Bucket, Vec<Bucket>)> {
+    let g = |n: &str| scalar(sums, n);
+    Ok((
+        Bucket::new("input", g("input_rows")?, g("input_cents")?),
+        vec![
+            Bucket::new("excluded_outside_period", g("out_rows")?, g("out_cents")?),
+            Bucket::new("onbekend_gebied", g("onbekend_rows")?, g("onbekend_cents")?),
+            Bucket::new("areas", g("areas_rows")?, g("areas_cents")?),
+        ],
+    ))
+}
+
+/// The sum of a cents column over the areas of each level of the (small) raw level table,
+/// in publication order: every level must add up to the area bucket.
+pub fn level_buckets(raw: &DataFrame, value: &str) -> PolarsResult<Vec<Bucket>> {
+    let levels = crate::frame::strings(raw, "level")?;
+    let cents = raw.column(value)?.cast(&DataType::Int64)?;
+    let cents = cents.i64()?;
+    Ok(Level::ALL
+        .iter()
+        .map(|level| {
+            let sum: i64 = levels
+                .iter()
+                .zip(cents.iter())
+                .filter(|(l, _)| l.as_deref() == Some(level.as_str()))
+                .map(|(_, c)| c.unwrap_or(0))
+                .sum();
+            Bucket::new(level.as_str(), 0, sum)
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! which person count, and blanking what `suppress` decides to hide. The decision itself —
 //! primary and secondary suppression over the area tree — lives in `stages::suppress`.
 
+use crate::domain::Level;
 use crate::domain::CARE_TYPES;
-use crate::stages::profile::{ct_contrib, LEVELS};
+use crate::stages::profile::ct_contrib;
 use crate::stages::suppress::{self, Metric, Tree};
 use polars::prelude::*;
 use serde::Serialize;
@@ -154,10 +155,8 @@ fn tree(raw: &DataFrame) -> PolarsResult<Tree> {
             index.insert((l.clone(), c.clone()), i);
         }
     }
-    let parent_level = |level: &str| -> Option<&str> {
-        let pos = LEVELS.iter().position(|(l, _)| *l == level)?;
-        LEVELS.get(pos + 1).map(|(l, _)| *l)
-    };
+    let parent_level =
+        |level: &str| -> Option<&str> { Some(Level::parse(level)?.parent()?.as_str()) };
     let parent = levels
         .iter()
         .zip(&parents)

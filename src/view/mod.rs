@@ -1,8 +1,11 @@
-//! A finished run folder read back into plain structs: the published (suppressed) profile,
-//! the outlier flags, the segments and the manifest. Charts and the report are drawn from this
-//! alone, so `wijkscan report RUN_DIR` re-renders without touching the inputs.
+//! The view layer below `charts` and `report`: a finished run folder read back into plain
+//! structs (the published, suppressed profile, the outlier flags, the segments and the
+//! manifest), and in `text` every label in both languages. Charts and the report are drawn from
+//! this alone, so `wijkscan report RUN_DIR` re-renders without touching the inputs.
 
-use crate::domain::CARE_TYPES;
+pub mod text;
+
+use crate::domain::{Level, CARE_TYPES};
 use crate::error::{Error, Result};
 use crate::frame::{floats, strings};
 use polars::prelude::*;
@@ -11,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// One published profile row. `None` is a hidden (suppressed) or undefined cell.
 #[derive(Debug, Clone)]
 pub struct AreaRow {
-    pub level: String,
+    pub level: Level,
     pub code: String,
     pub name: String,
     pub suppressed: bool,
@@ -32,7 +35,7 @@ pub struct AreaRow {
 
 #[derive(Debug, Clone)]
 pub struct FlagRow {
-    pub level: String,
+    pub level: Level,
     pub code: String,
     pub name: String,
     pub metric: String,
@@ -84,7 +87,7 @@ pub struct RunView {
     pub period_start: String,
     pub period_end: String,
     pub min_cell: i64,
-    pub levels: Vec<String>,
+    pub levels: Vec<Level>,
     pub overdispersion: String,
     pub min_volume: i64,
     pub focus_areas: Vec<String>,
@@ -93,7 +96,7 @@ pub struct RunView {
     pub segments: Vec<SegmentRow>,
     pub manifest: crate::manifest::Manifest,
     /// Row of each (level, area code) in `areas`.
-    index: std::collections::HashMap<(String, String), usize>,
+    index: std::collections::HashMap<(Level, String), usize>,
 }
 
 fn read_parquet(dir: &Path, stem: &str) -> Result<DataFrame> {
@@ -120,6 +123,21 @@ fn text(df: &DataFrame, c: &str) -> Result<Vec<String>> {
         .collect())
 }
 
+/// The `level` column as `Level`s; an unknown text means the folder is not ours.
+fn levels(df: &DataFrame, dir: &Path) -> Result<Vec<Level>> {
+    text(df, "level")?
+        .iter()
+        .map(|l| {
+            Level::parse(l).ok_or_else(|| {
+                Error::Output(format!(
+                    "`{}` has a table with an unknown level `{l}`",
+                    dir.display()
+                ))
+            })
+        })
+        .collect()
+}
+
 fn bools(df: &DataFrame, c: &str) -> Result<Vec<Option<bool>>> {
     Ok(df.column(c)?.bool()?.iter().collect())
 }
@@ -130,7 +148,7 @@ impl RunView {
         let run = manifest.run.clone();
 
         let p = read_parquet(dir, "profile")?;
-        let level = text(&p, "level")?;
+        let level = levels(&p, dir)?;
         let code = text(&p, "area_code")?;
         let name = text(&p, "area_name")?;
         let suppressed = bools(&p, "suppressed")?;
@@ -158,7 +176,7 @@ impl RunView {
             .collect::<PolarsResult<_>>()?;
         let areas: Vec<AreaRow> = (0..p.height())
             .map(|i| AreaRow {
-                level: level[i].clone(),
+                level: level[i],
                 code: code[i].clone(),
                 name: name[i].clone(),
                 suppressed: suppressed[i].unwrap_or(true),
@@ -178,7 +196,7 @@ impl RunView {
 
         let o = read_parquet(dir, "outliers")?;
         let (ol, oc, on, om) = (
-            text(&o, "level")?,
+            levels(&o, dir)?,
             text(&o, "area_code")?,
             text(&o, "area_name")?,
             text(&o, "metric")?,
@@ -191,7 +209,7 @@ impl RunView {
         let (lim, dir_) = (text(&o, "limit")?, text(&o, "direction")?);
         let flags = (0..o.height())
             .map(|i| FlagRow {
-                level: ol[i].clone(),
+                level: ol[i],
                 code: oc[i].clone(),
                 name: on[i].clone(),
                 metric: om[i].clone(),
@@ -238,7 +256,7 @@ impl RunView {
         let index = areas
             .iter()
             .enumerate()
-            .map(|(i, a)| ((a.level.clone(), a.code.clone()), i))
+            .map(|(i, a)| ((a.level, a.code.clone()), i))
             .collect();
         Ok(RunView {
             index,
@@ -263,8 +281,7 @@ impl RunView {
     }
 
     /// The published areas of one level that are not suppressed.
-    pub fn shown(&self, level: &str) -> impl Iterator<Item = &AreaRow> {
-        let level = level.to_string();
+    pub fn shown(&self, level: Level) -> impl Iterator<Item = &AreaRow> {
         self.areas
             .iter()
             .filter(move |a| a.level == level && !a.suppressed)
@@ -272,28 +289,28 @@ impl RunView {
 
     /// The area with this code, at the level its code belongs to (pc5, CBS code or TOTAAL).
     pub fn area(&self, code: &str) -> Option<&AreaRow> {
-        let level = crate::geometry::level_of(code).unwrap_or(if code == "TOTAAL" {
-            "total"
+        let level = Level::of_code(code).unwrap_or(if code == crate::stages::profile::TOTAL_CODE {
+            Level::Total
         } else {
-            "pc5"
+            Level::Pc5
         });
         self.index
-            .get(&(level.to_string(), code.to_string()))
+            .get(&(level, code.to_string()))
             .map(|&i| &self.areas[i])
     }
 
     /// The levels charts are drawn for: the run's levels with more than one area.
-    pub fn chart_levels(&self) -> Vec<String> {
+    pub fn chart_levels(&self) -> Vec<Level> {
         self.levels
             .iter()
-            .filter(|l| l.as_str() != "total")
-            .filter(|l| self.areas.iter().filter(|a| &a.level == *l).count() > 1)
-            .cloned()
+            .copied()
+            .filter(|l| *l != Level::Total)
+            .filter(|l| self.areas.iter().filter(|a| a.level == *l).count() > 1)
             .collect()
     }
 
     /// The O/E funnel at `level`, from the fit in the manifest.
-    pub fn funnel(&self, level: &str) -> Option<FunnelFit> {
+    pub fn funnel(&self, level: Level) -> Option<FunnelFit> {
         let fit = self
             .manifest
             .outliers
@@ -323,7 +340,7 @@ impl RunView {
             codes = self
                 .areas
                 .iter()
-                .filter(|a| a.level == "gemeente")
+                .filter(|a| a.level == Level::Gemeente)
                 .map(|a| a.code.clone())
                 .collect();
         }

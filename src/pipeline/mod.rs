@@ -1,0 +1,319 @@
+//! The orchestrator: the only place that sequences stages and collects their plans. Every
+//! entry point — `wijkscan run`, the stage commands (`profile`, `outliers`, `focus`), the
+//! tests and the generator's self-checks — calls [`execute`] with the stage to go up to.
+//!
+//! - `profile`: validate → the claim-line pass → ledgers → persons → levels → small cells;
+//! - this module: outliers and focus on the profile's frames, or all of it from a finished
+//!   run's private cache;
+//! - `write`: the run folder, written atomically (a hidden sibling folder first, renamed into
+//!   place only when the whole run succeeded), then the charts and report drawn from it.
+
+mod profile;
+mod write;
+
+pub use profile::{care_type_columns, FileNames, Profiled};
+pub use write::{published_profile, write_table};
+
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::progress::Reporter;
+use crate::stages::load::{self, format_problems, Checked, InputSet, Problem};
+use crate::stages::profile::Inputs;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+/// What `validate` found: every problem, and the rows per input.
+pub struct Validated {
+    pub checked: Vec<Checked>,
+    pub problems: Vec<Problem>,
+    pub inputs: InputSet,
+}
+
+impl Validated {
+    pub fn fatal(&self) -> bool {
+        self.problems.iter().any(Problem::is_fatal)
+    }
+}
+
+/// Checks all inputs; `claim_ids` adds the (heavier) conflicting-claim-id check, which a run
+/// gets for free from its profile query instead.
+pub fn validate(
+    settings: &Settings,
+    claim_ids: bool,
+    reporter: &dyn Reporter,
+) -> Result<Validated> {
+    reporter.start("validate", None);
+    let (inputs, mut problems) = load::find_inputs(&settings.inputs);
+    let checked = load::check_all(&inputs, &settings.period);
+    for c in &checked {
+        problems.extend(c.problems.iter().cloned());
+    }
+    // The optional map geometry is an input too: a broken file stops the run before any
+    // work, features the maps cannot place are a warning.
+    if let Some(path) = &inputs.geometry {
+        let name = path.display().to_string();
+        match crate::geometry::MapGeometry::read(path) {
+            Err(message) => problems.push(Problem::error(&name, None, message)),
+            Ok(g) if g.uncoded > 0 => problems.push(Problem::warning(
+                &name,
+                None,
+                format!(
+                    "{} feature{} without a CBS buurt, wijk or gemeente code in any property, left out of the maps",
+                    g.uncoded,
+                    if g.uncoded == 1 { "" } else { "s" }
+                ),
+            )),
+            Ok(_) => {}
+        }
+    }
+    if claim_ids {
+        if let Some(c) = checked.iter().find(|c| c.file.spec.name == "zvw_claims") {
+            if let Some(typed) = &c.typed {
+                if let Some(p) = load::claim_id_conflicts(typed, &c.file.display_name())? {
+                    problems.push(p);
+                }
+            }
+        }
+    }
+    reporter.finish();
+    Ok(Validated {
+        checked,
+        problems,
+        inputs,
+    })
+}
+
+/// Validates the inputs and types them; fails with every fatal problem.
+pub fn load_inputs(settings: &Settings, reporter: &dyn Reporter) -> Result<(Validated, Inputs)> {
+    let validated = validate(settings, false, reporter)?;
+    if validated.fatal() {
+        return Err(Error::Input {
+            report: format_problems(&validated.problems),
+        });
+    }
+    let inputs = typed_inputs(&validated)?;
+    Ok((validated, inputs))
+}
+
+pub fn file_names(v: &Validated) -> FileNames {
+    let name = |n: &str| {
+        v.inputs
+            .get(n)
+            .map(|f| f.display_name())
+            .unwrap_or_else(|| n.to_string())
+    };
+    FileNames {
+        insured: name("insured"),
+        zvw_claims: name("zvw_claims"),
+        norm_costs: name("norm_costs"),
+    }
+}
+
+/// The typed frames of a validation without fatal problems.
+pub fn typed_inputs(v: &Validated) -> Result<Inputs> {
+    let get = |name: &str| -> Result<LazyFrame> {
+        v.checked
+            .iter()
+            .find(|c| c.file.spec.name == name)
+            .and_then(|c| c.typed.clone())
+            .ok_or_else(|| Error::Other(format!("input `{name}` is not usable")))
+    };
+    Ok(Inputs {
+        insured: get("insured")?,
+        claims: get("zvw_claims")?,
+        wmo: get("wmo_provisions")?,
+        norm: get("norm_costs")?,
+        areas: get("areas")?,
+        claims_total: v
+            .checked
+            .iter()
+            .find(|c| c.file.spec.name == "zvw_claims")
+            .and_then(|c| c.amount_cents.map(|cents| (c.rows as i64, cents))),
+    })
+}
+
+/// Refuses to start when the run folder exists and `--force` was not given.
+pub fn check_out(settings: &Settings) -> Result<()> {
+    // A killed earlier run may have left a staging folder, or the previous run renamed aside.
+    crate::run_folder::recover(&settings.out)?;
+    if settings.out.exists() && !settings.force {
+        return Err(Error::Output(format!(
+            "run folder `{}` already exists; use `--force` to replace it",
+            settings.out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// How far a run goes. Each stage includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// The profile, ledgers and small-cell protection (the person frame kept in memory).
+    Profile,
+    /// … and the outlier flags (METHODS 1–4).
+    Outliers,
+    /// … and the focus-area segments (SPEC 3.5).
+    Focus,
+    /// … and the run folder: tables, manifest, charts, report, private cache.
+    Publish,
+}
+
+/// Flags, fits and the cost basis, from `stages::outliers::detect`.
+pub type Outliers = crate::stages::outliers::Detected;
+
+/// What a run computed, up to the stage asked for.
+pub struct Computed {
+    /// The inputs' validation; `None` when the profile came from a run's private cache.
+    pub validated: Option<Validated>,
+    pub profiled: Profiled,
+    pub outliers: Option<Outliers>,
+    pub focused: Option<crate::stages::focus::Focused>,
+    /// Seconds per stage, for the manifest.
+    pub timings: BTreeMap<String, f64>,
+}
+
+impl Computed {
+    /// Warnings of validation and of the profile, for the terminal and the manifest.
+    pub fn warnings(&self) -> Vec<Problem> {
+        let mut warnings: Vec<Problem> = self
+            .validated
+            .iter()
+            .flat_map(|v| v.problems.iter().filter(|p| !p.is_fatal()).cloned())
+            .collect();
+        warnings.extend(self.profiled.warnings.iter().cloned());
+        warnings
+    }
+}
+
+/// Where a run's profile comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// Validate and profile the inputs named by the settings.
+    Inputs,
+    /// The private cache of this finished run folder when it belongs to it (same inputs,
+    /// period and min_cell), else the inputs.
+    CacheOf(&'a Path),
+}
+
+/// Runs the stages up to `upto`. `Stage::Publish` writes the run folder (`settings.out`).
+pub fn execute(
+    settings: &Settings,
+    upto: Stage,
+    source: Source,
+    reporter: &dyn Reporter,
+) -> Result<Computed> {
+    if upto == Stage::Publish {
+        check_out(settings)?;
+    }
+    // Segment filters are checked before any data is read.
+    let segments = if upto >= Stage::Focus {
+        crate::stages::focus::compile_all(&settings.focus.segments).map_err(|e| Error::Config {
+            path: settings
+                .pipeline_file
+                .clone()
+                .unwrap_or_else(|| "command line".into()),
+            message: e.to_string(),
+        })?
+    } else {
+        Vec::new()
+    };
+    let mut timings = BTreeMap::new();
+    let cached = match source {
+        Source::CacheOf(dir) => crate::cache::read(dir, settings.min_cell)?.inspect(|_| {
+            eprintln!(
+                "using the private cache of run `{}` ({})",
+                dir.display(),
+                crate::cache::dir(dir).display()
+            )
+        }),
+        Source::Inputs => None,
+    };
+    let (validated, mut profiled) = match cached {
+        Some(p) => (None, p),
+        None => {
+            let t = Instant::now();
+            let (validated, inputs) = load_inputs(settings, reporter)?;
+            timings.insert("validate".to_string(), t.elapsed().as_secs_f64());
+            crate::run_folder::abort_point("validate");
+            let t = Instant::now();
+            let profiled = profile::profile(
+                &inputs,
+                &settings.period,
+                settings.min_cell,
+                &file_names(&validated),
+                reporter,
+            )?;
+            timings.insert("profile".to_string(), t.elapsed().as_secs_f64());
+            crate::run_folder::abort_point("profile");
+            (Some(validated), profiled)
+        }
+    };
+    let (mut outliers, mut focused) = (None, None);
+    if upto >= Stage::Outliers {
+        let t = Instant::now();
+        reporter.start("outliers", None);
+        let detected = crate::stages::outliers::detect(
+            &profiled.raw,
+            &profiled.profile,
+            &profiled.persons,
+            settings.outliers,
+            settings.min_cell,
+        )?;
+        // The O/E the flags judge goes beside the profile's own, so the funnel chart can be
+        // redrawn from the run folder (null where not judged, e.g. suppressed rows).
+        if upto == Stage::Publish {
+            profiled.profile.with_column(Column::new(
+                crate::columns::OE_FOR_FLAGS.into(),
+                detected.oe_for_flags.clone(),
+            ))?;
+        }
+        reporter.finish();
+        timings.insert("outliers".to_string(), t.elapsed().as_secs_f64());
+        crate::run_folder::abort_point("outliers");
+        outliers = Some(detected);
+    }
+    if upto >= Stage::Focus {
+        let t = Instant::now();
+        reporter.start("focus", None);
+        let result = crate::stages::focus::run(
+            &profiled.persons,
+            &segments,
+            &settings.focus,
+            settings.min_cell,
+        )?;
+        reporter.finish();
+        timings.insert("focus".to_string(), t.elapsed().as_secs_f64());
+        crate::run_folder::abort_point("focus");
+        focused = Some(result);
+    }
+    let mut computed = Computed {
+        validated,
+        profiled,
+        outliers,
+        focused,
+        timings,
+    };
+    if upto == Stage::Publish {
+        write::publish(settings, &mut computed, reporter)?;
+    }
+    Ok(computed)
+}
+
+/// The run: validate → profile → reconcile → suppress → outliers → focus → write.
+pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Computed> {
+    execute(settings, Stage::Publish, Source::Inputs, reporter)
+}
+
+/// [`execute`] on a folder of inputs with default settings (tests and the generator's
+/// self-checks), silently.
+pub fn execute_folder(
+    dir: &Path,
+    period: &crate::domain::Period,
+    min_cell: i64,
+    upto: Stage,
+) -> Result<Computed> {
+    let settings = Settings::for_inputs(dir, *period, min_cell);
+    execute(&settings, upto, Source::Inputs, &crate::progress::Silent)
+}

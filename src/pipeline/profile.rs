@@ -1,0 +1,285 @@
+//! The profile part of a run: sequences the profile, reconciliation and small-cell stages on
+//! typed inputs, collecting only where a result is reused: the per-person claim sums (once),
+//! the person frame (once) and the small level table. No file I/O here.
+
+use crate::domain::{Level, Period, CARE_TYPES};
+use crate::error::{Error, Result};
+use crate::progress::Reporter;
+use crate::stages::claim_identity::{claim_id_conflicts, repeated_id_hashes};
+use crate::stages::collect_streaming;
+use crate::stages::expected;
+use crate::stages::load::{format_problems, plural, Problem};
+use crate::stages::profile::{self as p, Inputs};
+use crate::stages::reconcile::{self, Bucket, Ledger};
+use crate::stages::small_cells::{self, SuppressionCounts};
+use polars::prelude::*;
+
+/// Input file names, for messages.
+#[derive(Debug, Clone)]
+pub struct FileNames {
+    pub insured: String,
+    pub zvw_claims: String,
+    pub norm_costs: String,
+}
+
+impl Default for FileNames {
+    fn default() -> Self {
+        FileNames {
+            insured: "insured".into(),
+            zvw_claims: "zvw_claims".into(),
+            norm_costs: "norm_costs".into(),
+        }
+    }
+}
+
+pub struct Profiled {
+    /// The published profile: SPEC 4.1 columns, small cells blanked.
+    pub profile: DataFrame,
+    /// Counts and cents per area before suppression (never written; for later stages).
+    pub raw: DataFrame,
+    /// One row per insured person (never written unless asked).
+    pub persons: DataFrame,
+    pub zvw: Ledger,
+    pub wmo: Ledger,
+    pub suppression: SuppressionCounts,
+    pub warnings: Vec<Problem>,
+}
+
+fn scalar_i64(df: &DataFrame, name: &str) -> PolarsResult<i64> {
+    let v = df.column(name)?.cast(&DataType::Int64)?;
+    Ok(v.i64()?.get(0).unwrap_or(0))
+}
+
+/// The profile stages on typed inputs: the claim-line pass, the ledgers, the person frame,
+/// the levels and small-cell protection. Each step is a plan built by its stage; the collects
+/// are here, with what each one holds in memory.
+pub fn profile(
+    inputs: &Inputs,
+    period: &Period,
+    min_cell: i64,
+    files: &FileNames,
+    reporter: &dyn Reporter,
+) -> Result<Profiled> {
+    let claims_file = files.zvw_claims.as_str();
+    let mut warnings = Vec::new();
+    // Step timings for `WIJKSCAN_LOG=info` (the manifest has the stage totals).
+    let mut clock = std::time::Instant::now();
+    let mut lap = |step: &str| {
+        tracing::info!(
+            step,
+            seconds = clock.elapsed().as_secs_f64(),
+            "profile step"
+        );
+        clock = std::time::Instant::now();
+    };
+
+    // 1. The only pass over claim lines: per claim id, then per person. Streamed: memory is
+    // bounded by the repeated ids (small) and one row per person, not by the claim lines.
+    reporter.start("claims", None);
+    let repeated = collect_streaming(repeated_id_hashes(inputs.claims.clone()))?;
+    lap("repeated claim ids");
+    let lines = p::claim_lines(inputs.claims.clone(), &repeated, period)?;
+    let claims_person = collect_streaming(p::claims_by_person(lines))?;
+    lap("claims per person");
+    reporter.finish();
+    let conflicts: i64 = claims_person
+        .column("conflicts")?
+        .as_materialized_series()
+        .sum()?;
+    if conflicts > 0 {
+        let problem = claim_id_conflicts(&inputs.claims, claims_file)?.ok_or_else(|| {
+            Error::Other("conflicting claim ids were counted but not found".into())
+        })?;
+        return Err(Error::Input {
+            report: format_problems(&[problem]),
+        });
+    }
+
+    // 2. Zvw buckets, in the order of SPEC 3.2 (one row, from the person sums).
+    reporter.start("reconcile", None);
+    // The input total, summed over the raw lines independently of the buckets: validation
+    // already did it in its pass over the claim lines; scan (streamed) only when it did not.
+    let (input_rows, input_cents) = match inputs.claims_total {
+        Some(t) => t,
+        None => {
+            let df = collect_streaming(inputs.claims.clone().select([
+                p::cents("amount_eur").sum().alias("cents"),
+                len().cast(DataType::Int64).alias("rows"),
+            ]))?;
+            (scalar_i64(&df, "rows")?, scalar_i64(&df, "cents")?)
+        }
+    };
+    let sums = reconcile::zvw_bucket_plan(
+        claims_person.clone().lazy(),
+        inputs.insured.clone(),
+        inputs.areas.clone(),
+    )
+    .collect()?;
+    let (zvw_buckets, unassigned_persons) = reconcile::zvw_buckets(&sums)?;
+    let zvw_input = Bucket::new("input", input_rows, input_cents);
+    let unassigned = &zvw_buckets[2];
+    if unassigned.rows > 0 {
+        warnings.push(Problem::warning(
+            claims_file,
+            Some("person_id"),
+            format!(
+                "{} in the period (€ {}) of {} not in `insured`, reported as unassigned",
+                plural(unassigned.rows as u64, "claim line"),
+                unassigned.eur,
+                plural(unassigned_persons as u64, "person")
+            ),
+        ));
+    }
+
+    lap("zvw buckets");
+    // 3. Wmo provisions (small: hundreds of thousands of rows).
+    let wmo_lines = p::wmo_lines(inputs.wmo.clone(), inputs.areas.clone(), period);
+    let (wmo_input, wmo_buckets) =
+        reconcile::wmo_buckets(&reconcile::wmo_bucket_plan(wmo_lines.clone()).collect()?)?;
+    reporter.finish();
+
+    lap("wmo");
+    // 4. Persons, once: the frame every later stage reads (one row and ~60 columns per
+    // insured person; at 2.1 M persons the largest thing the run holds).
+    reporter.start("persons", None);
+    let wmo_person = p::wmo_by_person(wmo_lines.clone());
+    let persons = p::persons(
+        inputs.insured.clone(),
+        claims_person.lazy(),
+        wmo_person,
+        inputs.areas.clone(),
+    )
+    .collect()?;
+    let persons = p::flag_high_cost(&persons)?;
+    // The age/sex reference rates are a small table; the expected costs join onto persons.
+    let reference = expected::reference(persons.clone().lazy()).collect()?;
+    let persons = expected::with_expected(persons.lazy(), reference.lazy()).collect()?;
+    let onbekend_persons = persons
+        .column("in_areas")?
+        .bool()?
+        .iter()
+        .filter(|v| *v == Some(false))
+        .count();
+    if onbekend_persons > 0 {
+        warnings.push(Problem::warning(
+            &files.insured,
+            Some("pc5"),
+            format!(
+                "{} in a pc5 missing from `areas`, reported as onbekend gebied",
+                plural(onbekend_persons as u64, "insured person")
+            ),
+        ));
+    }
+    reporter.finish();
+
+    lap("persons");
+    // 5. Levels, one at a time: run together, every level's query held its own filtered copy
+    // of the person frame (five copies of ~60 columns at 2.1 M persons was the run's peak).
+    reporter.start("profile", None);
+    let mut frames = Vec::new();
+    for level in Level::ALL {
+        let df = p::level_frame(
+            level,
+            persons.clone().lazy(),
+            wmo_lines.clone(),
+            inputs.norm.clone(),
+            inputs.areas.clone(),
+        )
+        .collect()?;
+        frames.push(df);
+    }
+    let raw = p::stack_levels(frames)?;
+    lap("levels");
+    let zvw = Ledger::new(
+        "zvw_claims",
+        zvw_input,
+        zvw_buckets,
+        reconcile::level_buckets(&raw, "zvw_cents")?,
+    );
+    let wmo = Ledger::new(
+        "wmo_provisions",
+        wmo_input,
+        wmo_buckets,
+        reconcile::level_buckets(&raw, "wmo_cents")?,
+    );
+    zvw.check()?;
+    wmo.check()?;
+    let orphans = p::norm_orphans(inputs.norm.clone(), inputs.areas.clone()).collect()?;
+    norm_warning(&orphans, &files.norm_costs, &mut warnings)?;
+
+    lap("ledgers");
+    let derived = p::derive(raw.clone().lazy()).collect()?;
+    mismatch_warning(&derived, &files.norm_costs, &mut warnings)?;
+    let (profile, suppression) = small_cells::protect(&raw, derived, min_cell)?;
+    lap("suppression");
+    reporter.finish();
+    Ok(Profiled {
+        profile,
+        raw,
+        persons,
+        zvw,
+        wmo,
+        suppression,
+        warnings,
+    })
+}
+
+/// SPEC 3.1: the norm's insured years should match the insured population's within 2%.
+fn mismatch_warning(derived: &DataFrame, file: &str, warnings: &mut Vec<Problem>) -> Result<()> {
+    let off = derived
+        .clone()
+        .lazy()
+        .filter(
+            col("level")
+                .eq(lit("pc5"))
+                .and(col("insured_years_mismatch").fill_null(false)),
+        )
+        .sort(["area_code"], SortMultipleOptions::default())
+        .select([col("area_code")])
+        .collect()?;
+    if off.height() > 0 {
+        let codes: Vec<String> = off
+            .column("area_code")?
+            .str()?
+            .iter()
+            .take(5)
+            .map(|c| c.unwrap_or_default().to_string())
+            .collect();
+        warnings.push(Problem::warning(
+            file,
+            Some("insured_years"),
+            format!(
+                "{} where norm insured years differ from insured years by more than 2% (e.g. {})",
+                plural(off.height() as u64, "pc5 area"),
+                codes.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Norm rows whose pc5 is not in `areas` cannot be placed: say so rather than drop them
+/// quietly (`orphans`: the one-row result of `profile::norm_orphans`).
+fn norm_warning(orphans: &DataFrame, file: &str, warnings: &mut Vec<Problem>) -> Result<()> {
+    let rows = scalar_i64(orphans, "rows")?;
+    if rows > 0 {
+        warnings.push(Problem::warning(
+            file,
+            Some("pc5"),
+            format!(
+                "{} (€ {}) with a pc5 missing from `areas`, in no area",
+                plural(rows as u64, "norm row"),
+                crate::stages::reconcile::eur_text(scalar_i64(orphans, "cents")?)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Care-type columns of the published profile, in SPEC order.
+pub fn care_type_columns() -> Vec<String> {
+    CARE_TYPES
+        .iter()
+        .map(|ct| format!("zvw_{ct}_per_insured_year"))
+        .collect()
+}

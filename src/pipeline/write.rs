@@ -1,0 +1,231 @@
+//! Writes a run folder: tables, manifest, then charts and report drawn from the written
+//! folder (as `wijkscan report` does), all in a staging folder renamed into place at the end;
+//! then the private cache beside it.
+
+use super::{Computed, Validated};
+use crate::config::Settings;
+use crate::domain::Level;
+use crate::error::{Error, Result};
+use crate::manifest::{Manifest, OutliersRecord, Reconciliation, RunInfo};
+use crate::progress::Reporter;
+use crate::stages::load::Problem;
+use crate::stages::profile::level_rank;
+use polars::prelude::*;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use std::time::Instant;
+
+/// Writes the run folder of what `execute` computed, atomically, then the private cache.
+pub(super) fn publish(
+    settings: &Settings,
+    computed: &mut Computed,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let (Some(validated), Some(outliers), Some(focused)) = (
+        computed.validated.as_ref(),
+        computed.outliers.as_ref(),
+        computed.focused.as_ref(),
+    ) else {
+        return Err(Error::Other(
+            "a run folder is written only from validated inputs with every stage run".into(),
+        ));
+    };
+    let t = Instant::now();
+    let staging = crate::run_folder::staging_dir(&settings.out);
+    let written = write_run(
+        settings,
+        validated,
+        computed,
+        Tables {
+            outliers,
+            segments: focused.table.clone(),
+            segment_suppression: &focused.suppression,
+        },
+        &staging,
+        t,
+    )
+    .and_then(|timings| {
+        // Charts and report are drawn from the written folder, as `wijkscan report` does.
+        reporter.start("report", None);
+        let rendered = crate::report::render(&staging, settings.lang);
+        reporter.finish();
+        add_to_manifest(&staging, &rendered?).map(|()| timings)
+    });
+    match written {
+        Ok(timings) => computed.timings = timings,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    }
+    crate::run_folder::abort_point("report");
+    if let Err(e) = crate::run_folder::publish(&staging, &settings.out) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(Error::Output(format!(
+            "cannot move the run into `{}`: {e}",
+            settings.out.display()
+        )));
+    }
+    // The private cache for working sessions (person-level: beside the run, never in it). The
+    // run is complete without it, so a failure here is a warning.
+    let t = Instant::now();
+    if let Err(e) = crate::cache::write(&settings.out, &computed.profiled) {
+        eprintln!("wijkscan: warning: the private cache for working sessions was not written: {e}");
+    }
+    tracing::info!(seconds = t.elapsed().as_secs_f64(), "private cache");
+    Ok(())
+}
+
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The published profile restricted to the levels asked for, in a fixed order.
+pub fn published_profile(profile: &DataFrame, levels: &[Level]) -> Result<DataFrame> {
+    let levels: Vec<&str> = levels.iter().map(|l| l.as_str()).collect();
+    Ok(profile
+        .clone()
+        .lazy()
+        .filter(col("level").is_in(crate::stages::load::str_list(&levels), false))
+        .sort_by_exprs(
+            [level_rank(), col("area_code")],
+            SortMultipleOptions::default(),
+        )
+        .collect()?)
+}
+
+pub fn write_table(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<Vec<String>> {
+    let parquet = dir.join(format!("{stem}.parquet"));
+    ParquetWriter::new(std::fs::File::create(&parquet)?).finish(df)?;
+    let csv = dir.join(format!("{stem}.csv"));
+    CsvWriter::new(std::fs::File::create(&csv)?)
+        .include_header(true)
+        .finish(df)?;
+    Ok(vec![format!("{stem}.parquet"), format!("{stem}.csv")])
+}
+
+/// Adds the report's files and its chart and page timings to the manifest written before it.
+fn add_to_manifest(dir: &Path, rendered: &crate::report::Written) -> Result<()> {
+    let mut m = Manifest::read(dir)?;
+    m.timings_seconds
+        .insert("charts".into(), rendered.charts_seconds);
+    m.timings_seconds
+        .insert("report".into(), rendered.report_seconds);
+    m.outputs.extend(rendered.outputs.iter().cloned());
+    m.write(dir)
+}
+
+/// The tables a run writes beside the profile.
+struct Tables<'a> {
+    outliers: &'a super::Outliers,
+    segments: DataFrame,
+    segment_suppression: &'a crate::stages::segment_privacy::SegmentSuppression,
+}
+
+/// Tables and manifest into `dir`; returns the stage timings with `write` added.
+fn write_run(
+    settings: &Settings,
+    validated: &Validated,
+    computed: &Computed,
+    tables: Tables,
+    dir: &Path,
+    started: Instant,
+) -> Result<BTreeMap<String, f64>> {
+    let profiled = &computed.profiled;
+    let mut timings = computed.timings.clone();
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut outputs = Vec::new();
+    let mut profile = published_profile(&profiled.profile, &settings.levels)?;
+    outputs.extend(write_table(&mut profile, dir, "profile")?);
+    crate::run_folder::abort_point("table");
+    let (outliers, mut segments) = (tables.outliers, tables.segments);
+    let segment_suppression = tables.segment_suppression;
+    outputs.extend(write_table(&mut segments, dir, "segments")?);
+    let mut flags = crate::stages::outliers::to_frame(&outliers.flags)?;
+    outputs.extend(write_table(&mut flags, dir, "outliers")?);
+    // The geometry travels with the run, so `wijkscan report` can redraw the maps later.
+    if let Some(g) = &validated.inputs.geometry {
+        std::fs::copy(g, dir.join(crate::columns::GEOMETRY_FILE))?;
+        outputs.push(crate::columns::GEOMETRY_FILE.into());
+    }
+    timings.insert("write".to_string(), started.elapsed().as_secs_f64());
+    crate::run_folder::abort_point("tables");
+
+    // Checksums of the inputs, files in parallel (plain file reads, no polars inside).
+    let inputs: Vec<crate::manifest::InputRecord> = validated
+        .checked
+        .par_iter()
+        .map(|c| {
+            let bytes = std::fs::metadata(&c.file.path)
+                .map(|m| m.len())
+                .unwrap_or(0);
+            Ok(crate::manifest::InputRecord {
+                name: c.file.spec.name.to_string(),
+                path: std::fs::canonicalize(&c.file.path)
+                    .unwrap_or_else(|_| c.file.path.clone())
+                    .display()
+                    .to_string(),
+                bytes,
+                sha256: sha256_file(&c.file.path)?,
+                rows: c.rows,
+            })
+        })
+        .collect::<std::io::Result<_>>()?;
+
+    let warnings: Vec<Problem> = computed.warnings();
+    outputs.push(crate::manifest::FILE.into());
+    let manifest = Manifest {
+        manifest_format: crate::manifest::FORMAT,
+        program: crate::manifest::Program::this(),
+        run: RunInfo {
+            name: settings.name.clone(),
+            period: settings.period.label(),
+            period_start: settings.period.start.to_string(),
+            period_end: settings.period.end.to_string(),
+            min_cell: settings.min_cell,
+            levels: settings.levels.clone(),
+            focus_min_volume: settings.focus.min_volume,
+            focus_areas: settings.focus.areas.clone(),
+            pipeline_file: settings
+                .pipeline_file
+                .as_ref()
+                .map(|p| p.display().to_string()),
+        },
+        inputs,
+        warnings,
+        reconciliation: Reconciliation {
+            wmo: profiled.wmo.clone(),
+            zvw: profiled.zvw.clone(),
+        },
+        suppression: profiled.suppression.clone(),
+        segment_suppression: segment_suppression.clone(),
+        outliers: OutliersRecord {
+            overdispersion: settings.outliers.method,
+            phi_estimator: outliers.basis.estimator.clone(),
+            flags: outliers.flags.len(),
+            fits: outliers.fits.clone(),
+            cost_basis: outliers.basis.clone(),
+        },
+        timings_seconds: timings.clone(),
+        outputs,
+    };
+    manifest.write(dir)?;
+    crate::run_folder::abort_point("manifest");
+    Ok(timings)
+}

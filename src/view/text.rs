@@ -1,0 +1,646 @@
+//! Language of the report and charts: Dutch by default, English on request. Labels live
+//! here, in one place per language, and so does the number formatting (`€ 1.234` in Dutch,
+//! `€1,234` in English).
+
+use crate::domain::Level;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Result<Lang, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "nl" => Ok(Lang::Nl),
+            "en" => Ok(Lang::En),
+            other => Err(format!("unknown language `{other}`; use `nl` or `en`")),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    /// Picks the Dutch or English text.
+    pub fn t(self, nl: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Nl => nl,
+            Lang::En => en,
+        }
+    }
+
+    /// A label in this language.
+    pub fn l(self, label: Label) -> &'static str {
+        self.t(label.nl, label.en)
+    }
+
+    /// Thousands and decimal separators.
+    fn separators(self) -> (char, char) {
+        match self {
+            Lang::Nl => ('.', ','),
+            Lang::En => (',', '.'),
+        }
+    }
+
+    /// A number with `decimals` decimals and grouped thousands: `12.345,6` / `12,345.6`.
+    pub fn number(self, v: f64, decimals: usize) -> String {
+        if !v.is_finite() {
+            return "–".into();
+        }
+        let (thousands, decimal) = self.separators();
+        let text = format!("{:.*}", decimals, v.abs());
+        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(thousands);
+            }
+            grouped.push(c);
+        }
+        // No minus sign on a value that rounds to zero.
+        let negative = v < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+        let sign = if negative { "-" } else { "" };
+        if frac.is_empty() {
+            format!("{sign}{grouped}")
+        } else {
+            format!("{sign}{grouped}{decimal}{frac}")
+        }
+    }
+
+    /// Whole euros: `€ 1.234` / `€1,234`; negative `€ -1.234` / `-€1,234`.
+    pub fn euro(self, v: f64) -> String {
+        self.euro_decimals(v, 0)
+    }
+
+    pub fn euro_decimals(self, v: f64, decimals: usize) -> String {
+        let n = self.number(v, decimals);
+        match self {
+            Lang::Nl => format!("€ {n}"),
+            Lang::En => match n.strip_prefix('-') {
+                Some(abs) => format!("-€{abs}"),
+                None => format!("€{n}"),
+            },
+        }
+    }
+
+    /// A ratio such as O/E with two decimals.
+    pub fn ratio(self, v: f64) -> String {
+        self.number(v, 2)
+    }
+
+    /// A share as a percentage: `12,3%`.
+    pub fn percent(self, v: f64) -> String {
+        format!("{}%", self.number(100.0 * v, 1))
+    }
+
+    /// The name of a level, singular.
+    pub fn level(self, level: Level) -> String {
+        match (self, level) {
+            (_, Level::Pc5) => "pc5".into(),
+            (Lang::Nl, Level::Buurt) => "buurt".into(),
+            (Lang::Nl, Level::Wijk) => "wijk".into(),
+            (Lang::Nl, Level::Gemeente) => "gemeente".into(),
+            (Lang::Nl, Level::Total) => "totaal".into(),
+            (Lang::En, Level::Buurt) => "neighbourhood (buurt)".into(),
+            (Lang::En, Level::Wijk) => "district (wijk)".into(),
+            (Lang::En, Level::Gemeente) => "municipality".into(),
+            (Lang::En, Level::Total) => "total".into(),
+        }
+    }
+
+    /// The name of a care type (SPEC 2.6).
+    pub fn care_type(self, ct: &str) -> String {
+        let (nl, en) = match ct {
+            "huisarts" => ("huisartsenzorg", "GP care"),
+            "farmacie" => ("farmacie", "pharmacy"),
+            "msz" => ("medisch-specialistische zorg", "hospital care"),
+            "ggz_basis" => ("basis-ggz", "basic mental health"),
+            "ggz_specialistisch" => ("specialistische ggz", "specialist mental health"),
+            "wijkverpleging" => ("wijkverpleging", "district nursing"),
+            "fysiotherapie" => ("fysiotherapie", "physiotherapy"),
+            "paramedisch" => ("paramedische zorg", "allied health"),
+            "hulpmiddelen" => ("hulpmiddelen", "medical aids"),
+            "ziekenvervoer" => ("ziekenvervoer", "patient transport"),
+            "kraamzorg" => ("kraamzorg", "maternity care"),
+            "mondzorg" => ("mondzorg", "dental care"),
+            "overig" => ("overig", "other"),
+            other => return other.to_string(),
+        };
+        self.t(nl, en).to_string()
+    }
+
+    /// The name of an outlier metric (the `metric` column of `outliers`).
+    pub fn metric(self, metric: &str) -> String {
+        match metric {
+            "oe_norm" => self
+                .t("kosten t.o.v. norm (O/E)", "cost vs norm (O/E)")
+                .into(),
+            "oe_norm_capped" => self
+                .t(
+                    "kosten t.o.v. norm, afgetopt (O/E)",
+                    "cost vs norm, capped (O/E)",
+                )
+                .into(),
+            "wmo_clients_per_1000" => self
+                .t(
+                    "Wmo-cliënten per 1.000 inwoners",
+                    "Wmo clients per 1,000 residents",
+                )
+                .into(),
+            m => match m
+                .strip_prefix("zvw_")
+                .and_then(|s| s.strip_suffix("_per_insured_year"))
+            {
+                Some(ct) => format!(
+                    "{} {}",
+                    self.care_type(ct),
+                    self.t("per verzekerdenjaar", "per insured year")
+                ),
+                None => m.into(),
+            },
+        }
+    }
+
+    /// The report page's fixed labels, by the key its template uses.
+    pub fn page_labels(self) -> std::collections::BTreeMap<&'static str, &'static str> {
+        let lang = self;
+        let pairs: [(&str, &str, &str); 36] = [
+            ("summary", "Samenvatting", "Summary"),
+            ("key_figures", "Kerncijfers", "Key figures"),
+            ("focus_area", "Focusgebied", "Focus area"),
+            ("areas", "Gebieden vergeleken", "Areas compared"),
+            ("outliers", "Uitschieters", "Outliers"),
+            ("focus_groups", "Focusgroepen", "Focus groups"),
+            ("method", "Methode", "Method"),
+            ("privacy", "Privacy", "Privacy"),
+            ("reconciliation", "Aansluiting", "Reconciliation"),
+            (
+                "warnings",
+                "Waarschuwingen bij het inlezen",
+                "Warnings on reading the inputs",
+            ),
+            ("inputs", "Bronbestanden", "Input files"),
+            ("area", "Gebied", "Area"),
+            ("level", "Niveau", "Level"),
+            ("persons", "Verzekerden", "Insured"),
+            ("years", "Verzekerdenjaren", "Insured years"),
+            (
+                "cost",
+                "Kosten per verzekerdenjaar",
+                "Cost per insured year",
+            ),
+            (
+                "norm",
+                "Normkosten per verzekerdenjaar",
+                "Norm cost per insured year",
+            ),
+            ("oe", "O/E", "O/E"),
+            ("resultaat", "Resultaat", "Resultaat"),
+            (
+                "resultaat_per_iy",
+                "Resultaat per verzekerdenjaar",
+                "Resultaat per insured year",
+            ),
+            (
+                "wmo",
+                "Wmo-cliënten per 1.000 inwoners",
+                "Wmo clients per 1,000 residents",
+            ),
+            ("metric", "Maat", "Measure"),
+            ("observed", "Waargenomen", "Observed"),
+            ("expected", "Verwacht", "Expected"),
+            ("limit", "Grens", "Limit"),
+            ("direction", "Richting", "Direction"),
+            ("segment", "Groep", "Group"),
+            ("share", "Aandeel", "Share"),
+            ("cost_pp", "Kosten per persoon", "Cost per person"),
+            ("rest", "Rest van het gebied", "Rest of the area"),
+            ("relative_rate", "Relatief aandeel", "Relative rate"),
+            ("cv", "Variatiecoëfficiënt", "Coefficient of variation"),
+            ("volume", "Volume", "Volume"),
+            ("hidden", "te weinig personen", "too few persons"),
+            ("bucket", "Post", "Bucket"),
+            ("rows", "Regels", "Rows"),
+        ];
+        let mut m: std::collections::BTreeMap<_, _> = pairs
+            .iter()
+            .map(|(k, nl, en)| (*k, lang.t(nl, en)))
+            .collect();
+        m.insert("eur", "€");
+        m.insert("file", lang.l(labels::FILE));
+        m.insert("checksum", lang.l(labels::CHECKSUM_SHA_256));
+        m.insert("no_flags", lang.l(labels::NO_OUTLIERS_FOUND));
+        m.insert("no_segments", lang.l(labels::NO_FOCUS_GROUPS_JUDGED));
+        m.insert("filter", lang.l(labels::FILTER));
+        m
+    }
+}
+
+/// A fixed text in Dutch and English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Label {
+    pub nl: &'static str,
+    pub en: &'static str,
+}
+
+/// Every fixed label of the charts and the report, in both languages, by what it says in
+/// English. `Lang::l` picks one.
+pub mod labels {
+    use super::Label;
+    pub const ACTUAL_COST: Label = Label {
+        nl: "werkelijke kosten",
+        en: "actual cost",
+    };
+    pub const ACTUAL_NORM_COST_O_E: Label = Label {
+        nl: "werkelijke / normkosten (O/E)",
+        en: "actual / norm cost (O/E)",
+    };
+    pub const ACTUAL_NORM_COST_O_E_2: Label = Label {
+        nl: "Werkelijke/normkosten (O/E)",
+        en: "Actual/norm cost (O/E)",
+    };
+    pub const ADDITIVE_ADDED_TO_THE_VARIANCE: Label = Label {
+        nl: "additief (τ² opgeteld bij de variantie)",
+        en: "additive (τ² added to the variance)",
+    };
+    pub const AGAINST: Label = Label {
+        nl: "tegen",
+        en: "against",
+    };
+    pub const AREA: Label = Label {
+        nl: "gebied",
+        en: "area",
+    };
+    pub const AREAS_AND: Label = Label {
+        nl: "gebieden en",
+        en: "areas and",
+    };
+    pub const BALANCES_TO_THE_CENT_READ: Label = Label {
+        nl: "Sluit tot op de cent: ingelezen = som van de posten, en elk niveau telt op tot de post ‘in gebieden’.",
+        en: "Balances to the cent: read = sum of the buckets, and every level adds up to ‘in areas’.",
+    };
+    pub const BEST_SCORING_FOCUS_GROUP: Label = Label {
+        nl: "Best scorende focusgroep:",
+        en: "Best-scoring focus group:",
+    };
+    pub const CAPPED_ACTUAL_NORM_COST_O: Label = Label {
+        nl: "afgetopte werkelijke / normkosten (O/E)",
+        en: "capped actual / norm cost (O/E)",
+    };
+    pub const CELLS: Label = Label {
+        nl: "cellen",
+        en: "cells",
+    };
+    pub const CHECKSUM_SHA_256: Label = Label {
+        nl: "Controlegetal (SHA-256)",
+        en: "Checksum (SHA-256)",
+    };
+    pub const COST_BY_CARE_TYPE: Label = Label {
+        nl: "Kosten naar zorgsoort",
+        en: "Cost by care type",
+    };
+    pub const COST_IS_THE_ZVW_CLAIMS: Label = Label {
+        nl: "Kosten zijn de Zvw-declaraties met een behandeldatum in de periode, zonder dubbele regels, met correcties verrekend. Per gebied gedeeld door de verzekerdenjaren van de verzekerden die er wonen.",
+        en: "Cost is the Zvw claims with a service date in the period, without duplicate lines, with corrections netted. Per area divided by the insured years of the insured living there.",
+    };
+    pub const COST_OUTLIERS_ARE_JUDGED_ON: Label = Label {
+        nl: "De uitschieters op kosten zijn berekend met afgetopte kosten: wat één persoon in de periode kost, telt mee tot",
+        en: "Cost outliers are judged on capped cost: what one person costs in the period counts up to",
+    };
+    pub const COST_OUTLIERS_ARE_JUDGED_ON_2: Label = Label {
+        nl: "De uitschieters op kosten zijn berekend met de werkelijke kosten, niet afgetopt: een paar zeer dure patiënten kunnen een kleine wijk laten opvallen. De spreiding komt uit de kosten in de periode zelf, per leeftijdsgroep en geslacht.",
+        en: "Cost outliers are judged on actual cost, not capped: a few very expensive patients can make a small area stand out. The spread comes from the period's own costs, per age band and sex.",
+    };
+    pub const COST_PER_INSURED_YEAR: Label = Label {
+        nl: "kosten per verzekerdenjaar",
+        en: "cost per insured year",
+    };
+    pub const COST_PER_INSURED_YEAR_BY: Label = Label {
+        nl: "Kosten per verzekerdenjaar naar zorgsoort",
+        en: "Cost per insured year by care type",
+    };
+    pub const DOES_NOT_BALANCE: Label = Label {
+        nl: "Sluit NIET.",
+        en: "Does NOT balance.",
+    };
+    pub const DUPLICATE_LINES_EXCLUDED: Label = Label {
+        nl: "dubbele regels (niet meegeteld)",
+        en: "duplicate lines (excluded)",
+    };
+    pub const ENOUGH: Label = Label {
+        nl: "voldoende",
+        en: "enough",
+    };
+    pub const ENOUGH_VOLUME: Label = Label {
+        nl: "voldoende volume",
+        en: "enough volume",
+    };
+    pub const EXCESS_COST: Label = Label {
+        nl: "meerkosten",
+        en: "excess cost",
+    };
+    pub const EXCESS_COST_PER_PERSON_VS: Label = Label {
+        nl: "meerkosten per persoon t.o.v. de rest",
+        en: "excess cost per person vs the rest",
+    };
+    pub const EXPECTED: Label = Label {
+        nl: "verwacht",
+        en: "expected",
+    };
+    pub const FILE: Label = Label {
+        nl: "Bestand",
+        en: "File",
+    };
+    pub const FILTER: Label = Label {
+        nl: "Filter",
+        en: "Filter",
+    };
+    pub const FLAGGED_AREA: Label = Label {
+        nl: "gemarkeerd gebied",
+        en: "flagged area",
+    };
+    pub const FLAGS: Label = Label {
+        nl: "markeringen",
+        en: "flags",
+    };
+    pub const FOCUS_GROUPS_ENOUGH_VOLUME_IS: Label = Label {
+        nl: "Focusgroepen: voldoende volume is minstens",
+        en: "Focus groups: enough volume is at least",
+    };
+    pub const FOCUS_GROUPS_IN: Label = Label {
+        nl: "Focusgroepen in",
+        en: "Focus groups in",
+    };
+    pub const FUNNEL_O_E: Label = Label {
+        nl: "Trechter O/E",
+        en: "Funnel O/E",
+    };
+    pub const FUNNEL_PLOT_ACTUAL_NORM_COST: Label = Label {
+        nl: "Trechterdiagram: werkelijke/normkosten (O/E, per verzekerdenjaar) tegen verzekerdenjaren, met 95%- en 99,8%-grenzen",
+        en: "Funnel plot: actual/norm cost (O/E, per insured year) against insured years, with 95% and 99.8% limits",
+    };
+    pub const FUNNEL_PLOT_CAPPED_ACTUAL_NORM: Label = Label {
+        nl: "Trechterdiagram: afgetopte werkelijke kosten / normkosten (O/E, per verzekerdenjaar) tegen verzekerdenjaren, met 95%- en 99,8%-grenzen",
+        en: "Funnel plot: capped actual / norm cost (O/E, per insured year) against insured years, with 95% and 99.8% limits",
+    };
+    pub const HAS_THE_LARGEST_NEGATIVE_RESULTAAT: Label = Label {
+        nl: "heeft het grootste negatieve resultaat:",
+        en: "has the largest negative resultaat:",
+    };
+    pub const HIDDEN_PRIMARY: Label = Label {
+        nl: "Primair verborgen",
+        en: "Hidden (primary)",
+    };
+    pub const HIDDEN_SECONDARY: Label = Label {
+        nl: "aanvullend verborgen",
+        en: "hidden (secondary)",
+    };
+    pub const HIGH: Label = Label {
+        nl: "hoog",
+        en: "high",
+    };
+    pub const IN: Label = Label { nl: "in", en: "in" };
+    pub const INSURED_YEARS: Label = Label {
+        nl: "verzekerdenjaren",
+        en: "insured years",
+    };
+    pub const IN_AREAS: Label = Label {
+        nl: "in gebieden",
+        en: "in areas",
+    };
+    pub const IN_TOTAL: Label = Label {
+        nl: "In totaal",
+        en: "In total",
+    };
+    pub const IS_ESTIMATED_FROM_THE_ROBUST: Label = Label {
+        nl: "φ is geschat uit de robuuste spreiding van de z-scores: φ = (1,4826 · MAD(z))².",
+        en: "φ is estimated from the robust spread of the z-scores: φ = (1.4826 · MAD(z))².",
+    };
+    pub const IS_ESTIMATED_WITH_FUNNELPLOTR_S: Label = Label {
+        nl: "φ is geschat met de gewinsoriseerde methode van FunnelPlotR (schat φ te laag bij toeval).",
+        en: "φ is estimated with FunnelPlotR's winsorised method (biased low under chance).",
+    };
+    pub const LOW: Label = Label {
+        nl: "laag",
+        en: "low",
+    };
+    pub const LOWEST_AND_HIGHEST_RESULTAAT_OF: Label = Label {
+        nl: "laagste en hoogste resultaat van",
+        en: "lowest and highest resultaat of",
+    };
+    pub const MINIMUM_VOLUME: Label = Label {
+        nl: "minimaal volume",
+        en: "minimum volume",
+    };
+    pub const MULTIPLICATIVE_LIMITS_WIDENED_BY_WHEN: Label = Label {
+        nl: "multiplicatief (grenzen verbreed met √φ als φ > 1)",
+        en: "multiplicative (limits widened by √φ when φ > 1)",
+    };
+    pub const N95_LIMITS: Label = Label {
+        nl: "95%-grenzen",
+        en: "95% limits",
+    };
+    pub const N99_8_LIMITS: Label = Label {
+        nl: "99,8%-grenzen",
+        en: "99.8% limits",
+    };
+    pub const NONE: Label = Label {
+        nl: "geen",
+        en: "none",
+    };
+    pub const NORM_AND_ACTUAL: Label = Label {
+        nl: "Norm en werkelijk",
+        en: "Norm and actual",
+    };
+    pub const NORM_AND_ACTUAL_COST_ARE: Label = Label {
+        nl: "Normkosten en werkelijke kosten worden per verzekerdenjaar vergeleken: de normkosten gedeeld door de verzekerdenjaren uit het normbestand, de werkelijke kosten door die van de verzekerden in het gebied. Resultaat per verzekerdenjaar = norm − werkelijk; het resultaat in euro's is dat verschil maal de verzekerdenjaren van het gebied. Negatief betekent duurder dan de norm uit de risicoverevening. O/E = werkelijke kosten / normkosten per verzekerdenjaar, dus O/E boven 1 precies als het resultaat negatief is.",
+        en: "Norm and actual cost are compared per insured year: norm cost divided by the norm file's insured years, actual cost by the insured years of the area's insured. Resultaat per insured year = norm − actual; resultaat in euros is that difference times the area's insured years. Negative means costlier than the risk-equalisation norm. O/E = actual / norm cost per insured year, so O/E is above 1 exactly when resultaat is negative.",
+    };
+    pub const NORM_AND_ACTUAL_COST_PER: Label = Label {
+        nl: "Normkosten en werkelijke kosten per verzekerdenjaar, gesorteerd op resultaat",
+        en: "Norm and actual cost per insured year, sorted by resultaat",
+    };
+    pub const NORM_COST: Label = Label {
+        nl: "normkosten",
+        en: "norm cost",
+    };
+    pub const NOT_EVERY_CARE_TYPE_SHOWN: Label = Label {
+        nl: "* niet alle zorgsoorten getoond (te weinig personen)",
+        en: "* not every care type shown (too few persons)",
+    };
+    pub const NO_AREA_WITH_A_NEGATIVE: Label = Label {
+        nl: "Geen gebied met een negatief resultaat op niveau",
+        en: "No area with a negative resultaat at level",
+    };
+    pub const NO_DATA: Label = Label {
+        nl: "geen gegevens",
+        en: "no data",
+    };
+    pub const NO_FOCUS_GROUPS_JUDGED: Label = Label {
+        nl: "Geen focusgroepen beoordeeld.",
+        en: "No focus groups judged.",
+    };
+    pub const NO_OUTLIERS_FOUND: Label = Label {
+        nl: "Geen uitschieters gevonden.",
+        en: "No outliers found.",
+    };
+    pub const NO_PUBLISHED_FIGURE_DESCRIBES_FEWER: Label = Label {
+        nl: "Geen enkel gepubliceerd getal beschrijft minder dan",
+        en: "No published figure describes fewer than",
+    };
+    pub const OF_COST_THE_NORM_IS: Label = Label {
+        nl: "van de kosten weg; de normkosten worden met dezelfde factor verlaagd, zodat afgetopt met afgetopt wordt vergeleken. Zorgsoorten worden op dezelfde manier afgetopt, elk met een eigen grens. De bedragen in de tabellen zijn nooit afgetopt.",
+        en: "of cost; the norm is lowered by the same factor, so capped is compared with capped. Care types are capped the same way, each with its own cap. The amounts in the tables are never capped.",
+    };
+    pub const OTHER_CARE_TYPES: Label = Label {
+        nl: "overige zorgsoorten",
+        en: "other care types",
+    };
+    pub const OUTLIERS_FUNNEL_LIMITS_AT_95: Label = Label {
+        nl: "Uitschieters: trechtergrenzen op 95% en 99,8% (z = 1,96 en 3,09); correctie voor overdispersie:",
+        en: "Outliers: funnel limits at 95% and 99.8% (z = 1.96 and 3.09); overdispersion correction:",
+    };
+    pub const OUTSIDE_THE_PERIOD_EXCLUDED: Label = Label {
+        nl: "buiten de periode (niet meegeteld)",
+        en: "outside the period (excluded)",
+    };
+    pub const PERSONS: Label = Label {
+        nl: "personen",
+        en: "persons",
+    };
+    pub const PERSONS_IN_THE_GROUP: Label = Label {
+        nl: "personen in de groep",
+        en: "persons in the group",
+    };
+    pub const PERSONS_SMALLER_CELLS_ARE_HIDDEN: Label = Label {
+        nl: "personen. Kleinere cellen zijn verborgen, en zo nodig ook andere cellen, zodat een verborgen getal niet uit totalen of andere zorgsoorten terug te rekenen is.",
+        en: "persons. Smaller cells are hidden, and where needed other cells too, so that a hidden figure cannot be derived from totals or other care types.",
+    };
+    pub const PERSONS_THE_BEST_SCORING_GROUP: Label = Label {
+        nl: "personen. De best scorende groep heeft met voldoende volume de grootste totale meerkosten (personen × meerkosten per persoon t.o.v. de rest van het gebied).",
+        en: "persons. The best-scoring group has, with enough volume, the largest total excess cost (persons × excess cost per person against the rest of the area).",
+    };
+    pub const PER_INSURED_YEAR: Label = Label {
+        nl: "per verzekerdenjaar",
+        en: "per insured year",
+    };
+    pub const PER_INSURED_YEAR_THE_99TH: Label = Label {
+        nl: "per verzekerdenjaar (het 99e percentiel); daarboven telt het niet mee. Zo bepalen een paar zeer dure patiënten niet of een wijk opvalt. Dit haalt",
+        en: "per insured year (the 99th percentile); anything above that does not count. That way a few very expensive patients do not decide whether an area stands out. This removes",
+    };
+    pub const PER_PERSON_MORE_THAN_THE: Label = Label {
+        nl: "per persoon meer dan de rest van het gebied",
+        en: "per person more than the rest of the area",
+    };
+    pub const READ: Label = Label {
+        nl: "ingelezen",
+        en: "read",
+    };
+    pub const RESULTAAT_PER_INSURED_YEAR_NORM: Label = Label {
+        nl: "Resultaat per verzekerdenjaar (norm − werkelijk)",
+        en: "Resultaat per insured year (norm − actual)",
+    };
+    pub const SHOWN_HERE_ALL_IN_OUTLIERS: Label = Label {
+        nl: "(alle in outliers.csv)",
+        en: "shown here (all in outliers.csv)",
+    };
+    pub const SIZE_AGAINST_EXCESS_COST_PER: Label = Label {
+        nl: "omvang tegen meerkosten per persoon, met de volumedrempel",
+        en: "size against excess cost per person, with the volume threshold",
+    };
+    pub const SMALLER_MUNICIPALITIES_SEE_THE_TABLES: Label = Label {
+        nl: "kleinere gemeenten; zie de tabellen",
+        en: "smaller municipalities; see the tables",
+    };
+    pub const STRONGEST_OUTLIERS: Label = Label {
+        nl: "Sterkste uitschieters:",
+        en: "Strongest outliers:",
+    };
+    pub const THE: Label = Label {
+        nl: "De",
+        en: "The",
+    };
+    pub const THERE_ARE_NO_OUTLIERS: Label = Label {
+        nl: "Er zijn geen uitschieters.",
+        en: "There are no outliers.",
+    };
+    pub const THE_DATA_ARE_PSEUDONYMISED_THIS: Label = Label {
+        nl: "De gegevens zijn gepseudonimiseerd; dit rapport bevat alleen aggregaten. Gebieden met te weinig personen staan niet in de grafieken en zijn grijs op de kaarten.",
+        en: "The data are pseudonymised; this report holds aggregates only. Areas with too few persons are left out of the charts and grey on the maps.",
+    };
+    pub const THE_SPREAD_COMES_FROM_THE: Label = Label {
+        nl: "De spreiding komt uit de kosten in de periode zelf, per leeftijdsgroep en geslacht. Waar in een gebied maar enkele personen (minder dan de celgrens) zijn afgetopt, toont de tabel de werkelijke kosten en de norm: de afgetopte bedragen zouden hun kosten boven de grens verraden.",
+        en: "The spread comes from the period's own costs, per age band and sex. Where only a few persons (fewer than the cell limit) were capped in an area, the table shows actual cost and the norm: the capped amounts would give away their cost above the cap.",
+    };
+    pub const THE_STRONGEST: Label = Label {
+        nl: "hier de sterkste",
+        en: "the strongest",
+    };
+    pub const TOGETHER: Label = Label {
+        nl: "samen",
+        en: "together",
+    };
+    pub const TOO_FEW_PERSONS: Label = Label {
+        nl: "te weinig personen",
+        en: "too few persons",
+    };
+    pub const TOO_SMALL: Label = Label {
+        nl: "te klein",
+        en: "too small",
+    };
+    pub const UNASSIGNED_NOT_INSURED: Label = Label {
+        nl: "niet toe te wijzen (geen verzekerde)",
+        en: "unassigned (not insured)",
+    };
+    pub const UNKNOWN_AREA_ONBEKEND_GEBIED: Label = Label {
+        nl: "onbekend gebied",
+        en: "unknown area (onbekend gebied)",
+    };
+    pub const WITHOUT: Label = Label {
+        nl: "zonder",
+        en: "without",
+    };
+    pub const WMO_PROVISIONS: Label = Label {
+        nl: "Wmo-voorzieningen",
+        en: "Wmo provisions",
+    };
+    pub const ZVW_CLAIMS: Label = Label {
+        nl: "Zvw-declaraties",
+        en: "Zvw claims",
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_euros_group_with_dots() {
+        assert_eq!(Lang::Nl.euro(1234.4), "€ 1.234");
+        assert_eq!(Lang::Nl.euro(-1234567.5), "€ -1.234.568");
+        assert_eq!(Lang::Nl.euro(999.0), "€ 999");
+        assert_eq!(Lang::Nl.euro(-0.2), "€ 0");
+        assert_eq!(Lang::Nl.euro_decimals(16014192.5, 2), "€ 16.014.192,50");
+    }
+
+    #[test]
+    fn english_euros_group_with_commas() {
+        assert_eq!(Lang::En.euro(1234.4), "€1,234");
+        assert_eq!(Lang::En.euro(-1234.0), "-€1,234");
+        assert_eq!(Lang::En.percent(0.1234), "12.3%");
+        assert_eq!(Lang::Nl.percent(0.1234), "12,3%");
+    }
+
+    #[test]
+    fn languages_parse() {
+        assert_eq!(Lang::parse("NL"), Ok(Lang::Nl));
+        assert!(Lang::parse("de").is_err());
+    }
+}
