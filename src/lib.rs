@@ -28,6 +28,7 @@ pub mod manifest;
 pub mod pipeline;
 pub mod problem;
 pub mod progress;
+pub mod published;
 pub mod report;
 pub mod run_folder;
 pub mod sample;

@@ -529,6 +529,25 @@ fn every_published_profile_column_has_a_suppression_rule() {
     );
     // And the walk can fail: a made-up column has no rule.
     assert!(wijkscan::stages::small_cells::protection_of("zvw_new_figure").is_none());
+    // The run publishes exactly the declared columns, in declaration order, and each has its
+    // labels in both languages.
+    let declared: Vec<String> = wijkscan::published::profile_columns()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    let published: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(published, declared);
+    for c in wijkscan::published::profile_columns() {
+        assert!(
+            !c.nl.is_empty() && !c.en.is_empty(),
+            "{} has no label",
+            c.name
+        );
+    }
 }
 
 /// `--phi-estimator` with an unknown name is refused by name; `--uncapped` judges raw cost.

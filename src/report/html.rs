@@ -98,7 +98,7 @@ struct Ledger {
 #[derive(Serialize)]
 struct Page {
     lang: &'static str,
-    t: std::collections::BTreeMap<&'static str, &'static str>,
+    t: std::collections::BTreeMap<&'static str, String>,
     css: &'static str,
     title: String,
     period: String,
@@ -170,7 +170,7 @@ fn outlier_row(f: &FlagRow, lang: Lang) -> OutlierRow {
         } else {
             format!("{} ({})", f.name, f.code)
         },
-        metric: lang.metric(&f.metric),
+        metric: metric_label(lang, &f.metric),
         observed: metric_value(&f.metric, f.observed, lang),
         expected: metric_value(&f.metric, f.expected, lang),
         z: lang.number(f.z, 2),
@@ -208,6 +208,40 @@ fn segment_view(s: &SegmentRow, view: &RunView, lang: Lang) -> SegmentView {
             (false, Some(false)) => lang.l(labels::TOO_SMALL).into(),
         },
         filter: s.filter.clone(),
+    }
+}
+
+/// The page's labels: the fixed ones, and the headings of profile figures from the columns'
+/// declarations.
+fn page_labels(lang: Lang) -> std::collections::BTreeMap<&'static str, String> {
+    let mut m = lang.page_labels();
+    for (key, column) in [
+        ("area", "area_name"),
+        ("level", "level"),
+        ("persons", "insured_persons"),
+        ("years", "insured_years"),
+        ("cost", "zvw_cost_per_insured_year"),
+        ("norm", "norm_cost_per_insured_year"),
+        ("oe", "oe_ratio"),
+        ("resultaat", "resultaat_eur"),
+        ("resultaat_per_iy", "resultaat_per_insured_year"),
+        ("wmo", "wmo_clients_per_1000"),
+    ] {
+        if let Some(c) = crate::published::find(column) {
+            m.insert(key, c.label(lang).to_string());
+        }
+    }
+    m
+}
+
+/// The name of an outlier metric (the `metric` column of `outliers`): a profile column's own
+/// label, or the O/E against the norm.
+fn metric_label(lang: Lang, metric: &str) -> String {
+    match metric {
+        "oe_norm" => lang.l(labels::COST_VS_NORM_O_E).into(),
+        // Run folders of round 1 flagged capped O/E under its own name.
+        "oe_norm_capped" => lang.l(labels::COST_VS_NORM_CAPPED_O_E).into(),
+        m => crate::published::find(m).map_or_else(|| m.into(), |c| c.label(lang).to_string()),
     }
 }
 
@@ -288,7 +322,7 @@ fn findings(view: &RunView, lang: Lang) -> Vec<String> {
                     "{} ({}, {}: {} {} {} {}, z = {})",
                     f.name,
                     lang.level(f.level),
-                    lang.metric(&f.metric),
+                    metric_label(lang, &f.metric),
                     metric_value(&f.metric, f.observed, lang),
                     lang.l(labels::AGAINST),
                     metric_value(&f.metric, f.expected, lang),
@@ -614,7 +648,7 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
         .collect();
     let page = Page {
         lang: lang.code(),
-        t: lang.page_labels(),
+        t: page_labels(lang),
         css: CSS,
         title: format!("Wijkscan — {}", view.name),
         period: period_text(view, lang),

@@ -443,73 +443,11 @@ fn eur(c: &str) -> Expr {
 pub fn derive(raw: LazyFrame) -> LazyFrame {
     let iy = col("insured_days").cast(DataType::Float64) / lit(DAYS_PER_YEAR);
     let norm_iy = col("norm_micro_years").cast(DataType::Float64) / lit(1e6);
-    let zvw_piy = safe_div(eur("zvw_cents"), col("insured_years"));
-    let norm_piy = safe_div(eur("norm_cents"), col("norm_insured_years"));
-    let mut cols = vec![
-        col("level"),
-        col("area_code"),
-        col("area_name"),
-        col("insured_persons"),
-        col("insured_years"),
-        col("residents"),
-        col("zvw_cost_eur"),
-        zvw_piy.clone().alias("zvw_cost_per_insured_year"),
-        col("norm_insured_years"),
-        col("norm_cost_eur"),
-        norm_piy.clone().alias("norm_cost_per_insured_year"),
-        // SPEC 3.1 (round 2): the norm is compared per insured year, so O/E > 1 exactly when
-        // resultaat < 0; resultaat_eur scales the per-insured-year difference to the area's
-        // own insured years.
-        safe_div(zvw_piy.clone(), norm_piy.clone()).alias("oe_ratio"),
-        ((norm_piy.clone() - zvw_piy.clone()) * col("insured_years")).alias("resultaat_eur"),
-        (norm_piy - zvw_piy).alias("resultaat_per_insured_year"),
-        col("wmo_clients"),
-        (lit(1000.0) * safe_div(col("wmo_clients"), col("residents")))
-            .alias("wmo_clients_per_1000"),
-        eur("wmo_cents").alias("wmo_cost_eur"),
-        col("multi_care_persons"),
-        lit(false).alias("suppressed"),
-    ];
-    for ct in CARE_TYPES {
-        cols.push(
-            safe_div(eur(&ct_col(ct)), col("insured_years"))
-                .alias(format!("zvw_{ct}_per_insured_year").as_str()),
-        );
-    }
-    let ratio = safe_div(col("norm_insured_years"), col("insured_years"));
-    cols.extend([
-        safe_div(col("n_65plus"), col("insured_persons")).alias("share_65plus"),
-        safe_div(col("n_75plus"), col("insured_persons")).alias("share_75plus"),
-        safe_div(col("n_single"), col("n_household_known")).alias("share_single"),
-        safe_div(col("n_low_education"), col("n_education_known")).alias("share_low_education"),
-        safe_div(col("n_social_minimum"), col("n_social_minimum_known"))
-            .alias("share_social_minimum"),
-        ratio.clone().alias("insured_years_ratio"),
-        (ratio - lit(1.0))
-            .abs()
-            .gt(lit(0.02))
-            .alias("insured_years_mismatch"),
-        safe_div(eur("wmo_cents"), col("residents")).alias("wmo_cost_per_resident"),
-        col("zvw_wmo_persons"),
-        safe_div(col("top5_cents"), col("zvw_cents")).alias("top5_cost_share"),
-        // METHODS 2: what the area would cost at the extract's rates for its age/sex mix.
-        (col("exp_total").cast(DataType::Float64) / lit(expected::EXP_SCALE))
-            .alias("expected_cost_eur"),
-        safe_div(
-            col("exp_total").cast(DataType::Float64) / lit(expected::EXP_SCALE),
-            col("insured_years"),
-        )
-        .alias("expected_cost_per_insured_year"),
-        safe_div(
-            col("zvw_cost_eur"),
-            col("exp_total").cast(DataType::Float64) / lit(expected::EXP_SCALE),
-        )
-        .alias("oe_age_sex"),
-    ]);
-    for t in PROVISION_TYPES {
-        cols.push(col(format!("wmo_clients_{t}").as_str()));
-        cols.push(eur(&format!("wmo_cents_{t}")).alias(format!("wmo_cost_{t}").as_str()));
-    }
+    // Every published column from its one declaration, in publication order.
+    let cols: Vec<Expr> = crate::published::profile_columns()
+        .into_iter()
+        .filter_map(|c| Some(c.value?.alias(c.name.as_str())))
+        .collect();
     raw.with_columns([
         iy.alias("insured_years"),
         norm_iy.alias("norm_insured_years"),

@@ -136,42 +136,10 @@ impl Lang {
         self.t(nl, en).to_string()
     }
 
-    /// The name of an outlier metric (the `metric` column of `outliers`).
-    pub fn metric(self, metric: &str) -> String {
-        match metric {
-            "oe_norm" => self
-                .t("kosten t.o.v. norm (O/E)", "cost vs norm (O/E)")
-                .into(),
-            "oe_norm_capped" => self
-                .t(
-                    "kosten t.o.v. norm, afgetopt (O/E)",
-                    "cost vs norm, capped (O/E)",
-                )
-                .into(),
-            "wmo_clients_per_1000" => self
-                .t(
-                    "Wmo-cliënten per 1.000 inwoners",
-                    "Wmo clients per 1,000 residents",
-                )
-                .into(),
-            m => match m
-                .strip_prefix("zvw_")
-                .and_then(|s| s.strip_suffix("_per_insured_year"))
-            {
-                Some(ct) => format!(
-                    "{} {}",
-                    self.care_type(ct),
-                    self.t("per verzekerdenjaar", "per insured year")
-                ),
-                None => m.into(),
-            },
-        }
-    }
-
-    /// The report page's fixed labels, by the key its template uses.
-    pub fn page_labels(self) -> std::collections::BTreeMap<&'static str, &'static str> {
-        let lang = self;
-        let pairs: [(&str, &str, &str); 36] = [
+    /// The report page's fixed labels, by the key its template uses. Column headings of
+    /// profile figures come from the columns' declarations (`published`), added by the report.
+    pub fn page_labels(self) -> std::collections::BTreeMap<&'static str, String> {
+        let pairs: &[(&str, &str, &str)] = &[
             ("summary", "Samenvatting", "Summary"),
             ("key_figures", "Kerncijfers", "Key figures"),
             ("focus_area", "Focusgebied", "Focus area"),
@@ -187,32 +155,6 @@ impl Lang {
                 "Warnings on reading the inputs",
             ),
             ("inputs", "Bronbestanden", "Input files"),
-            ("area", "Gebied", "Area"),
-            ("level", "Niveau", "Level"),
-            ("persons", "Verzekerden", "Insured"),
-            ("years", "Verzekerdenjaren", "Insured years"),
-            (
-                "cost",
-                "Kosten per verzekerdenjaar",
-                "Cost per insured year",
-            ),
-            (
-                "norm",
-                "Normkosten per verzekerdenjaar",
-                "Norm cost per insured year",
-            ),
-            ("oe", "O/E", "O/E"),
-            ("resultaat", "Resultaat", "Resultaat"),
-            (
-                "resultaat_per_iy",
-                "Resultaat per verzekerdenjaar",
-                "Resultaat per insured year",
-            ),
-            (
-                "wmo",
-                "Wmo-cliënten per 1.000 inwoners",
-                "Wmo clients per 1,000 residents",
-            ),
             ("metric", "Maat", "Measure"),
             ("observed", "Waargenomen", "Observed"),
             ("expected", "Verwacht", "Expected"),
@@ -228,17 +170,21 @@ impl Lang {
             ("hidden", "te weinig personen", "too few persons"),
             ("bucket", "Post", "Bucket"),
             ("rows", "Regels", "Rows"),
+            ("eur", "€", "€"),
         ];
         let mut m: std::collections::BTreeMap<_, _> = pairs
             .iter()
-            .map(|(k, nl, en)| (*k, lang.t(nl, en)))
+            .map(|(k, nl, en)| (*k, self.t(nl, en).to_string()))
             .collect();
-        m.insert("eur", "€");
-        m.insert("file", lang.l(labels::FILE));
-        m.insert("checksum", lang.l(labels::CHECKSUM_SHA_256));
-        m.insert("no_flags", lang.l(labels::NO_OUTLIERS_FOUND));
-        m.insert("no_segments", lang.l(labels::NO_FOCUS_GROUPS_JUDGED));
-        m.insert("filter", lang.l(labels::FILTER));
+        for (key, label) in [
+            ("file", labels::FILE),
+            ("checksum", labels::CHECKSUM_SHA_256),
+            ("no_flags", labels::NO_OUTLIERS_FOUND),
+            ("no_segments", labels::NO_FOCUS_GROUPS_JUDGED),
+            ("filter", labels::FILTER),
+        ] {
+            m.insert(key, self.l(label).to_string());
+        }
         m
     }
 }
@@ -254,6 +200,14 @@ pub struct Label {
 /// English. `Lang::l` picks one.
 pub mod labels {
     use super::Label;
+    pub const COST_VS_NORM_O_E: Label = Label {
+        nl: "kosten t.o.v. norm (O/E)",
+        en: "cost vs norm (O/E)",
+    };
+    pub const COST_VS_NORM_CAPPED_O_E: Label = Label {
+        nl: "kosten t.o.v. norm, afgetopt (O/E)",
+        en: "cost vs norm, capped (O/E)",
+    };
     pub const ACTUAL_COST: Label = Label {
         nl: "werkelijke kosten",
         en: "actual cost",
