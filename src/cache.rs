@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
-use crate::pipeline::Profiled;
+use crate::stages::profile::Profiled;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -139,3 +139,7 @@ pub fn ct_contrib(ct: &str) -> String {
 pub fn wmo_type_col(t: &str) -> String {
     format!("wmo_{t}")
 }
+
+/// Fixed-point scale of the expected-cost columns (`exp_*`): 1/10,000 euro as integers, so
+/// sums over persons are exact (METHODS 2).
+pub const EXP_SCALE: f64 = 1e4;

@@ -285,10 +285,10 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
     let mut rows = focused.rows;
     // Every answer is checked against what was already shown for this run (its published
     // segments and earlier answers), so no small group can be had by differencing answers.
-    let mut audit = LiveAudit::load(&s.out, args.reset)?;
+    let mut audit = crate::live_audit::LiveAudit::load(&s.out, args.reset)?;
     let mut shown = audit.shown.clone();
-    shown.extend(published_segments(&s.out)?);
-    let refused = crate::stages::focus::audit(
+    shown.extend(crate::live_audit::published_segments(&s.out)?);
+    let refused = crate::live_audit::audit(
         &focused.features,
         &shown,
         &mut rows,
@@ -313,14 +313,14 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
             s.min_cell - 1,
             audit.path.display()
         );
-        audit.refused.push(crate::stages::focus::ShownCell {
+        audit.refused.push(crate::live_audit::ShownCell {
             segment: r.segment.clone(),
             filter: r.filter.clone(),
             area_code: r.area_code.clone(),
         });
     }
     for (r, refused) in rows.iter().zip(&is_refused) {
-        let cell = crate::stages::focus::ShownCell {
+        let cell = crate::live_audit::ShownCell {
             segment: r.segment.clone(),
             filter: r.filter.clone(),
             area_code: r.area_code.clone(),
@@ -331,75 +331,6 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
     }
     audit.save()?;
     Ok(0)
-}
-
-/// The live-query audit of a run: what `focus` has shown and refused, kept beside the run
-/// folder (never in it, so it is never shared with the run).
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-struct LiveAudit {
-    #[serde(skip)]
-    path: std::path::PathBuf,
-    shown: Vec<crate::stages::focus::ShownCell>,
-    refused: Vec<crate::stages::focus::ShownCell>,
-}
-
-impl LiveAudit {
-    fn load(run: &std::path::Path, reset: bool) -> Result<LiveAudit> {
-        let path = crate::run_folder::private_dir(run).join("live_audit.json");
-        if reset {
-            if path.is_file() {
-                std::fs::remove_file(&path)?;
-            }
-            eprintln!(
-                "live-query audit reset for `{}`: earlier answers are no longer checked against",
-                run.display()
-            );
-        }
-        let mut audit = match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| Error::Config {
-                path: path.clone(),
-                message: format!("is not a live-query audit: {e} (use --reset to start anew)"),
-            })?,
-            Err(_) => LiveAudit::default(),
-        };
-        audit.path = path;
-        Ok(audit)
-    }
-
-    fn save(&self) -> Result<()> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let text = serde_json::to_string_pretty(self).map_err(|e| Error::Other(e.to_string()))?;
-        std::fs::write(&self.path, text)?;
-        Ok(())
-    }
-}
-
-/// The published (unsuppressed) segment cells of a finished run, if there is one.
-fn published_segments(run: &std::path::Path) -> Result<Vec<crate::stages::focus::ShownCell>> {
-    let path = run.join("segments.parquet");
-    if !path.is_file() {
-        return Ok(Vec::new());
-    }
-    let df = ParquetReader::new(std::fs::File::open(&path)?).finish()?;
-    let seg = crate::frame::strings(&df, "segment")?;
-    let filter = crate::frame::strings(&df, "filter")?;
-    let area = crate::frame::strings(&df, "area_code")?;
-    let suppressed: Vec<bool> = df
-        .column("suppressed")?
-        .bool()?
-        .iter()
-        .map(|v| v.unwrap_or(true))
-        .collect();
-    Ok((0..df.height())
-        .filter(|&i| !suppressed[i])
-        .map(|i| crate::stages::focus::ShownCell {
-            segment: seg[i].clone().unwrap_or_default(),
-            filter: filter[i].clone().unwrap_or_default(),
-            area_code: area[i].clone().unwrap_or_default(),
-        })
-        .collect())
 }
 
 pub fn outliers(args: &OutliersArgs) -> Result<u8> {
@@ -529,7 +460,7 @@ pub fn focus_table(
 
 /// Re-renders charts and `report.html` of a finished run folder from its tables.
 pub fn report(args: &ReportArgs) -> Result<u8> {
-    let lang = crate::view::text::Lang::parse(&args.lang).map_err(|message| Error::Config {
+    let lang = crate::text::Lang::parse(&args.lang).map_err(|message| Error::Config {
         path: "command line".into(),
         message,
     })?;

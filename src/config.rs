@@ -112,7 +112,7 @@ pub struct Settings {
     pub focus: FocusSettings,
     pub outliers: crate::stages::outliers::Settings,
     /// Language of the report and charts.
-    pub lang: crate::view::text::Lang,
+    pub lang: crate::text::Lang,
 }
 
 impl Settings {
@@ -128,7 +128,7 @@ impl Settings {
             min_cell,
             levels: Level::ALL.to_vec(),
             force: false,
-            lang: crate::view::text::Lang::Nl,
+            lang: crate::text::Lang::Nl,
             focus: FocusSettings {
                 areas: Vec::new(),
                 min_volume: DEFAULT_MIN_VOLUME,
@@ -227,7 +227,7 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         capped: raw.outliers.capped.unwrap_or(true),
         estimator,
     };
-    let lang = crate::view::text::Lang::parse(
+    let lang = crate::text::Lang::parse(
         over.lang
             .as_deref()
             .or(raw.report.lang.as_deref())
@@ -372,14 +372,14 @@ mod tests {
         let (_d, p) =
             write("period = \"2024Q1\"\n[inputs]\ndir = \"d\"\n[report]\nlang = \"en\"\n");
         let s = resolve(Some(&p), &Overrides::default()).unwrap();
-        assert_eq!(s.lang, crate::view::text::Lang::En);
+        assert_eq!(s.lang, crate::text::Lang::En);
         let over = Overrides {
             lang: Some("nl".into()),
             ..Default::default()
         };
         assert_eq!(
             resolve(Some(&p), &over).unwrap().lang,
-            crate::view::text::Lang::Nl
+            crate::text::Lang::Nl
         );
     }
 }

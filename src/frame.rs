@@ -41,3 +41,11 @@ pub fn safe_div(num: Expr, den: Expr) -> Expr {
         .then(lit(NULL).cast(DataType::Float64))
         .otherwise(num.cast(DataType::Float64) / den.cast(DataType::Float64))
 }
+
+/// Euros (a float column of the contract) as integer cents, rounded half away from zero: all
+/// money is summed in cents.
+pub fn cents(c: &str) -> Expr {
+    (col(c) * lit(100.0))
+        .round(0, RoundMode::HalfAwayFromZero)
+        .cast(DataType::Int64)
+}

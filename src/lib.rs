@@ -8,11 +8,19 @@
 //! ```
 //!
 //! Modules, one concept each:
-//! - `domain`: code lists and the period; `columns`: the data contract;
-//! - `stages::load`: scanning and validation; `stages::profile`: the area profile;
-//!   `stages::reconcile`: where every euro went; `stages::suppress`: small-cell protection;
-//! - `config`: pipeline files; `pipeline`: runs the stages and writes the run folder;
-//! - `sample`: the synthetic data generator; `progress`: the `Reporter` trait.
+//! - `domain`: code lists, the period and the area `Level`s; `columns`: the data contract;
+//!   `published`: every published profile column, declared once (value, protection, labels);
+//! - `pipeline`: the orchestrator — `execute` runs the stages up to a `Stage` and is the only
+//!   place that collects plans over the inputs or the person frame (stages may collect only
+//!   their own small frames); `pipeline::write` writes the run folder atomically (`run_folder`)
+//!   with its typed record (`manifest`) and the private cache (`cache`);
+//! - `stages`: plan builders and pure functions on frames — `load` (validation, diagnostics in
+//!   `problem`), `claim_identity`, `profile`, `reconcile`, `small_cells`/`suppress`, `expected`,
+//!   `flag_basis`, `outliers`, `features`, `segments`, `focus`, `segment_privacy`, `tree`;
+//! - `stats`: pure statistics; `text`: every nl/en label and number format; `view`: the run
+//!   folder as structs, below `charts` and `report`; `live_audit`: live focus queries checked against what was shown;
+//! - `config`: pipeline files; `commands`/`cli`: the command line; `sample`: the synthetic data
+//!   generator; `progress`: the `Reporter` trait.
 
 pub mod cache;
 pub mod charts;
@@ -24,6 +32,7 @@ pub mod domain;
 pub mod error;
 pub mod frame;
 pub mod geometry;
+pub mod live_audit;
 pub mod manifest;
 pub mod pipeline;
 pub mod problem;
@@ -34,4 +43,5 @@ pub mod run_folder;
 pub mod sample;
 pub mod stages;
 pub mod stats;
+pub mod text;
 pub mod view;

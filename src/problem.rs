@@ -85,3 +85,15 @@ pub fn format_problems(problems: &[Problem]) -> String {
     }
     out
 }
+
+pub const MAX_EXAMPLES: usize = 5;
+
+/// A value as shown in an example: text quoted, null as "empty".
+pub fn fmt_value(av: polars::prelude::AnyValue) -> String {
+    match av {
+        polars::prelude::AnyValue::Null => "empty".to_string(),
+        polars::prelude::AnyValue::String(s) => format!("{s:?}"),
+        polars::prelude::AnyValue::StringOwned(s) => format!("{:?}", s.as_str()),
+        other => other.to_string(),
+    }
+}

@@ -12,7 +12,7 @@
 use crate::columns::{ct_col, ct_contrib};
 use crate::domain::{CARE_TYPES, PROVISION_TYPES};
 use crate::frame::safe_div;
-use crate::view::text::Lang;
+use crate::text::Lang;
 use polars::prelude::*;
 
 /// A group of cells that is hidden together when 1 to min_cell − 1 persons contribute
@@ -67,7 +67,7 @@ fn eur(c: &str) -> Expr {
 
 /// Expected cost at the extract's age/sex rates, in euros (METHODS 2).
 fn expected_eur() -> Expr {
-    col("exp_total").cast(DataType::Float64) / lit(crate::stages::expected::EXP_SCALE)
+    col("exp_total").cast(DataType::Float64) / lit(crate::columns::EXP_SCALE)
 }
 
 fn column(name: &str, value: Expr, protection: Protection, nl: &str, en: &str) -> Published {

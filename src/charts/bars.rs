@@ -3,8 +3,8 @@
 
 use super::style::{label_width, nice_ceil, Rows, ACTUAL, FONT, INK, NORM, SEQUENTIAL};
 use super::DrawResult;
-use crate::view::text::labels;
-use crate::view::text::Lang;
+use crate::text::labels;
+use crate::text::Lang;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -3,8 +3,8 @@
 
 use super::style::{nice_ceil, shorten, FONT, INK, MUTED};
 use super::DrawResult;
-use crate::view::text::labels;
-use crate::view::text::Lang;
+use crate::text::labels;
+use crate::text::Lang;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor;

@@ -5,8 +5,8 @@
 use super::style::{nice_ceil, FONT, INK, MUTED};
 use super::DrawResult;
 use crate::stats::{Z95, Z998};
-use crate::view::text::labels;
-use crate::view::text::Lang;
+use crate::text::labels;
+use crate::text::Lang;
 use crate::view::FunnelFit;
 use plotters::coord::Shift;
 use plotters::prelude::*;

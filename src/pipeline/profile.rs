@@ -9,9 +9,10 @@ use crate::stages::claim_identity::{claim_id_conflicts, repeated_id_hashes};
 use crate::stages::collect_streaming;
 use crate::stages::expected;
 use crate::stages::load::{format_problems, plural, Problem};
+pub use crate::stages::profile::Profiled;
 use crate::stages::profile::{self as p, Inputs};
 use crate::stages::reconcile::{self, Bucket, Ledger};
-use crate::stages::small_cells::{self, SuppressionCounts};
+use crate::stages::small_cells;
 use polars::prelude::*;
 
 /// Input file names, for messages.
@@ -30,19 +31,6 @@ impl Default for FileNames {
             norm_costs: "norm_costs".into(),
         }
     }
-}
-
-pub struct Profiled {
-    /// The published profile: SPEC 4.1 columns, small cells blanked.
-    pub profile: DataFrame,
-    /// Counts and cents per area before suppression (never written; for later stages).
-    pub raw: DataFrame,
-    /// One row per insured person (never written unless asked).
-    pub persons: DataFrame,
-    pub zvw: Ledger,
-    pub wmo: Ledger,
-    pub suppression: SuppressionCounts,
-    pub warnings: Vec<Problem>,
 }
 
 fn scalar_i64(df: &DataFrame, name: &str) -> PolarsResult<i64> {

@@ -6,12 +6,13 @@
 //! and renders the minijinja template.
 
 pub mod html;
+mod notes;
 
 use crate::charts;
 use crate::columns::GEOMETRY_FILE;
 use crate::error::Result;
 use crate::geometry::MapGeometry;
-use crate::view::text::Lang;
+use crate::text::Lang;
 use std::path::Path;
 use std::time::Instant;
 

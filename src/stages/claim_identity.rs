@@ -2,8 +2,8 @@
 //! `claim_id` with different content is fatal. Claim ids are counted as 64-bit hashes in the one
 //! pass over every id, and only lines whose id repeats are compared in full.
 
+use crate::problem::{fmt_value, MAX_EXAMPLES};
 use crate::problem::{Problem, Severity};
-use crate::stages::load::{fmt_value, MAX_EXAMPLES};
 use polars::prelude::*;
 
 /// The 64-bit hash of a line's claim id (fixed seeds: the same every run).

@@ -236,7 +236,7 @@ pub fn evaluate(
 }
 
 /// A suppressed row: every figure gone, name, area and filter kept.
-fn blank(row: SegmentRow) -> SegmentRow {
+pub(crate) fn blank(row: SegmentRow) -> SegmentRow {
     SegmentRow {
         suppressed: true,
         ..SegmentRow::empty(row.segment, row.area_code, row.filter)
@@ -542,69 +542,6 @@ pub fn run(
         suppression,
         features,
     })
-}
-
-/// A cell already shown to someone: its filter and focus area code.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ShownCell {
-    pub segment: String,
-    pub filter: String,
-    pub area_code: String,
-}
-
-/// Checks a live answer (`rows`, with their `cells`) against everything already shown for the
-/// run: answers that would let a small group be computed by difference are blanked. Returns the
-/// indices of the rows refused.
-pub fn audit(
-    features: &DataFrame,
-    shown: &[ShownCell],
-    rows: &mut [SegmentRow],
-    cells: &[CellSpec],
-    min_cell: i64,
-) -> crate::error::Result<Vec<usize>> {
-    let mut all_cells = Vec::new();
-    let mut all_rows = Vec::new();
-    let mut fixed = Vec::new();
-    for s in shown {
-        let def = crate::stages::segments::SegmentDef {
-            name: s.segment.clone(),
-            filter: s.filter.clone(),
-        };
-        let Some(level) = Level::of_code(&s.area_code) else {
-            continue;
-        };
-        let Ok(compiled) = compile_all(std::slice::from_ref(&def)) else {
-            continue; // a filter of another program version: it cannot be re-evaluated
-        };
-        all_cells.push(CellSpec {
-            area: FocusArea {
-                level,
-                code: s.area_code.clone(),
-            },
-            expr: compiled[0].expr.clone(),
-        });
-        all_rows.push(SegmentRow::empty(
-            s.segment.clone(),
-            s.area_code.clone(),
-            s.filter.clone(),
-        ));
-        fixed.push(true);
-    }
-    let first_new = all_rows.len();
-    all_cells.extend(cells.iter().cloned());
-    all_rows.extend(rows.iter().cloned());
-    fixed.extend(std::iter::repeat_n(false, rows.len()));
-    let hidden = protect_table(features, &all_cells, &mut all_rows, &fixed, min_cell)?;
-    let mut refused: Vec<usize> = hidden
-        .into_iter()
-        .filter(|(i, _)| *i >= first_new)
-        .map(|(i, _)| i - first_new)
-        .collect();
-    refused.sort();
-    for &i in &refused {
-        rows[i] = blank(rows[i].clone());
-    }
-    Ok(refused)
 }
 
 /// What the focus stage found: the published table, its rows, each row's cell (area and

@@ -16,7 +16,7 @@ pub use crate::stages::claim_identity::{
 use crate::stages::expected;
 // Derived column names live in `columns.rs`, frame helpers in `frame.rs`.
 pub use crate::columns::{ct_col, ct_contrib};
-pub use crate::frame::safe_div;
+pub use crate::frame::{cents, safe_div};
 use polars::prelude::*;
 
 pub const TOTAL_CODE: &str = "TOTAAL";
@@ -34,10 +34,18 @@ pub struct Inputs {
     pub claims_total: Option<(i64, i64)>,
 }
 
-pub fn cents(c: &str) -> Expr {
-    (col(c) * lit(100.0))
-        .round(0, RoundMode::HalfAwayFromZero)
-        .cast(DataType::Int64)
+/// What the profile stages produce (`pipeline::execute` collects it; the private cache keeps it).
+pub struct Profiled {
+    /// The published profile: SPEC 4.1 columns, small cells blanked.
+    pub profile: DataFrame,
+    /// Counts and cents per area before suppression (never written; for later stages).
+    pub raw: DataFrame,
+    /// One row per insured person (never written unless asked).
+    pub persons: DataFrame,
+    pub zvw: crate::stages::reconcile::Ledger,
+    pub wmo: crate::stages::reconcile::Ledger,
+    pub suppression: crate::stages::small_cells::SuppressionCounts,
+    pub warnings: Vec<crate::problem::Problem>,
 }
 
 /// Dates as days since the epoch, for plain integer comparisons with the period.

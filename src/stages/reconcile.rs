@@ -225,6 +225,84 @@ pub fn level_buckets(raw: &DataFrame, value: &str) -> PolarsResult<Vec<Bucket>> 
 mod tests {
     use super::*;
 
+    /// Three persons' claim sums: p1 insured in a known pc5, p2 insured in a pc5 missing from
+    /// `areas`, p3 not insured. Each bucket gets exactly its person's cents and lines.
+    #[test]
+    fn zvw_buckets_place_each_person_once() {
+        let claims = df! {
+            "person_id" => ["p1", "p2", "p3"],
+            "dup_cents" => [100i64, 0, 0],
+            "dup_lines" => [1i64, 0, 0],
+            "out_cents" => [0i64, 250, 0],
+            "out_lines" => [0i64, 1, 0],
+            "in_cents" => [1_000i64, 2_000, 4_000],
+            "in_lines" => [2i64, 3, 4],
+        }
+        .unwrap();
+        let insured = df! {"person_id" => ["p1", "p2"], "pc5" => ["7511A", "9999Z"]}.unwrap();
+        let areas = df! {"pc5" => ["7511A"]}.unwrap();
+        let sums = zvw_bucket_plan(claims.lazy(), insured.lazy(), areas.lazy())
+            .collect()
+            .unwrap();
+        let (buckets, unassigned_persons) = zvw_buckets(&sums).unwrap();
+        let got: Vec<(&str, i64, i64)> = buckets
+            .iter()
+            .map(|b| (b.bucket.as_str(), b.rows, b.cents))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("excluded_duplicates", 1, 100),
+                ("excluded_outside_period", 1, 250),
+                ("unassigned", 4, 4_000),
+                ("onbekend_gebied", 3, 2_000),
+                ("areas", 2, 1_000),
+            ]
+        );
+        assert_eq!(unassigned_persons, 1);
+    }
+
+    /// Wmo provisions: one outside the period, one counting in an unknown pc5, two counting in
+    /// known areas; the input total is summed apart from the buckets.
+    #[test]
+    fn wmo_buckets_split_by_period_and_area() {
+        let lines = df! {
+            "cents" => [500i64, 700, 1_100, 1_300],
+            "counts" => [false, true, true, true],
+            "in_areas" => [Some(true), None, Some(true), Some(true)],
+        }
+        .unwrap();
+        let sums = wmo_bucket_plan(lines.lazy()).collect().unwrap();
+        let (input, buckets) = wmo_buckets(&sums).unwrap();
+        assert_eq!((input.rows, input.cents), (4, 3_600));
+        let got: Vec<(i64, i64)> = buckets.iter().map(|b| (b.rows, b.cents)).collect();
+        assert_eq!(got, vec![(1, 500), (1, 700), (2, 2_400)]);
+    }
+
+    #[test]
+    fn level_buckets_sum_each_level_in_publication_order() {
+        let raw = df! {
+            "level" => ["pc5", "pc5", "buurt", "total"],
+            "zvw_cents" => [10i64, 20, 30, 30],
+        }
+        .unwrap();
+        let got: Vec<(String, i64)> = level_buckets(&raw, "zvw_cents")
+            .unwrap()
+            .into_iter()
+            .map(|b| (b.bucket, b.cents))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("pc5".into(), 30),
+                ("buurt".into(), 30),
+                ("wijk".into(), 0),
+                ("gemeente".into(), 0),
+                ("total".into(), 30),
+            ]
+        );
+    }
+
     #[test]
     fn euros_print_exactly() {
         assert_eq!(eur_text(123456), "1234.56");

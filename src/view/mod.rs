@@ -1,9 +1,7 @@
 //! The view layer below `charts` and `report`: a finished run folder read back into plain
 //! structs (the published, suppressed profile, the outlier flags, the segments and the
-//! manifest), and in `text` every label in both languages. Charts and the report are drawn from
-//! this alone, so `wijkscan report RUN_DIR` re-renders without touching the inputs.
-
-pub mod text;
+//! manifest); with `crate::text` (every label in both languages) it is all they draw from, so
+//! `wijkscan report RUN_DIR` re-renders without touching the inputs.
 
 use crate::domain::{Level, CARE_TYPES};
 use crate::error::{Error, Result};

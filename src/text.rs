@@ -1,5 +1,6 @@
-//! Language of the report and charts: Dutch by default, English on request. Labels live
-//! here, in one place per language, and so does the number formatting (`€ 1.234` in Dutch,
+//! Language of the report and charts: Dutch by default, English on request. Every label of
+//! the outputs lives here (the profile columns' own labels beside their declarations in
+//! `published`, built from the names here), and so does the number formatting (`€ 1.234` in Dutch,
 //! `€1,234` in English).
 
 use crate::domain::Level;

@@ -5,17 +5,27 @@
 //! all rule counts come from a single `select`, and only failing rules cost a second, small
 //! query for up to five example rows. All problems are collected, never only the first.
 
-use crate::columns::{ColumnSpec, InputSpec, Kind, ALL_INPUTS, GEOMETRY_FILE};
-use crate::domain::{self, Period};
+use crate::columns::{InputSpec, Kind, ALL_INPUTS, GEOMETRY_FILE};
+use crate::domain::Period;
 use polars::prelude::*;
 // Diagnostics live in `crate::problem`; re-exported here for the stages that report them.
+use crate::problem::{fmt_value, MAX_EXAMPLES};
 pub use crate::problem::{format_problems, plural, Problem, Severity};
 pub use crate::stages::claim_identity::{claim_id_conflicts, conflict_expr};
 use std::path::{Path, PathBuf};
 
+mod files;
+mod rules;
+mod typing;
+
+use files::{check_csv_header, check_parquet_footer};
+pub use rules::{one_of, str_list};
+use rules::{rule, value_rules, Rule};
+pub use typing::contract_dtype;
+use typing::{compatible, typed_expr};
+
 /// Name of the 1-based row number added for error messages.
 const ROW: &str = "__row";
-pub(crate) const MAX_EXAMPLES: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -119,288 +129,6 @@ fn scan_raw(file: &InputFile) -> PolarsResult<LazyFrame> {
     }
 }
 
-fn compatible(kind: Kind, dtype: &DataType) -> bool {
-    match kind {
-        Kind::Str => matches!(dtype, DataType::String),
-        Kind::Int => dtype.is_integer(),
-        Kind::Float => dtype.is_primitive_numeric(),
-        Kind::Date => matches!(dtype, DataType::Date | DataType::Datetime(_, _)),
-        Kind::Bool => matches!(dtype, DataType::Boolean),
-    }
-}
-
-/// The contract type a column is cast to.
-pub fn contract_dtype(kind: Kind) -> DataType {
-    match kind {
-        Kind::Str => DataType::String,
-        Kind::Int => DataType::Int64,
-        Kind::Float => DataType::Float64,
-        Kind::Date => DataType::Date,
-        Kind::Bool => DataType::Boolean,
-    }
-}
-
-/// Expression turning a raw column into its contract type. CSV text that does not parse
-/// becomes null, which the type rule then reports.
-fn typed_expr(c: &ColumnSpec, format: Format) -> Expr {
-    let raw = col(c.name);
-    let e = match (format, c.kind) {
-        (_, Kind::Str) => raw,
-        (Format::Parquet, kind) => raw.cast(contract_dtype(kind)),
-        (Format::Csv, Kind::Int) => raw.str().strip_chars(lit(NULL)).cast(DataType::Int64),
-        (Format::Csv, Kind::Float) => raw.str().strip_chars(lit(NULL)).cast(DataType::Float64),
-        (Format::Csv, Kind::Date) => {
-            raw.str()
-                .strip_chars(lit(NULL))
-                .str()
-                .to_date(StrptimeOptions {
-                    format: Some("%Y-%m-%d".into()),
-                    strict: false,
-                    exact: true,
-                    cache: true,
-                })
-        }
-        (Format::Csv, Kind::Bool) => {
-            let t = raw.clone().str().to_lowercase();
-            when(
-                t.clone()
-                    .is_in(str_list(&["true", "1", "yes", "ja"]), false),
-            )
-            .then(lit(true))
-            .when(t.is_in(str_list(&["false", "0", "no", "nee"]), false))
-            .then(lit(false))
-            .otherwise(lit(NULL).cast(DataType::Boolean))
-        }
-    };
-    // `F` (female) is accepted as `V` (vrouw): normalised here so every stage sees M/V.
-    let e = if c.name == "sex" {
-        when(e.clone().eq(lit("F"))).then(lit("V")).otherwise(e)
-    } else {
-        e
-    };
-    e.alias(c.name)
-}
-
-/// A literal list of strings for `is_in` (small frames only: see `one_of`).
-pub fn str_list(values: &[&str]) -> Expr {
-    lit(Series::new("".into(), values)).implode(false)
-}
-
-/// `e` equals one of `values`, as a chain of `==` (null where `e` is null). In polars 0.55 an
-/// `is_in` against a literal list is not streamed: validation's query over claim lines holding
-/// one fell back to reading every line into memory (6 GB at 60 M lines). Code lists are short.
-pub fn one_of(e: Expr, values: &[&str]) -> Expr {
-    values
-        .iter()
-        .map(|v| e.clone().eq(lit(*v)))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false))
-}
-
-/// A rule over typed columns: rows where `bad` is true break it.
-struct Rule {
-    column: &'static str,
-    message: String,
-    bad: Expr,
-    fatal: bool,
-}
-
-fn rule(column: &'static str, message: impl Into<String>, bad: Expr) -> Rule {
-    Rule {
-        column,
-        message: message.into(),
-        bad,
-        fatal: true,
-    }
-}
-
-fn not_in(column: &'static str, values: &[&str]) -> Rule {
-    rule(
-        column,
-        format!("value outside the code list ({})", values.join(", ")),
-        col(column)
-            .is_not_null()
-            .and(one_of(col(column), values).not()),
-    )
-}
-
-fn pattern(column: &'static str, regex: &str, what: &str) -> Rule {
-    rule(
-        column,
-        format!("not a valid {what} (pattern `{regex}`)"),
-        col(column)
-            .is_not_null()
-            .and(col(column).str().contains(lit(regex), true).not()),
-    )
-}
-
-fn unique(column: &'static str) -> Rule {
-    rule(
-        column,
-        "duplicate value in a column that must be unique",
-        col(column).is_not_null().and(col(column).is_duplicated()),
-    )
-}
-
-/// The value rules of SPEC 2.1–2.5 for one input (type and null rules are added generically).
-fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec<Rule>> {
-    use crate::columns as c;
-    let days = period.days();
-    Ok(match spec.name {
-        n if n == c::INSURED.name => vec![
-            unique("person_id"),
-            pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
-            rule(
-                "age",
-                "outside 0–120",
-                col("age").lt(lit(0)).or(col("age").gt(lit(120))),
-            ),
-            not_in("sex", &domain::SEXES),
-            rule(
-                "insured_days",
-                format!("outside 1–{days} (days in period {period})"),
-                col("insured_days")
-                    .lt(lit(1))
-                    .or(col("insured_days").gt(lit(days))),
-            ),
-            not_in("household", &domain::HOUSEHOLDS),
-            not_in("education", &domain::EDUCATIONS),
-        ],
-        n if n == c::ZVW_CLAIMS.name => vec![
-            not_in("care_type", &domain::CARE_TYPES),
-            rule(
-                "amount_eur",
-                "not a finite number",
-                col("amount_eur").is_finite().not(),
-            ),
-            rule(
-                "amount_eur",
-                format!(
-                    "outside ± € {} per claim line (a unit or export error?)",
-                    eur_limit(domain::MAX_LINE_EUR)
-                ),
-                col("amount_eur").abs().gt(lit(domain::MAX_LINE_EUR)),
-            ),
-        ],
-        n if n == c::WMO_PROVISIONS.name => vec![
-            unique("provision_id"),
-            pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
-            not_in("provision_type", &domain::PROVISION_TYPES),
-            rule(
-                "end_date",
-                "end before start_date",
-                col("end_date").lt(col("start_date")),
-            ),
-            rule(
-                "cost_eur",
-                "negative or not finite",
-                col("cost_eur")
-                    .lt(lit(0.0))
-                    .or(col("cost_eur").is_finite().not()),
-            ),
-            rule(
-                "cost_eur",
-                format!(
-                    "above € {} per provision (a unit or export error?)",
-                    eur_limit(domain::MAX_LINE_EUR)
-                ),
-                col("cost_eur").gt(lit(domain::MAX_LINE_EUR)),
-            ),
-        ],
-        n if n == c::NORM_COSTS.name => vec![
-            unique("pc5"),
-            pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
-            rule(
-                "insured_years",
-                "not greater than 0",
-                col("insured_years")
-                    .lt_eq(lit(0.0))
-                    .or(col("insured_years").is_finite().not()),
-            ),
-            rule(
-                "insured_years",
-                format!(
-                    "above {} insured years for one pc5",
-                    eur_limit(domain::MAX_NORM_YEARS)
-                ),
-                col("insured_years").gt(lit(domain::MAX_NORM_YEARS)),
-            ),
-            rule(
-                "norm_cost_eur",
-                "negative or not finite",
-                col("norm_cost_eur")
-                    .lt(lit(0.0))
-                    .or(col("norm_cost_eur").is_finite().not()),
-            ),
-            rule(
-                "norm_cost_eur",
-                format!(
-                    "above € {} for one pc5 (a unit or export error?)",
-                    eur_limit(domain::MAX_NORM_EUR)
-                ),
-                col("norm_cost_eur").gt(lit(domain::MAX_NORM_EUR)),
-            ),
-        ],
-        n if n == c::AREAS.name => vec![
-            unique("pc5"),
-            pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
-            pattern("buurt_code", domain::BUURT_PATTERN, "CBS buurt code"),
-            pattern("wijk_code", domain::WIJK_PATTERN, "CBS wijk code"),
-            pattern(
-                "gemeente_code",
-                domain::GEMEENTE_PATTERN,
-                "CBS gemeente code",
-            ),
-            rule("residents", "negative", col("residents").lt(lit(0))),
-            // The hierarchy must nest: one wijk per buurt, one gemeente per wijk, one name per code.
-            rule(
-                "buurt_code",
-                "buurt_code listed under more than one wijk",
-                several_per("wijk_code", "buurt_code")?,
-            ),
-            rule(
-                "buurt_name",
-                "buurt_code with more than one name",
-                several_per("buurt_name", "buurt_code")?,
-            ),
-            rule(
-                "wijk_code",
-                "wijk_code listed under more than one gemeente",
-                several_per("gemeente_code", "wijk_code")?,
-            ),
-            rule(
-                "wijk_name",
-                "wijk_code with more than one name",
-                several_per("wijk_name", "wijk_code")?,
-            ),
-            rule(
-                "gemeente_name",
-                "gemeente_code with more than one name",
-                several_per("gemeente_name", "gemeente_code")?,
-            ),
-        ],
-        _ => Vec::new(),
-    })
-}
-
-/// A limit as Dutch-style thousands (10.000.000), as the analysts read amounts.
-fn eur_limit(v: f64) -> String {
-    let digits = format!("{}", v as i64);
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-/// True on rows whose `key` has more than one distinct `value` in the file.
-fn several_per(value: &str, key: &str) -> PolarsResult<Expr> {
-    Ok(col(value).n_unique().over([col(key)])?.gt(lit(1)))
-}
-
 /// The result of checking one input.
 pub struct Checked {
     pub file: InputFile,
@@ -411,15 +139,6 @@ pub struct Checked {
     /// For claim lines: Σ amount in cents over every row, summed in the same pass as the
     /// rules, so the ledger's input total costs no extra scan of the claim lines.
     pub amount_cents: Option<i64>,
-}
-
-pub(crate) fn fmt_value(av: AnyValue) -> String {
-    match av {
-        AnyValue::Null => "empty".to_string(),
-        AnyValue::String(s) => format!("{s:?}"),
-        AnyValue::StringOwned(s) => format!("{:?}", s.as_str()),
-        other => other.to_string(),
-    }
 }
 
 /// Checks one input against the contract: file, columns, types, nulls and value rules.
@@ -577,7 +296,7 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
     let is_claims = file.spec.name == crate::columns::ZVW_CLAIMS.name;
     if is_claims {
         counts_exprs.push(
-            crate::stages::profile::cents("amount_eur")
+            crate::frame::cents("amount_eur")
                 .sum()
                 .alias("__amount_cents"),
         );
@@ -689,95 +408,6 @@ fn guarded_read<T>(read: impl FnOnce() -> PolarsResult<T>) -> Result<T, String> 
             ))
         }
     }
-}
-
-/// The header line of a CSV, read before polars does: a file separated by `;` or tabs (the
-/// Dutch Excel default) would otherwise be read as one column and refused nine times over as
-/// "column missing", and a repeated column name would be silently renamed by the reader.
-fn check_csv_header(file: &InputFile, name: &str) -> std::result::Result<(), Problem> {
-    use std::io::{BufRead, Read};
-    let f = std::fs::File::open(&file.path)
-        .map_err(|e| Problem::error(name, None, format!("cannot be opened: {e}")))?;
-    let mut line = Vec::new();
-    // At most 64 KiB: a header longer than that is no header.
-    std::io::BufReader::new(f)
-        .take(64 * 1024)
-        .read_until(b'\n', &mut line)
-        .map_err(|e| Problem::error(name, None, format!("cannot be read as CSV: {e}")))?;
-    let text = String::from_utf8_lossy(&line);
-    let header = text
-        .trim_start_matches('\u{feff}')
-        .trim_end_matches(['\r', '\n']);
-    let fields = split_header(header, ',');
-    if fields.len() == 1 {
-        for (sep, label) in [(';', "semicolons (`;`)"), ('\t', "tabs")] {
-            if split_header(header, sep).len() > 1 {
-                return Err(Problem::error(
-                    name,
-                    None,
-                    format!(
-                        "has a header separated by {label}, not by commas: save it as \
-                         comma-separated CSV (decimal point, not comma) or as Parquet; Excel's \
-                         Dutch \"CSV (puntkomma)\" uses `;`"
-                    ),
-                ));
-            }
-        }
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    for f in &fields {
-        if !seen.insert(f.as_str()) {
-            return Err(Problem::error(
-                name,
-                Some(f),
-                "appears more than once in the header: which one is meant is unclear",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The Parquet footer, checked before polars streams the file: every row group's and column
-/// chunk's byte range must lie inside the file. polars 0.55's streaming reader slices the
-/// mapped file by these ranges unchecked, so a damaged footer (one flipped bit, found by
-/// `tests/fuzz.rs`) would read outside the file instead of failing.
-fn check_parquet_footer(file: &InputFile, name: &str) -> std::result::Result<(), Problem> {
-    let unreadable = |e: &dyn std::fmt::Display| {
-        Problem::error(name, None, format!("cannot be read as Parquet: {e}"))
-    };
-    let len = std::fs::metadata(&file.path)
-        .map_err(|e| unreadable(&e))?
-        .len();
-    let f = std::fs::File::open(&file.path).map_err(|e| unreadable(&e))?;
-    let mut reader = ParquetReader::new(f);
-    let metadata = reader.get_metadata().map_err(|e| unreadable(&e))?;
-    for (i, rg) in metadata.row_groups.iter().enumerate() {
-        let full = rg.full_byte_range();
-        let outside = |r: &std::ops::Range<u64>| r.start > r.end || r.end > len;
-        if outside(&full) || rg.byte_ranges_iter().any(|r| outside(&r)) {
-            return Err(unreadable(&format_args!(
-                "row group {i} points outside the file ({len} bytes): the file is damaged \
-                 or was cut short"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Splits a CSV header on `sep`, honouring double quotes; names are trimmed of quotes.
-fn split_header(header: &str, sep: char) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for ch in header.chars() {
-        match ch {
-            '"' => quoted = !quoted,
-            c if c == sep && !quoted => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
 }
 
 fn example_rows(frame: &LazyFrame, bad: &Expr, column: &str, format: Format) -> Vec<String> {

@@ -1,0 +1,141 @@
+//! The audit of live focus queries on a finished run (`wijkscan focus RUN --segment …`):
+//! every answer is checked against what was already shown for the run — its published segments
+//! and earlier answers — so no small group can be had by differencing answers. What was shown
+//! and refused is kept beside the run folder in `.<run>.private/live_audit.json`, never in it.
+
+use crate::domain::Level;
+use crate::error::{Error, Result};
+use crate::stages::focus::{blank, compile_all, protect_table, CellSpec, FocusArea, SegmentRow};
+use polars::prelude::*;
+
+/// A cell already shown to someone: its filter and focus area code.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ShownCell {
+    pub segment: String,
+    pub filter: String,
+    pub area_code: String,
+}
+
+/// Checks a live answer (`rows`, with their `cells`) against everything already shown for the
+/// run: answers that would let a small group be computed by difference are blanked. Returns the
+/// indices of the rows refused.
+pub fn audit(
+    features: &DataFrame,
+    shown: &[ShownCell],
+    rows: &mut [SegmentRow],
+    cells: &[CellSpec],
+    min_cell: i64,
+) -> crate::error::Result<Vec<usize>> {
+    let mut all_cells = Vec::new();
+    let mut all_rows = Vec::new();
+    let mut fixed = Vec::new();
+    for s in shown {
+        let def = crate::stages::segments::SegmentDef {
+            name: s.segment.clone(),
+            filter: s.filter.clone(),
+        };
+        let Some(level) = Level::of_code(&s.area_code) else {
+            continue;
+        };
+        let Ok(compiled) = compile_all(std::slice::from_ref(&def)) else {
+            continue; // a filter of another program version: it cannot be re-evaluated
+        };
+        all_cells.push(CellSpec {
+            area: FocusArea {
+                level,
+                code: s.area_code.clone(),
+            },
+            expr: compiled[0].expr.clone(),
+        });
+        all_rows.push(SegmentRow::empty(
+            s.segment.clone(),
+            s.area_code.clone(),
+            s.filter.clone(),
+        ));
+        fixed.push(true);
+    }
+    let first_new = all_rows.len();
+    all_cells.extend(cells.iter().cloned());
+    all_rows.extend(rows.iter().cloned());
+    fixed.extend(std::iter::repeat_n(false, rows.len()));
+    let hidden = protect_table(features, &all_cells, &mut all_rows, &fixed, min_cell)?;
+    let mut refused: Vec<usize> = hidden
+        .into_iter()
+        .filter(|(i, _)| *i >= first_new)
+        .map(|(i, _)| i - first_new)
+        .collect();
+    refused.sort();
+    for &i in &refused {
+        rows[i] = blank(rows[i].clone());
+    }
+    Ok(refused)
+}
+
+/// The live-query audit of a run: what `focus` has shown and refused, kept beside the run
+/// folder (never in it, so it is never shared with the run).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct LiveAudit {
+    #[serde(skip)]
+    pub path: std::path::PathBuf,
+    pub shown: Vec<ShownCell>,
+    pub refused: Vec<ShownCell>,
+}
+
+impl LiveAudit {
+    pub fn load(run: &std::path::Path, reset: bool) -> Result<LiveAudit> {
+        let path = crate::run_folder::private_dir(run).join("live_audit.json");
+        if reset {
+            if path.is_file() {
+                std::fs::remove_file(&path)?;
+            }
+            eprintln!(
+                "live-query audit reset for `{}`: earlier answers are no longer checked against",
+                run.display()
+            );
+        }
+        let mut audit = match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| Error::Config {
+                path: path.clone(),
+                message: format!("is not a live-query audit: {e} (use --reset to start anew)"),
+            })?,
+            Err(_) => LiveAudit::default(),
+        };
+        audit.path = path;
+        Ok(audit)
+    }
+
+    pub fn save(&self) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::Other(e.to_string()))?;
+        std::fs::write(&self.path, text)?;
+        Ok(())
+    }
+}
+
+/// The published (unsuppressed) segment cells of a finished run, if there is one.
+pub fn published_segments(run: &std::path::Path) -> Result<Vec<ShownCell>> {
+    let path = run.join("segments.parquet");
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let df = ParquetReader::new(std::fs::File::open(&path)?).finish()?;
+    let seg = crate::frame::strings(&df, "segment")?;
+    let filter = crate::frame::strings(&df, "filter")?;
+    let area = crate::frame::strings(&df, "area_code")?;
+    let suppressed: Vec<bool> = df
+        .column("suppressed")?
+        .bool()?
+        .iter()
+        .map(|v| v.unwrap_or(true))
+        .collect();
+    Ok((0..df.height())
+        .filter(|&i| !suppressed[i])
+        .map(|i| ShownCell {
+            segment: seg[i].clone().unwrap_or_default(),
+            filter: filter[i].clone().unwrap_or_default(),
+            area_code: area[i].clone().unwrap_or_default(),
+        })
+        .collect())
+}
