@@ -52,6 +52,10 @@ pub struct RunArgs {
     /// Period: YYYY, YYYYQn, or YYYY-MM-DD..YYYY-MM-DD.
     #[arg(long)]
     pub period: Option<String>,
+    /// Monitoring: several periods, e.g. 2023Q1..2024Q4, with one input folder per period
+    /// (`--inputs DIR` holding `DIR/2023Q1/`, …); the last is the report's period.
+    #[arg(long)]
+    pub periods: Option<String>,
     /// Run folder to create.
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -14,6 +14,7 @@ fn settings(args: &RunArgs) -> Result<Settings> {
     let over = Overrides {
         inputs: args.inputs.clone(),
         period: args.period.clone(),
+        periods: args.periods.clone(),
         out: args.out.clone(),
         min_cell: args.min_cell,
         force: args.force,

@@ -15,6 +15,12 @@ pub const DEFAULT_MIN_CELL: i64 = 10;
 pub struct RawPipeline {
     pub name: Option<String>,
     pub period: Option<String>,
+    /// Monitoring: `"2023Q1..2024Q4"` or a list of periods; one input folder per period.
+    pub periods: Option<RawPeriods>,
+    /// When each period's extract was taken (`2024Q4 = "2025-01-20"`); else the newest
+    /// service date in its claims (SPEC 3.6).
+    #[serde(default)]
+    pub extracted_on: std::collections::BTreeMap<String, String>,
     pub out: Option<PathBuf>,
     #[serde(default)]
     pub inputs: RawInputs,
@@ -71,8 +77,21 @@ pub use crate::stages::focus::FocusSettings;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawInputs {
-    /// Folder holding the inputs under their contract names.
+    /// Folder holding the inputs under their contract names (with `periods`: one folder per
+    /// period, named by it).
     pub dir: Option<PathBuf>,
+    /// A `norm_costs` file for periods whose folder has none.
+    pub norm_costs: Option<PathBuf>,
+    /// An `areas` file for periods whose folder has none.
+    pub areas: Option<PathBuf>,
+}
+
+/// `periods` in a pipeline file: a range text or a list.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawPeriods {
+    Range(String),
+    List(Vec<String>),
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -92,6 +111,7 @@ pub struct RawProfile {
 pub struct Overrides {
     pub inputs: Option<PathBuf>,
     pub period: Option<String>,
+    pub periods: Option<String>,
     pub out: Option<PathBuf>,
     pub min_cell: Option<i64>,
     pub force: bool,
@@ -105,6 +125,13 @@ pub struct Settings {
     pub pipeline_file: Option<PathBuf>,
     pub inputs: PathBuf,
     pub period: Period,
+    /// Monitoring (SPEC 3.6): every period of the run, oldest first, the last being `period`;
+    /// empty for a one-period run. Inputs then sit in `inputs/<period label>/`.
+    pub periods: Vec<Period>,
+    /// When each period's extract was taken, by period label, where the pipeline says.
+    pub extracted_on: std::collections::BTreeMap<String, chrono::NaiveDate>,
+    /// Inputs a period folder may omit (`norm_costs`, `areas`), by contract name.
+    pub shared_inputs: Vec<(String, PathBuf)>,
     pub out: PathBuf,
     pub min_cell: i64,
     pub levels: Vec<Level>,
@@ -116,6 +143,23 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The settings of one period of a monitoring run: its own input folder, no periods.
+    pub fn for_period(&self, period: Period) -> Settings {
+        // The map geometry may sit beside the period folders, shared by all.
+        let mut shared_inputs = self.shared_inputs.clone();
+        shared_inputs.push((
+            "geometry".into(),
+            self.inputs.join(crate::columns::GEOMETRY_FILE),
+        ));
+        Settings {
+            inputs: self.inputs.join(period.label()),
+            period,
+            periods: Vec::new(),
+            shared_inputs,
+            ..self.clone()
+        }
+    }
+
     /// The defaults for computing a folder of inputs without a pipeline file or run folder
     /// (tests and the generator's self-checks): every level, default outlier and focus settings.
     pub fn for_inputs(dir: &Path, period: Period, min_cell: i64) -> Settings {
@@ -124,6 +168,9 @@ impl Settings {
             pipeline_file: None,
             inputs: dir.to_path_buf(),
             period,
+            periods: Vec::new(),
+            extracted_on: Default::default(),
+            shared_inputs: Vec::new(),
             out: PathBuf::new(),
             min_cell,
             levels: Level::ALL.to_vec(),
@@ -179,10 +226,59 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             ))
         }
     };
-    let period_text = over.period.clone().or(raw.period).ok_or_else(|| {
-        bad("no period: give `--period` (e.g. 2024Q3) or `period` in the pipeline file".into())
-    })?;
-    let period = Period::parse(&period_text).map_err(bad)?;
+    let periods = match (&over.periods, raw.periods) {
+        (Some(p), _) => Period::series(p).map_err(bad)?,
+        (None, Some(RawPeriods::Range(p))) => Period::series(&p).map_err(bad)?,
+        (None, Some(RawPeriods::List(list))) => Period::series(&list.join(",")).map_err(bad)?,
+        (None, None) => Vec::new(),
+    };
+    let period = match (over.period.clone().or(raw.period), periods.last()) {
+        (Some(text), last) => {
+            let p = Period::parse(&text).map_err(bad)?;
+            if last.is_some_and(|l| *l != p) {
+                return Err(bad(format!(
+                    "period `{text}` is not the last of the periods; the last period is the \
+                     report's (drop `period` or make it the last)"
+                )));
+            }
+            p
+        }
+        (None, Some(last)) => *last,
+        (None, None) => {
+            return Err(bad(
+                "no period: give `--period` (e.g. 2024Q3) or `period` in the pipeline file".into(),
+            ))
+        }
+    };
+    // One period is an ordinary run.
+    let periods = if periods.len() > 1 {
+        periods
+    } else {
+        Vec::new()
+    };
+    let mut extracted_on = std::collections::BTreeMap::new();
+    for (label, date) in &raw.extracted_on {
+        if !periods.iter().any(|p| &p.label() == label) && period.label() != *label {
+            return Err(bad(format!(
+                "[extracted_on] names `{label}`, which is not a period of the run"
+            )));
+        }
+        let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+            bad(format!(
+                "[extracted_on] {label} = \"{date}\" is not a date (YYYY-MM-DD)"
+            ))
+        })?;
+        extracted_on.insert(label.clone(), d);
+    }
+    let mut shared_inputs = Vec::new();
+    for (name, path) in [
+        ("norm_costs", raw.inputs.norm_costs),
+        ("areas", raw.inputs.areas),
+    ] {
+        if let Some(p) = path {
+            shared_inputs.push((name.to_string(), rel(p)));
+        }
+    }
     let name = raw
         .name
         .unwrap_or_else(|| format!("wijkscan-{}", period.label()));
@@ -242,6 +338,9 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         pipeline_file: pipeline.map(Path::to_path_buf),
         inputs,
         period,
+        periods,
+        extracted_on,
+        shared_inputs,
         out,
         min_cell,
         levels,

@@ -140,6 +140,85 @@ impl Period {
     }
 }
 
+impl Period {
+    /// Parses a series of periods for monitoring: `2023Q1..2024Q4` (every quarter from the
+    /// first to the last), `2020..2024` (every year), or a comma-separated list of periods.
+    /// The periods must be quarters or years of one kind, in order, without repeats.
+    pub fn series(s: &str) -> Result<Vec<Period>, String> {
+        let s = s.trim();
+        let periods: Vec<Period> = if let Some((a, b)) = s.split_once("..") {
+            let (first, last) = (Period::parse(a)?, Period::parse(b)?);
+            let mut out = vec![first];
+            while let Some(next) = out.last().and_then(|p| p.next()) {
+                if next.start > last.start {
+                    break;
+                }
+                out.push(next);
+            }
+            if out.last() != Some(&last) {
+                return Err(format!(
+                    "`{s}`: give a range of quarters (2023Q1..2024Q4) or years (2020..2024)"
+                ));
+            }
+            out
+        } else {
+            s.split(',').map(Period::parse).collect::<Result<_, _>>()?
+        };
+        if periods.iter().any(|p| p.kind().is_none()) {
+            return Err(format!(
+                "`{s}`: monitoring compares quarters or years, not other date ranges"
+            ));
+        }
+        if periods
+            .windows(2)
+            .any(|w| w[0].kind() != w[1].kind() || w[1].start <= w[0].start)
+        {
+            return Err(format!(
+                "`{s}`: periods must be all quarters or all years, in order, without repeats"
+            ));
+        }
+        Ok(periods)
+    }
+
+    /// `Some("quarter")` or `Some("year")` for a calendar quarter or year.
+    pub fn kind(&self) -> Option<&'static str> {
+        let label = self.label();
+        if label.contains('Q') {
+            Some("quarter")
+        } else if label.len() == 4 {
+            Some("year")
+        } else {
+            None
+        }
+    }
+
+    /// The quarter or year after this one.
+    pub fn next(&self) -> Option<Period> {
+        let months = match self.kind()? {
+            "quarter" => 3,
+            _ => 12,
+        };
+        let start = self.start.checked_add_months(chrono::Months::new(months))?;
+        let end = start
+            .checked_add_months(chrono::Months::new(months))?
+            .pred_opt()?;
+        Some(Period { start, end })
+    }
+
+    /// The same quarter (or the year) one year earlier.
+    pub fn year_earlier(&self) -> Option<Period> {
+        let months = match self.kind()? {
+            "quarter" => 3,
+            _ => 12,
+        };
+        let start = self.start.checked_sub_months(chrono::Months::new(12))?;
+        let end = start
+            .checked_add_months(chrono::Months::new(months))?
+            .pred_opt()?;
+        Some(Period { start, end })
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.label())
@@ -296,6 +375,43 @@ mod tests {
         assert!(Period::parse("24").is_err());
         assert!(Period::parse("2024-03-01..2024-02-01").is_err());
         assert_eq!(Period::parse("1970Q1").unwrap().start_epoch_days(), 0);
+    }
+
+    #[test]
+    fn period_series() {
+        let q = Period::series("2023Q3..2024Q2").unwrap();
+        let labels: Vec<String> = q.iter().map(Period::label).collect();
+        assert_eq!(labels, ["2023Q3", "2023Q4", "2024Q1", "2024Q2"]);
+        let y = Period::series("2021..2023").unwrap();
+        assert_eq!(y.len(), 3);
+        assert_eq!(y[2].label(), "2023");
+        assert_eq!(Period::series("2024Q1, 2024Q3").unwrap().len(), 2);
+        assert!(Period::series("2024Q1..2024").is_err());
+        assert!(Period::series("2024Q3..2024Q1").is_err());
+        assert!(Period::series("2024Q1,2024").is_err());
+        assert!(Period::series("2024-01-01..2024-02-01,2024Q1").is_err());
+        let p = Period::parse("2024Q1").unwrap();
+        assert_eq!(p.year_earlier().unwrap().label(), "2023Q1");
+        assert_eq!(
+            Period::parse("2024Q4").unwrap().next().unwrap().label(),
+            "2025Q1"
+        );
+        assert_eq!(
+            Period::parse("2024")
+                .unwrap()
+                .year_earlier()
+                .unwrap()
+                .label(),
+            "2023"
+        );
+        assert_eq!(
+            Period::parse("2024Q3")
+                .unwrap()
+                .year_earlier()
+                .unwrap()
+                .label(),
+            "2023Q3"
+        );
     }
 
     #[test]

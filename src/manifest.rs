@@ -22,6 +22,10 @@ pub struct Manifest {
     pub manifest_format: u32,
     pub program: Program,
     pub run: RunInfo,
+    /// A monitoring run's periods, oldest first (the last is `run.period`); absent for a
+    /// one-period run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub periods: Vec<PeriodRecord>,
     pub inputs: Vec<InputRecord>,
     pub warnings: Vec<Problem>,
     pub reconciliation: Reconciliation,
@@ -59,6 +63,23 @@ pub struct RunInfo {
     pub focus_min_volume: i64,
     pub focus_areas: Vec<String>,
     pub pipeline_file: Option<String>,
+}
+
+/// One period of a monitoring run: where its inputs were, when its extract was taken, whether
+/// its figures are provisional, and its own ledgers and suppression counts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeriodRecord {
+    pub period: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub inputs_dir: String,
+    pub extracted_on: String,
+    /// `pipeline` (given per period) or `newest service date` (in its claims file).
+    pub extracted_on_source: String,
+    /// Extracted less than six months after the period's end: late claims still to come.
+    pub provisional: bool,
+    pub reconciliation: Reconciliation,
+    pub suppression: SuppressionCounts,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -8,6 +8,7 @@
 //! - `write`: the run folder, written atomically (a hidden sibling folder first, renamed into
 //!   place only when the whole run succeeded), then the charts and report drawn from it.
 
+mod monitor;
 mod profile;
 mod write;
 
@@ -45,7 +46,7 @@ pub fn validate(
     reporter: &dyn Reporter,
 ) -> Result<Validated> {
     reporter.start("validate", None);
-    let (inputs, mut problems) = load::find_inputs(&settings.inputs);
+    let (inputs, mut problems) = load::find_inputs_with(&settings.inputs, &settings.shared_inputs);
     let checked = load::check_all(&inputs, &settings.period);
     for c in &checked {
         problems.extend(c.problems.iter().cloned());
@@ -170,6 +171,8 @@ pub struct Computed {
     pub profiled: Profiled,
     pub outliers: Option<Outliers>,
     pub focused: Option<crate::stages::focus::Focused>,
+    /// The earlier periods and the changes between periods, for a monitoring run.
+    pub monitoring: Option<monitor::Monitoring>,
     /// Seconds per stage, for the manifest.
     pub timings: BTreeMap<String, f64>,
 }
@@ -209,13 +212,7 @@ pub fn execute(
     }
     // Segment filters are checked before any data is read.
     let segments = if upto >= Stage::Focus {
-        crate::stages::focus::compile_all(&settings.focus.segments).map_err(|e| Error::Config {
-            path: settings
-                .pipeline_file
-                .clone()
-                .unwrap_or_else(|| "command line".into()),
-            message: e.to_string(),
-        })?
+        compile_segments(settings)?
     } else {
         Vec::new()
     };
@@ -237,62 +234,38 @@ pub fn execute(
             let (validated, inputs) = load_inputs(settings, reporter)?;
             timings.insert("validate".to_string(), t.elapsed().as_secs_f64());
             crate::run_folder::abort_point("validate");
-            let t = Instant::now();
-            let profiled = profile::profile(
-                &inputs,
-                &settings.period,
-                settings.min_cell,
-                &file_names(&validated),
-                reporter,
-            )?;
-            timings.insert("profile".to_string(), t.elapsed().as_secs_f64());
-            crate::run_folder::abort_point("profile");
+            let profiled = profile_step(settings, &validated, &inputs, &mut timings, reporter)?;
             (Some(validated), profiled)
         }
     };
-    let (mut outliers, mut focused) = (None, None);
-    if upto >= Stage::Outliers {
-        let t = Instant::now();
-        reporter.start("outliers", None);
-        let detected = crate::stages::outliers::detect(
-            &profiled.raw,
-            &profiled.profile,
-            &profiled.persons,
-            settings.outliers,
-            settings.min_cell,
-        )?;
-        // The O/E the flags judge goes beside the profile's own, so the funnel chart can be
-        // redrawn from the run folder (null where not judged, e.g. suppressed rows).
-        if upto == Stage::Publish {
-            profiled.profile.with_column(Column::new(
-                crate::columns::OE_FOR_FLAGS.into(),
-                detected.oe_for_flags.clone(),
-            ))?;
-        }
-        reporter.finish();
-        timings.insert("outliers".to_string(), t.elapsed().as_secs_f64());
-        crate::run_folder::abort_point("outliers");
-        outliers = Some(detected);
-    }
-    if upto >= Stage::Focus {
-        let t = Instant::now();
-        reporter.start("focus", None);
-        let result = crate::stages::focus::run(
-            &profiled.persons,
+    let outliers = if upto >= Stage::Outliers {
+        Some(outliers_step(
+            settings,
+            &mut profiled,
+            upto == Stage::Publish,
+            &mut timings,
+            reporter,
+        )?)
+    } else {
+        None
+    };
+    let focused = if upto >= Stage::Focus {
+        Some(focus_step(
+            settings,
             &segments,
-            &settings.focus,
-            settings.min_cell,
-        )?;
-        reporter.finish();
-        timings.insert("focus".to_string(), t.elapsed().as_secs_f64());
-        crate::run_folder::abort_point("focus");
-        focused = Some(result);
-    }
+            &profiled,
+            &mut timings,
+            reporter,
+        )?)
+    } else {
+        None
+    };
     let mut computed = Computed {
         validated,
         profiled,
         outliers,
         focused,
+        monitoring: None,
         timings,
     };
     if upto == Stage::Publish {
@@ -301,9 +274,102 @@ pub fn execute(
     Ok(computed)
 }
 
-/// The run: validate → profile → reconcile → suppress → outliers → focus → write.
+/// The run: validate → profile → reconcile → suppress → outliers → focus → write; with
+/// several periods, the same per period and the monitoring between them (`monitor`).
 pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Computed> {
-    execute(settings, Stage::Publish, Source::Inputs, reporter)
+    if settings.periods.is_empty() {
+        execute(settings, Stage::Publish, Source::Inputs, reporter)
+    } else {
+        monitor::run(settings, reporter)
+    }
+}
+
+/// The segment filters of the settings, compiled (a bad filter names the pipeline file).
+fn compile_segments(settings: &Settings) -> Result<Vec<crate::stages::focus::Segment>> {
+    crate::stages::focus::compile_all(&settings.focus.segments).map_err(|e| Error::Config {
+        path: settings
+            .pipeline_file
+            .clone()
+            .unwrap_or_else(|| "command line".into()),
+        message: e.to_string(),
+    })
+}
+
+/// The profile stages on validated, typed inputs.
+fn profile_step(
+    settings: &Settings,
+    validated: &Validated,
+    inputs: &Inputs,
+    timings: &mut BTreeMap<String, f64>,
+    reporter: &dyn Reporter,
+) -> Result<Profiled> {
+    let t = Instant::now();
+    let profiled = profile::profile(
+        inputs,
+        &settings.period,
+        settings.min_cell,
+        &file_names(validated),
+        reporter,
+    )?;
+    add_time(timings, "profile", t);
+    crate::run_folder::abort_point("profile");
+    Ok(profiled)
+}
+
+/// The outlier flags; when publishing, the O/E the flags judge goes beside the profile's own,
+/// so the funnel chart can be redrawn from the run folder (null where not judged).
+fn outliers_step(
+    settings: &Settings,
+    profiled: &mut Profiled,
+    publish: bool,
+    timings: &mut BTreeMap<String, f64>,
+    reporter: &dyn Reporter,
+) -> Result<Outliers> {
+    let t = Instant::now();
+    reporter.start("outliers", None);
+    let detected = crate::stages::outliers::detect(
+        &profiled.raw,
+        &profiled.profile,
+        &profiled.persons,
+        settings.outliers,
+        settings.min_cell,
+    )?;
+    if publish {
+        profiled.profile.with_column(Column::new(
+            crate::columns::OE_FOR_FLAGS.into(),
+            detected.oe_for_flags.clone(),
+        ))?;
+    }
+    reporter.finish();
+    add_time(timings, "outliers", t);
+    crate::run_folder::abort_point("outliers");
+    Ok(detected)
+}
+
+fn focus_step(
+    settings: &Settings,
+    segments: &[crate::stages::focus::Segment],
+    profiled: &Profiled,
+    timings: &mut BTreeMap<String, f64>,
+    reporter: &dyn Reporter,
+) -> Result<crate::stages::focus::Focused> {
+    let t = Instant::now();
+    reporter.start("focus", None);
+    let focused = crate::stages::focus::run(
+        &profiled.persons,
+        segments,
+        &settings.focus,
+        settings.min_cell,
+    )?;
+    reporter.finish();
+    add_time(timings, "focus", t);
+    crate::run_folder::abort_point("focus");
+    Ok(focused)
+}
+
+/// Adds a stage's seconds (summed over the periods of a monitoring run).
+fn add_time(timings: &mut BTreeMap<String, f64>, stage: &str, started: Instant) {
+    *timings.entry(stage.to_string()).or_insert(0.0) += started.elapsed().as_secs_f64();
 }
 
 /// [`execute`] on a folder of inputs with default settings (tests and the generator's

@@ -6,7 +6,7 @@ use super::{Computed, Validated};
 use crate::config::Settings;
 use crate::domain::Level;
 use crate::error::{Error, Result};
-use crate::manifest::{Manifest, OutliersRecord, Reconciliation, RunInfo};
+use crate::manifest::{Manifest, OutliersRecord, PeriodRecord, Reconciliation, RunInfo};
 use crate::progress::Reporter;
 use crate::stages::load::Problem;
 use crate::stages::profile::level_rank;
@@ -151,12 +151,26 @@ fn write_run(
     }
     std::fs::create_dir_all(dir)?;
     let mut outputs = Vec::new();
-    let mut profile = published_profile(&profiled.profile, &settings.levels)?;
+    let (outliers, segments) = (tables.outliers, tables.segments);
+    let segment_suppression = tables.segment_suppression;
+    let (mut profile, mut segments) = match &computed.monitoring {
+        None => (
+            published_profile(&profiled.profile, &settings.levels)?,
+            segments,
+        ),
+        // Every period's table with its `period`, oldest first.
+        Some(m) => (
+            stack_periods(m, |p| published_profile(&p.profile, &settings.levels))?,
+            stack_periods(m, |p| Ok(p.segments.clone()))?,
+        ),
+    };
     outputs.extend(write_table(&mut profile, dir, "profile")?);
     crate::run_folder::abort_point("table");
-    let (outliers, mut segments) = (tables.outliers, tables.segments);
-    let segment_suppression = tables.segment_suppression;
     outputs.extend(write_table(&mut segments, dir, "segments")?);
+    if let Some(m) = &computed.monitoring {
+        let mut table = m.table.clone();
+        outputs.extend(write_table(&mut table, dir, "monitoring")?);
+    }
     let mut flags = crate::stages::outliers::to_frame(&outliers.flags)?;
     outputs.extend(write_table(&mut flags, dir, "outliers")?);
     // The geometry travels with the run, so `wijkscan report` can redraw the maps later.
@@ -167,9 +181,16 @@ fn write_run(
     timings.insert("write".to_string(), started.elapsed().as_secs_f64());
     crate::run_folder::abort_point("tables");
 
-    // Checksums of the inputs, files in parallel (plain file reads, no polars inside).
-    let inputs: Vec<crate::manifest::InputRecord> = validated
-        .checked
+    // Checksums of the inputs (every period's, oldest first), files in parallel (plain file
+    // reads, no polars inside).
+    let checked: Vec<&crate::stages::load::Checked> = computed
+        .monitoring
+        .iter()
+        .flat_map(|m| m.periods.iter().filter_map(|p| p.validated.as_ref()))
+        .chain([validated])
+        .flat_map(|v| v.checked.iter())
+        .collect();
+    let inputs: Vec<crate::manifest::InputRecord> = checked
         .par_iter()
         .map(|c| {
             let bytes = std::fs::metadata(&c.file.path)
@@ -188,7 +209,13 @@ fn write_run(
         })
         .collect::<std::io::Result<_>>()?;
 
-    let warnings: Vec<Problem> = computed.warnings();
+    let mut warnings: Vec<Problem> = Vec::new();
+    if let Some(m) = &computed.monitoring {
+        for p in &m.periods {
+            warnings.extend(p.warnings.iter().cloned());
+        }
+    }
+    warnings.extend(computed.warnings());
     outputs.push(crate::manifest::FILE.into());
     let manifest = Manifest {
         manifest_format: crate::manifest::FORMAT,
@@ -207,6 +234,25 @@ fn write_run(
                 .as_ref()
                 .map(|p| p.display().to_string()),
         },
+        periods: computed
+            .monitoring
+            .iter()
+            .flat_map(|m| m.periods.iter())
+            .map(|p| PeriodRecord {
+                period: p.period.label(),
+                period_start: p.period.start.to_string(),
+                period_end: p.period.end.to_string(),
+                inputs_dir: settings.for_period(p.period).inputs.display().to_string(),
+                extracted_on: p.extracted_on.to_string(),
+                extracted_on_source: p.extracted_on_source.to_string(),
+                provisional: p.provisional,
+                reconciliation: Reconciliation {
+                    wmo: p.wmo.clone(),
+                    zvw: p.zvw.clone(),
+                },
+                suppression: p.suppression.clone(),
+            })
+            .collect(),
         inputs,
         warnings,
         reconciliation: Reconciliation {
@@ -228,4 +274,32 @@ fn write_run(
     manifest.write(dir)?;
     crate::run_folder::abort_point("manifest");
     Ok(timings)
+}
+
+/// One table of every period of a monitoring run, each with its `period` as the last column
+/// (columns a period lacks, e.g. the last period's `oe_for_flags`, are null there).
+fn stack_periods(
+    m: &super::monitor::Monitoring,
+    table: impl Fn(&super::monitor::PeriodOutput) -> Result<DataFrame>,
+) -> Result<DataFrame> {
+    // The last period's columns and types, `period` last.
+    let last = table(m.periods.last().expect("periods"))?;
+    let schema = last.schema().clone();
+    let mut frames = Vec::new();
+    for p in &m.periods {
+        let df = table(p)?;
+        let mut exprs: Vec<Expr> = schema
+            .iter()
+            .map(|(name, dtype)| {
+                if df.column(name).is_ok() {
+                    col(name.clone())
+                } else {
+                    lit(NULL).cast(dtype.clone()).alias(name.clone())
+                }
+            })
+            .collect();
+        exprs.push(lit(p.period.label()).alias("period"));
+        frames.push(df.lazy().select(exprs));
+    }
+    Ok(concat(frames, UnionArgs::default())?.collect()?)
 }

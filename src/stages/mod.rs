@@ -6,6 +6,7 @@ pub mod features;
 pub mod flag_basis;
 pub mod focus;
 pub mod load;
+pub mod monitoring;
 pub mod outliers;
 pub mod profile;
 pub mod reconcile;

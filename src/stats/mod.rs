@@ -7,6 +7,7 @@ pub mod overdispersion;
 pub mod proportion;
 pub mod residual;
 pub mod robust;
+pub mod trend;
 
 /// Two-sided 95% and 99.8% normal quantiles (METHODS).
 pub const Z95: f64 = 1.959964;

@@ -114,6 +114,14 @@ fn read_parquet(dir: &Path, stem: &str) -> Result<DataFrame> {
     Ok(df)
 }
 
+/// The rows of `period` when the table has a `period` column (a monitoring run's).
+fn of_period(df: DataFrame, period: &str) -> Result<DataFrame> {
+    if df.column("period").is_err() {
+        return Ok(df);
+    }
+    Ok(df.lazy().filter(col("period").eq(lit(period))).collect()?)
+}
+
 fn text(df: &DataFrame, c: &str) -> Result<Vec<String>> {
     Ok(strings(df, c)?
         .into_iter()
@@ -145,7 +153,8 @@ impl RunView {
         let manifest = crate::manifest::Manifest::read(dir)?;
         let run = manifest.run.clone();
 
-        let p = read_parquet(dir, "profile")?;
+        // A monitoring run's tables hold every period: the view is of the report's period.
+        let p = of_period(read_parquet(dir, "profile")?, &run.period)?;
         let level = levels(&p, dir)?;
         let code = text(&p, "area_code")?;
         let name = text(&p, "area_name")?;
@@ -219,7 +228,7 @@ impl RunView {
             })
             .collect();
 
-        let g = read_parquet(dir, "segments")?;
+        let g = of_period(read_parquet(dir, "segments")?, &run.period)?;
         let sf = |c: &str| floats(&g, c);
         let (seg, area, filter) = (
             text(&g, "segment")?,

@@ -72,6 +72,12 @@ impl InputSet {
 /// Finds `<name>.parquet` or `<name>.csv` for each contract input in `dir`.
 /// A missing file is a problem; both present is a problem too (which one would be meant?).
 pub fn find_inputs(dir: &Path) -> (InputSet, Vec<Problem>) {
+    find_inputs_with(dir, &[])
+}
+
+/// `find_inputs`, where an input missing from `dir` may be a shared file named by the
+/// pipeline (`norm_costs`, `areas` of a monitoring run).
+pub fn find_inputs_with(dir: &Path, shared: &[(String, PathBuf)]) -> (InputSet, Vec<Problem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if !dir.is_dir() {
@@ -102,6 +108,25 @@ pub fn find_inputs(dir: &Path) -> (InputSet, Vec<Problem>) {
                     spec.name, spec.name
                 ),
             )),
+            (false, false) if shared.iter().any(|(n, _)| n == spec.name) => {
+                let path = shared
+                    .iter()
+                    .find(|(n, _)| n == spec.name)
+                    .map(|(_, p)| p.clone())
+                    .unwrap_or_default();
+                if path.is_file() {
+                    files.push(InputFile::new(spec, path));
+                } else {
+                    problems.push(Problem::error(
+                        &path.display().to_string(),
+                        None,
+                        format!(
+                            "shared input `{}` named in the pipeline file does not exist",
+                            spec.name
+                        ),
+                    ));
+                }
+            }
             (false, false) => problems.push(Problem::error(
                 &parquet.display().to_string(),
                 None,
@@ -112,7 +137,14 @@ pub fn find_inputs(dir: &Path) -> (InputSet, Vec<Problem>) {
             )),
         }
     }
-    let geometry = Some(dir.join(GEOMETRY_FILE)).filter(|p| p.is_file());
+    let geometry = Some(dir.join(GEOMETRY_FILE))
+        .filter(|p| p.is_file())
+        .or_else(|| {
+            shared
+                .iter()
+                .find(|(n, p)| n == "geometry" && p.is_file())
+                .map(|(_, p)| p.clone())
+        });
     (InputSet { files, geometry }, problems)
 }
 

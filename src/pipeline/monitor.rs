@@ -1,0 +1,271 @@
+//! A monitoring run (SPEC 3.6): several periods, one input folder each. Every period is
+//! validated first, so a bad period stops the run by name before anything is computed or
+//! written. Then the last period — the report's — runs as a one-period run does (profile,
+//! outliers, focus); each earlier period is profiled on its own and its focus groups judged
+//! with the last period's segment definitions, keeping only its small tables: the person frame
+//! of one period is in memory at a time, so memory does not grow with the number of periods.
+
+use super::{
+    add_time, compile_segments, focus_step, outliers_step, profile_step, typed_inputs, validate,
+    Computed, Profiled, Validated,
+};
+use crate::config::Settings;
+use crate::domain::Period;
+use crate::error::{Error, Result};
+use crate::progress::Reporter;
+use crate::stages::load::format_problems;
+use crate::stages::monitoring::{self, PeriodFigures};
+use crate::stages::profile::Inputs;
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// A period's claims are complete only some months after it ends ("ijlen", SPEC 3.6).
+pub const PROVISIONAL_MONTHS: u32 = 6;
+
+/// What a monitoring run keeps of each period (oldest first, the last period included).
+pub struct PeriodOutput {
+    pub period: Period,
+    pub extracted_on: NaiveDate,
+    /// `pipeline` or `newest service date`.
+    pub extracted_on_source: &'static str,
+    pub provisional: bool,
+    /// Its published profile (every level, small cells hidden), as `Profiled::profile`.
+    pub profile: DataFrame,
+    /// Its segments table.
+    pub segments: DataFrame,
+    pub zvw: crate::stages::reconcile::Ledger,
+    pub wmo: crate::stages::reconcile::Ledger,
+    pub suppression: crate::stages::small_cells::SuppressionCounts,
+    /// Its warnings (validation and profile); empty for the last period, whose warnings are
+    /// the run's own.
+    pub warnings: Vec<crate::problem::Problem>,
+    /// Its validation (inputs and warnings); None for the last period, whose validation is
+    /// the run's own (`Computed::validated`).
+    pub validated: Option<Validated>,
+}
+
+/// The periods of a monitoring run and the monitoring table.
+pub struct Monitoring {
+    pub periods: Vec<PeriodOutput>,
+    pub table: DataFrame,
+}
+
+/// Whether a period extracted on `extracted_on` is still provisional.
+pub fn provisional(period: &Period, extracted_on: NaiveDate) -> bool {
+    period
+        .end
+        .checked_add_months(chrono::Months::new(PROVISIONAL_MONTHS))
+        .is_none_or(|complete| extracted_on < complete)
+}
+
+/// When the period's extract was taken: the pipeline's date, else the newest service date in
+/// its claims file (lines outside the period included).
+fn extracted_on(settings: &Settings, inputs: &Inputs) -> Result<(NaiveDate, &'static str)> {
+    if let Some(d) = settings.extracted_on.get(&settings.period.label()) {
+        return Ok((*d, "pipeline"));
+    }
+    let df = crate::stages::collect_streaming(
+        inputs
+            .claims
+            .clone()
+            .select([col("service_date").max().cast(DataType::Int32)]),
+    )?;
+    let days = df
+        .column("service_date")?
+        .i32()?
+        .get(0)
+        .unwrap_or(settings.period.end_epoch_days());
+    Ok((
+        crate::domain::date_from_epoch_days(days),
+        "newest service date",
+    ))
+}
+
+pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Computed> {
+    super::check_out(settings)?;
+    let segments = compile_segments(settings)?;
+    let mut timings = BTreeMap::new();
+
+    // 1. Every period validated before any work: one bad period names itself and stops all.
+    let t = Instant::now();
+    let mut checked = Vec::new();
+    let mut fatal = Vec::new();
+    for p in &settings.periods {
+        let s = settings.for_period(*p);
+        let v = validate(&s, false, reporter)?;
+        if v.fatal() {
+            fatal.push(format!(
+                "period {p} (`{}`):\n{}",
+                s.inputs.display(),
+                format_problems(&v.problems)
+            ));
+        }
+        checked.push((s, v));
+    }
+    add_time(&mut timings, "validate", t);
+    if !fatal.is_empty() {
+        return Err(Error::Input {
+            report: format!(
+                "{} of {} periods cannot be used; nothing was written.\n{}",
+                fatal.len(),
+                settings.periods.len(),
+                fatal.join("\n")
+            ),
+        });
+    }
+    crate::run_folder::abort_point("validate");
+
+    // 2. The report's period, as a one-period run.
+    let (last_settings, last_validated) = checked.pop().expect("at least two periods");
+    let inputs = typed_inputs(&last_validated)?;
+    let mut profiled = profile_step(
+        &last_settings,
+        &last_validated,
+        &inputs,
+        &mut timings,
+        reporter,
+    )?;
+    let outliers = outliers_step(&last_settings, &mut profiled, true, &mut timings, reporter)?;
+    let focused = focus_step(&last_settings, &segments, &profiled, &mut timings, reporter)?;
+    let last_figures = figures(&last_settings, &profiled, &focused.rows, &inputs)?;
+    // Earlier periods are judged on the same groups, proposals included, by their filters.
+    let mut defs: Vec<crate::stages::segments::SegmentDef> = Vec::new();
+    for r in &focused.rows {
+        if !defs.iter().any(|d| d.name == r.segment) {
+            defs.push(crate::stages::segments::SegmentDef {
+                name: r.segment.clone(),
+                filter: r.filter.clone(),
+            });
+        }
+    }
+    let earlier_segments = crate::stages::focus::compile_all(&defs)
+        .map_err(|e| Error::Other(format!("a proposed segment does not compile again: {e}")))?;
+
+    // 3. Earlier periods, one at a time.
+    let mut periods = Vec::new();
+    let mut all_figures = Vec::new();
+    for (s, v) in checked {
+        let mut s = s;
+        s.focus.propose = false;
+        let inputs = typed_inputs(&v)?;
+        let p = profile_step(&s, &v, &inputs, &mut timings, reporter)?;
+        let f = focus_step(&s, &earlier_segments, &p, &mut timings, reporter)?;
+        let fig = figures(&s, &p, &f.rows, &inputs)?;
+        periods.push(output(&fig, &s, p, f.table, Some(v)));
+        all_figures.push(fig.0);
+        // The period's person frame is dropped here, before the next period is read.
+    }
+    all_figures.push(last_figures.0.clone());
+    let t = Instant::now();
+    let table = monitoring::monitoring(&all_figures)?;
+    add_time(&mut timings, "monitoring", t);
+    let last = PeriodOutput {
+        period: last_settings.period,
+        extracted_on: last_figures.1,
+        extracted_on_source: last_figures.2,
+        provisional: last_figures.0.provisional,
+        profile: profiled.profile.clone(),
+        segments: focused.table.clone(),
+        zvw: profiled.zvw.clone(),
+        wmo: profiled.wmo.clone(),
+        suppression: profiled.suppression.clone(),
+        warnings: Vec::new(),
+        validated: None,
+    };
+    periods.push(last);
+    let mut computed = Computed {
+        validated: Some(last_validated),
+        profiled,
+        outliers: Some(outliers),
+        focused: Some(focused),
+        monitoring: Some(Monitoring {
+            periods,
+            table: table_with_levels(table, settings),
+        }),
+        timings,
+    };
+    super::write::publish(settings, &mut computed, reporter)?;
+    Ok(computed)
+}
+
+/// The monitoring rows of the levels the run publishes (segments always).
+fn table_with_levels(table: DataFrame, settings: &Settings) -> DataFrame {
+    let levels: Vec<&str> = settings.levels.iter().map(|l| l.as_str()).collect();
+    table
+        .clone()
+        .lazy()
+        .filter(
+            col("level")
+                .is_in(crate::stages::load::str_list(&levels), false)
+                .or(col("segment").is_not_null()),
+        )
+        .collect()
+        .unwrap_or(table)
+}
+
+/// A period's figures (areas and segments), whether it is provisional, and its extract date.
+fn figures(
+    settings: &Settings,
+    profiled: &Profiled,
+    segments: &[crate::stages::focus::SegmentRow],
+    inputs: &Inputs,
+) -> Result<(PeriodFigures, NaiveDate, &'static str)> {
+    // SEs from raw cost: the published values the changes compare are raw.
+    let basis = crate::stages::flag_basis::basis(&profiled.persons, &profiled.raw, false)?;
+    let mut figures = monitoring::figures(&profiled.profile, &basis, &crate::domain::Level::ALL)?;
+    figures.extend(monitoring::segment_figures(segments));
+    let (on, source) = extracted_on(settings, inputs)?;
+    Ok((
+        PeriodFigures {
+            period: settings.period,
+            provisional: provisional(&settings.period, on),
+            figures,
+        },
+        on,
+        source,
+    ))
+}
+
+fn output(
+    fig: &(PeriodFigures, NaiveDate, &'static str),
+    s: &Settings,
+    p: Profiled,
+    segments: DataFrame,
+    validated: Option<Validated>,
+) -> PeriodOutput {
+    let mut warnings: Vec<crate::problem::Problem> = validated
+        .iter()
+        .flat_map(|v| v.problems.iter().filter(|p| !p.is_fatal()).cloned())
+        .collect();
+    warnings.extend(p.warnings.iter().cloned());
+    PeriodOutput {
+        warnings,
+        period: s.period,
+        extracted_on: fig.1,
+        extracted_on_source: fig.2,
+        provisional: fig.0.provisional,
+        profile: p.profile,
+        segments,
+        zvw: p.zvw,
+        wmo: p.wmo,
+        suppression: p.suppression,
+        validated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provisional_until_six_months_after_the_end() {
+        let q = Period::parse("2024Q3").unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(provisional(&q, d("2024-10-15")));
+        assert!(provisional(&q, d("2025-03-29")));
+        assert!(!provisional(&q, d("2025-03-30")));
+        assert!(!provisional(&q, d("2025-06-01")));
+    }
+}

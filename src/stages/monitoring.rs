@@ -1,0 +1,522 @@
+//! Monitoring (SPEC 3.6, METHODS 9): per area, segment and metric, each period's published
+//! value beside the previous period's and the same period a year earlier — the change in
+//! euros (or points) and percent, its z and flag — and Fingertips' recent-trend marker over
+//! the last five periods.
+//!
+//! Changes are computed only between published values: a value hidden in either period gives
+//! no change, so nothing suppressed in one period can be had from the monitoring table (and no
+//! sum over periods is published that could be differenced). SEs come from each period's own
+//! person-level variance (METHODS 1–3), on raw cost because the published values are raw.
+//! Cost trends are judged on the area's value relative to the whole extract's value of the
+//! same period, so seasonality and growth shared by every area (quarters differ, METHODS 9) do
+//! not count as an area's trend; the total itself and proportions are judged as they are.
+
+use crate::domain::{Level, Period, CARE_TYPES};
+use crate::stages::flag_basis::Basis;
+use crate::stats::trend::{self, Marker};
+use polars::prelude::*;
+use std::collections::BTreeMap;
+
+/// The metrics monitored per area, in table order.
+pub fn area_metrics() -> Vec<String> {
+    let mut m = vec![
+        "oe_ratio".to_string(),
+        "zvw_cost_per_insured_year".to_string(),
+    ];
+    m.extend(
+        CARE_TYPES
+            .iter()
+            .map(|ct| format!("zvw_{ct}_per_insured_year")),
+    );
+    m.push("wmo_clients_per_1000".into());
+    m
+}
+
+/// The metric monitored per segment.
+pub const SEGMENT_METRIC: &str = "cost_per_person";
+
+/// One published figure of one period, with its SE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub level: Level,
+    pub area_code: String,
+    pub area_name: String,
+    /// The segment's name for a focus group's figure; None for an area's.
+    pub segment: Option<String>,
+    pub metric: String,
+    /// None where the value is hidden (small cells) or undefined.
+    pub value: Option<f64>,
+    pub se: Option<f64>,
+    /// Residents behind a proportion (Wmo clients per 1,000), for the trend test.
+    pub n: Option<f64>,
+}
+
+/// One period's figures.
+#[derive(Debug, Clone)]
+pub struct PeriodFigures {
+    pub period: Period,
+    /// Extracted less than six months after the period's end: its claims are incomplete
+    /// ("ijlen", SPEC 3.6), and every change involving it is marked provisional.
+    pub provisional: bool,
+    pub figures: Vec<Figure>,
+}
+
+fn floats(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {
+    crate::frame::floats(df, c)
+}
+
+/// The figures of one period from its published profile (same rows as `raw`, suppressed) and
+/// the raw-cost variance basis (`flag_basis::basis(.., capped = false)`), at `levels`.
+pub fn figures(profile: &DataFrame, basis: &Basis, levels: &[Level]) -> PolarsResult<Vec<Figure>> {
+    let level = crate::frame::strings(profile, "level")?;
+    let code = crate::frame::strings(profile, "area_code")?;
+    let name = crate::frame::strings(profile, "area_name")?;
+    let years = floats(profile, "insured_years")?;
+    let norm = floats(profile, "norm_cost_per_insured_year")?;
+    let residents = floats(profile, "residents")?;
+    let empty = crate::stages::flag_basis::PerArea::default();
+    let total = basis.metric("total").unwrap_or(&empty);
+    let mut values: Vec<(String, Vec<Option<f64>>)> = Vec::new();
+    for m in area_metrics() {
+        values.push((m.clone(), floats(profile, &m)?));
+    }
+    let mut out = Vec::new();
+    for i in 0..profile.height() {
+        let Some(l) = level[i].as_deref().and_then(Level::parse) else {
+            continue;
+        };
+        if !levels.contains(&l) {
+            continue;
+        }
+        for (m, v) in &values {
+            let value = v[i].filter(|x| x.is_finite());
+            let n = years[i].filter(|y| *y > 0.0);
+            let se = value.and_then(|_| {
+                let var = |a: &crate::stages::flag_basis::PerArea| a.variance.get(i).copied();
+                let se = match m.as_str() {
+                    "oe_ratio" => Some(var(total)?.sqrt() / (norm[i]? * n?)),
+                    "zvw_cost_per_insured_year" => Some(var(total)?.sqrt() / n?),
+                    "wmo_clients_per_1000" => {
+                        let r = residents[i].filter(|r| *r > 0.0)?;
+                        let p = (value? / 1000.0).clamp(0.0, 1.0);
+                        Some(1000.0 * (p * (1.0 - p) / r).sqrt())
+                    }
+                    other => {
+                        let ct = other
+                            .strip_prefix("zvw_")?
+                            .strip_suffix("_per_insured_year")?;
+                        Some(var(basis.metric(ct)?)?.sqrt() / n?)
+                    }
+                };
+                se.filter(|s| s.is_finite())
+            });
+            out.push(Figure {
+                level: l,
+                area_code: code[i].clone().unwrap_or_default(),
+                area_name: name[i].clone().unwrap_or_default(),
+                segment: None,
+                metric: m.clone(),
+                value,
+                se,
+                n: residents[i],
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The figures of one period's segments (published rows only carry values): cost per person,
+/// with SE = CV × mean / √persons.
+pub fn segment_figures(rows: &[crate::stages::focus::SegmentRow]) -> Vec<Figure> {
+    rows.iter()
+        .map(|r| {
+            let value = r.cost_per_person.filter(|_| !r.suppressed);
+            let se = match (value, r.cv_cost, r.persons) {
+                (Some(v), Some(cv), Some(n)) if n > 0 => Some(cv * v / (n as f64).sqrt()),
+                _ => None,
+            };
+            Figure {
+                level: Level::of_code(&r.area_code).unwrap_or(Level::Gemeente),
+                area_code: r.area_code.clone(),
+                area_name: String::new(),
+                segment: Some(r.segment.clone()),
+                metric: SEGMENT_METRIC.into(),
+                value,
+                se,
+                n: r.persons.map(|n| n as f64),
+            }
+        })
+        .collect()
+}
+
+type Key = (Level, String, Option<String>, usize);
+
+/// The monitoring table over the periods (oldest first). One row per (level, area, segment,
+/// metric, period) of every figure; see the module comment for what each column means.
+pub fn monitoring(periods: &[PeriodFigures]) -> PolarsResult<DataFrame> {
+    let metrics: Vec<String> = area_metrics()
+        .into_iter()
+        .chain([SEGMENT_METRIC.to_string()])
+        .collect();
+    let metric_rank = |m: &str| metrics.iter().position(|x| x == m).unwrap_or(usize::MAX);
+    // Every figure by key and period index.
+    let mut by_key: BTreeMap<Key, BTreeMap<usize, &Figure>> = BTreeMap::new();
+    for (j, p) in periods.iter().enumerate() {
+        for f in &p.figures {
+            let key = (
+                f.level,
+                f.area_code.clone(),
+                f.segment.clone(),
+                metric_rank(&f.metric),
+            );
+            by_key.entry(key).or_default().insert(j, f);
+        }
+    }
+    let index_of = |p: Option<Period>| p.and_then(|p| periods.iter().position(|q| q.period == p));
+    let previous: Vec<Option<usize>> = (0..periods.len())
+        .map(|j| {
+            j.checked_sub(1)
+                .filter(|&i| periods[i].period.next() == Some(periods[j].period))
+        })
+        .collect();
+    let year_earlier: Vec<Option<usize>> = periods
+        .iter()
+        .map(|p| index_of(p.period.year_earlier()))
+        .collect();
+
+    let mut t = Table::default();
+    for ((level, code, segment, m), series) in &by_key {
+        let metric = &metrics[*m];
+        let total = by_key.get(&(
+            Level::Total,
+            crate::stages::profile::TOTAL_CODE.to_string(),
+            None,
+            *m,
+        ));
+        for (&j, f) in series {
+            let other = |i: Option<usize>| i.and_then(|i| series.get(&i).map(|g| (i, *g)));
+            let prev = other(previous[j]);
+            let year = other(year_earlier[j]);
+            let name = series
+                .values()
+                .rev()
+                .find(|g| !g.area_name.is_empty())
+                .map(|g| g.area_name.clone())
+                .unwrap_or_default();
+            t.level.push(level.as_str());
+            t.area_code.push(code.clone());
+            t.area_name.push(name);
+            t.segment.push(segment.clone());
+            t.period.push(periods[j].period.label());
+            t.metric.push(metric.clone());
+            t.value.push(f.value);
+            t.se.push(f.se);
+            for (cmp, cols) in [(prev, &mut t.previous), (year, &mut t.year)] {
+                let (label, value, change, pct, z, flag) = compare(f, cmp, periods);
+                cols.period.push(label);
+                cols.value.push(value);
+                cols.change.push(change);
+                cols.pct.push(pct);
+                cols.z.push(z);
+                cols.flag.push(flag);
+            }
+            let (marker, chi2, points) = trend_at(j, series, total, *level, metric);
+            t.trend.push(marker.as_str());
+            t.trend_chi2.push(chi2);
+            t.trend_points.push(points as i64);
+            let involved = [Some(j), prev.map(|p| p.0), year.map(|p| p.0)];
+            t.provisional
+                .push(involved.iter().flatten().any(|&i| periods[i].provisional));
+        }
+    }
+    t.frame()
+}
+
+/// (period, value, change, change %, z, flag) of `f` against the figure `cmp` (both must be
+/// published; else only the compared period's label, if that period is in the run).
+#[allow(clippy::type_complexity)]
+fn compare(
+    f: &Figure,
+    cmp: Option<(usize, &Figure)>,
+    periods: &[PeriodFigures],
+) -> (
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<&'static str>,
+) {
+    let Some((i, g)) = cmp else {
+        return (None, None, None, None, None, None);
+    };
+    let label = Some(periods[i].period.label());
+    let (Some(v1), Some(v0)) = (f.value, g.value) else {
+        return (label, None, None, None, None, None);
+    };
+    let change = v1 - v0;
+    let pct = (v0 != 0.0).then(|| 100.0 * change / v0);
+    let z = match (f.se, g.se) {
+        (Some(s1), Some(s0)) => trend::change_z(v1, s1, v0, s0),
+        _ => None,
+    };
+    (
+        label,
+        Some(v0),
+        Some(change),
+        pct,
+        z,
+        z.and_then(trend::flag),
+    )
+}
+
+/// The recent-trend marker at period `j`: the last five periods up to `j`, all published.
+fn trend_at(
+    j: usize,
+    series: &BTreeMap<usize, &Figure>,
+    total: Option<&BTreeMap<usize, &Figure>>,
+    level: Level,
+    metric: &str,
+) -> (Marker, Option<f64>, usize) {
+    let first = j + 1 - trend::TREND_MIN_POINTS.min(j + 1);
+    let window: Vec<(usize, &Figure)> = (first..=j)
+        .filter_map(|i| series.get(&i).map(|f| (i, *f)))
+        .filter(|(_, f)| f.value.is_some())
+        .collect();
+    if window.len() < trend::TREND_MIN_POINTS {
+        return (Marker::CannotBeCalculated, None, window.len());
+    }
+    if metric == "wmo_clients_per_1000" {
+        let pts: Option<Vec<(f64, f64, f64)>> = window
+            .iter()
+            .map(|(i, f)| {
+                let n = f.n.filter(|n| *n > 0.0)?;
+                Some((*i as f64, (f.value? / 1000.0 * n).round(), n))
+            })
+            .collect();
+        return match pts {
+            Some(p) => {
+                let (m, chi2) = trend::recent_trend(&p, trend::proportion_fit);
+                (m, chi2, p.len())
+            }
+            None => (Marker::CannotBeCalculated, None, window.len()),
+        };
+    }
+    // Costs below the total: relative to the whole extract's value of the same period.
+    let relative = level != Level::Total && metric != SEGMENT_METRIC;
+    let pts: Option<Vec<(f64, f64, f64)>> = window
+        .iter()
+        .map(|(i, f)| {
+            let (v, se) = (f.value?, f.se?);
+            if relative {
+                let t = total?.get(i)?.value.filter(|t| *t > 0.0)?;
+                Some((*i as f64, v / t, se / t))
+            } else {
+                Some((*i as f64, v, se))
+            }
+        })
+        .collect();
+    match pts {
+        Some(p) => {
+            let (m, chi2) = trend::recent_trend(&p, trend::weighted_fit);
+            (m, chi2, p.len())
+        }
+        None => (Marker::CannotBeCalculated, None, window.len()),
+    }
+}
+
+#[derive(Default)]
+struct Compared {
+    period: Vec<Option<String>>,
+    value: Vec<Option<f64>>,
+    change: Vec<Option<f64>>,
+    pct: Vec<Option<f64>>,
+    z: Vec<Option<f64>>,
+    flag: Vec<Option<&'static str>>,
+}
+
+#[derive(Default)]
+struct Table {
+    level: Vec<&'static str>,
+    area_code: Vec<String>,
+    area_name: Vec<String>,
+    segment: Vec<Option<String>>,
+    period: Vec<String>,
+    metric: Vec<String>,
+    value: Vec<Option<f64>>,
+    se: Vec<Option<f64>>,
+    previous: Compared,
+    year: Compared,
+    trend: Vec<&'static str>,
+    trend_chi2: Vec<Option<f64>>,
+    trend_points: Vec<i64>,
+    provisional: Vec<bool>,
+}
+
+impl Table {
+    fn frame(self) -> PolarsResult<DataFrame> {
+        let mut cols = vec![
+            Column::new("level".into(), self.level),
+            Column::new("area_code".into(), self.area_code),
+            Column::new("area_name".into(), self.area_name),
+            Column::new("segment".into(), self.segment),
+            Column::new("period".into(), self.period),
+            Column::new("metric".into(), self.metric),
+            Column::new("value".into(), self.value),
+            Column::new("se".into(), self.se),
+        ];
+        for (prefix, c) in [("previous", self.previous), ("year_earlier", self.year)] {
+            let (change, pct, z, flag) = if prefix == "previous" {
+                ("change", "change_pct", "change_z", "change_flag")
+            } else {
+                (
+                    "change_year",
+                    "change_year_pct",
+                    "change_year_z",
+                    "change_year_flag",
+                )
+            };
+            cols.extend([
+                Column::new(format!("{prefix}_period").into(), c.period),
+                Column::new(format!("{prefix}_value").into(), c.value),
+                Column::new(change.into(), c.change),
+                Column::new(pct.into(), c.pct),
+                Column::new(z.into(), c.z),
+                Column::new(flag.into(), c.flag),
+            ]);
+        }
+        cols.extend([
+            Column::new("trend".into(), self.trend),
+            Column::new("trend_chi2".into(), self.trend_chi2),
+            Column::new("trend_points".into(), self.trend_points),
+            Column::new("provisional".into(), self.provisional),
+        ]);
+        DataFrame::new_infer_height(cols)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fig(code: &str, level: Level, metric: &str, value: Option<f64>, se: f64) -> Figure {
+        Figure {
+            level,
+            area_code: code.into(),
+            area_name: code.into(),
+            segment: None,
+            metric: metric.into(),
+            value,
+            se: Some(se),
+            n: Some(1000.0),
+        }
+    }
+
+    fn period(label: &str, figures: Vec<Figure>) -> PeriodFigures {
+        PeriodFigures {
+            period: Period::parse(label).unwrap(),
+            provisional: false,
+            figures,
+        }
+    }
+
+    /// Six quarters of one wijk against a flat total: changes by hand, a year-earlier
+    /// comparison only where that quarter is in the run, nothing from a hidden value, and a
+    /// rising trend relative to the total.
+    #[test]
+    fn changes_and_trend_by_hand() {
+        let labels = ["2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1", "2024Q2"];
+        let wijk = [
+            Some(100.0),
+            Some(104.0),
+            Some(108.0),
+            None,
+            Some(116.0),
+            Some(120.0),
+        ];
+        let m = "zvw_cost_per_insured_year";
+        let periods: Vec<PeriodFigures> = labels
+            .iter()
+            .zip(wijk)
+            .map(|(l, v)| {
+                period(
+                    l,
+                    vec![
+                        fig("TOTAAL", Level::Total, m, Some(100.0), 0.5),
+                        fig("WK000101", Level::Wijk, m, v, 1.0),
+                    ],
+                )
+            })
+            .collect();
+        let df = monitoring(&periods).unwrap();
+        let w = df
+            .lazy()
+            .filter(col("area_code").eq(lit("WK000101")))
+            .collect()
+            .unwrap();
+        assert_eq!(w.height(), 6);
+        let change = crate::frame::floats(&w, "change").unwrap();
+        let z = crate::frame::floats(&w, "change_z").unwrap();
+        // 2023Q2 − 2023Q1 = 4 with SE √2.
+        assert_eq!(change[1], Some(4.0));
+        assert!((z[1].unwrap() - 4.0 / 2f64.sqrt()).abs() < 1e-12);
+        // 2023Q4 hidden: no change into it, none out of it.
+        assert_eq!(change[3], None);
+        assert_eq!(change[4], None);
+        let year = crate::frame::floats(&w, "change_year").unwrap();
+        let year_period = crate::frame::strings(&w, "year_earlier_period").unwrap();
+        assert_eq!(year[4], Some(16.0));
+        assert_eq!(year_period[4].as_deref(), Some("2023Q1"));
+        assert_eq!(year_period[0], None);
+        let pct = crate::frame::floats(&w, "change_year_pct").unwrap();
+        assert!((pct[5].unwrap() - 100.0 * 16.0 / 104.0).abs() < 1e-9);
+        let flag = crate::frame::strings(&w, "change_year_flag").unwrap();
+        assert_eq!(flag[5].as_deref(), Some("99.8"));
+        // The last five quarters hold a hidden one: no trend; a run without it has one.
+        let trend = crate::frame::strings(&w, "trend").unwrap();
+        assert_eq!(trend[5].as_deref(), Some("cannot_be_calculated"));
+        let mut all = periods.clone();
+        all[3].figures[1].value = Some(112.0);
+        let df = monitoring(&all).unwrap();
+        let w = df
+            .lazy()
+            .filter(col("area_code").eq(lit("WK000101")))
+            .collect()
+            .unwrap();
+        let trend = crate::frame::strings(&w, "trend").unwrap();
+        assert_eq!(trend[5].as_deref(), Some("increasing"));
+        assert_eq!(trend[3].as_deref(), Some("cannot_be_calculated"));
+    }
+
+    /// A rise shared by every area (the total rises alike) is no area trend.
+    #[test]
+    fn shared_growth_is_not_an_area_trend() {
+        let m = "zvw_cost_per_insured_year";
+        let labels = ["2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1"];
+        let periods: Vec<PeriodFigures> = labels
+            .iter()
+            .enumerate()
+            .map(|(j, l)| {
+                let v = 100.0 * (1.0 + 0.05 * j as f64);
+                period(
+                    l,
+                    vec![
+                        fig("TOTAAL", Level::Total, m, Some(v), 0.1),
+                        fig("WK000101", Level::Wijk, m, Some(v), 0.5),
+                    ],
+                )
+            })
+            .collect();
+        let df = monitoring(&periods).unwrap();
+        let trend = crate::frame::strings(&df, "trend").unwrap();
+        let codes = crate::frame::strings(&df, "area_code").unwrap();
+        let at = |code: &str| {
+            (0..df.height())
+                .rev()
+                .find(|&i| codes[i].as_deref() == Some(code))
+                .and_then(|i| trend[i].clone())
+        };
+        assert_eq!(at("WK000101").as_deref(), Some("no_significant_change"));
+        assert_eq!(at("TOTAAL").as_deref(), Some("increasing"));
+    }
+}
