@@ -81,6 +81,10 @@ pub struct SampleArgs {
     /// Period the extracts cover.
     #[arg(long, default_value = "2024Q3")]
     pub period: String,
+    /// A series instead: one folder per period (e.g. 2022Q1..2024Q4) of one persistent
+    /// population, with a pipeline.toml to run it.
+    #[arg(long)]
+    pub periods: Option<String>,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Claim lines per person per insured year.

@@ -135,6 +135,41 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
             args.out.display()
         )));
     }
+    if let Some(text) = &args.periods {
+        let periods = Period::series(text).map_err(|m| Error::Config {
+            path: "command line".into(),
+            message: m,
+        })?;
+        let opts = sample::series::SeriesOptions {
+            persons: args.persons,
+            periods,
+            seed: args.seed,
+            lines_per_person_year: args.lines_per_person_year,
+        };
+        let reporter = progress::for_stderr();
+        let summary = sample::series::generate_series(&opts, &args.out, reporter.as_ref())?;
+        println!("series written to `{}`", args.out.display());
+        for (period, files) in &summary.folders {
+            let rows: Vec<String> = files.iter().map(|(f, n)| format!("{f} {n}")).collect();
+            println!("  {period}: {}", rows.join(", "));
+        }
+        let p = &summary.planted;
+        println!(
+            "  planted: wijk {} rising {:.0}% a period from {}; wijk {} down to {:.0}% from {}; wijk {} unchanged",
+            p.trend_wijk,
+            100.0 * sample::series::TREND_STEP,
+            p.trend_from,
+            p.drop_wijk,
+            100.0 * sample::series::DROP_FACTOR,
+            p.drop_from,
+            p.stable_wijk
+        );
+        println!(
+            "  run it: wijkscan run {}",
+            args.out.join("pipeline.toml").display()
+        );
+        return Ok(0);
+    }
     let opts = sample::SampleOptions {
         persons: args.persons,
         period,

@@ -212,9 +212,18 @@ fn figures(
     segments: &[crate::stages::focus::SegmentRow],
     inputs: &Inputs,
 ) -> Result<(PeriodFigures, NaiveDate, &'static str)> {
-    // SEs from raw cost: the published values the changes compare are raw.
-    let basis = crate::stages::flag_basis::basis(&profiled.persons, &profiled.raw, false)?;
-    let mut figures = monitoring::figures(&profiled.profile, &basis, &crate::domain::Level::ALL)?;
+    // Changes are judged on the outlier flags' cost basis (capped by default, METHODS 8).
+    let basis = crate::stages::flag_basis::basis(
+        &profiled.persons,
+        &profiled.raw,
+        settings.outliers.capped,
+    )?;
+    let mut figures = monitoring::figures(
+        &profiled.profile,
+        &basis,
+        &crate::domain::Level::ALL,
+        settings.min_cell,
+    )?;
     figures.extend(monitoring::segment_figures(segments));
     let (on, source) = extracted_on(settings, inputs)?;
     Ok((

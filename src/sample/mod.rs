@@ -9,6 +9,7 @@
 pub mod calibration;
 pub mod geography;
 pub mod people;
+pub mod series;
 
 use crate::domain::{epoch_days, Period, CARE_TYPES};
 use crate::error::{Error, Result};
@@ -77,7 +78,7 @@ const PLANTED: [(&str, Option<&str>, f64, &str); 3] = [
     ),
 ];
 
-fn io(path: &Path, e: impl std::fmt::Display) -> Error {
+pub(super) fn io(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Output(format!("cannot write `{}`: {e}", path.display()))
 }
 
@@ -89,7 +90,7 @@ fn opt_dates(name: &str, days: Vec<Option<i32>>) -> PolarsResult<Column> {
     Column::new(name.into(), days).cast(&DataType::Date)
 }
 
-fn frames(c: Chunk) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
+pub(super) fn frames(c: Chunk) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
     let insured = DataFrame::new_infer_height(vec![
         Column::new("person_id".into(), c.person_id),
         Column::new("pc5".into(), c.pc5),
@@ -120,21 +121,21 @@ fn frames(c: Chunk) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
     Ok((insured, claims, wmo))
 }
 
-struct Sink {
+pub(super) struct Sink {
     path: std::path::PathBuf,
     writer: Option<polars::io::parquet::write::BatchedWriter<std::fs::File>>,
     rows: u64,
 }
 
 impl Sink {
-    fn new(path: std::path::PathBuf) -> Sink {
+    pub(super) fn new(path: std::path::PathBuf) -> Sink {
         Sink {
             path,
             writer: None,
             rows: 0,
         }
     }
-    fn write(&mut self, df: &DataFrame) -> Result<()> {
+    pub(super) fn write(&mut self, df: &DataFrame) -> Result<()> {
         if self.writer.is_none() {
             let f = std::fs::File::create(&self.path).map_err(|e| io(&self.path, e))?;
             self.writer = Some(
@@ -149,7 +150,7 @@ impl Sink {
         self.rows += df.height() as u64;
         Ok(())
     }
-    fn finish(self) -> Result<(String, u64)> {
+    pub(super) fn finish(self) -> Result<(String, u64)> {
         if let Some(w) = self.writer {
             w.finish().map_err(|e| io(&self.path, e))?;
         }

@@ -157,7 +157,7 @@ fn sigma(ct: &str) -> f64 {
     }
 }
 
-fn household(age: u32, r: f64) -> &'static str {
+pub(super) fn household(age: u32, r: f64) -> &'static str {
     let table: &[(&'static str, f64)] = if age < 18 {
         &[
             ("couple_children", 0.8),
@@ -188,7 +188,7 @@ fn household(age: u32, r: f64) -> &'static str {
     pick(table, r)
 }
 
-fn pick<T: Copy>(table: &[(T, f64)], r: f64) -> T {
+pub(super) fn pick<T: Copy>(table: &[(T, f64)], r: f64) -> T {
     let total: f64 = table.iter().map(|t| t.1).sum();
     let mut acc = 0.0;
     for (v, w) in table {
@@ -200,7 +200,7 @@ fn pick<T: Copy>(table: &[(T, f64)], r: f64) -> T {
     table[table.len() - 1].0
 }
 
-fn wmo_type(age: u32, r: f64) -> &'static str {
+pub(super) fn wmo_type(age: u32, r: f64) -> &'static str {
     if age >= 65 {
         pick(
             &[
@@ -230,7 +230,7 @@ fn wmo_type(age: u32, r: f64) -> &'static str {
 }
 
 /// Annual cost of one Wmo provision of a type, in euros.
-fn wmo_annual(t: &str) -> f64 {
+pub(super) fn wmo_annual(t: &str) -> f64 {
     match t {
         "huishoudelijke_hulp" => 2400.0,
         "begeleiding_individueel" => 6000.0,
@@ -243,7 +243,7 @@ fn wmo_annual(t: &str) -> f64 {
     }
 }
 
-fn wmo_base_rate(age: u32) -> f64 {
+pub(super) fn wmo_base_rate(age: u32) -> f64 {
     match age {
         0..=17 => 0.01,
         18..=64 => 0.03,
@@ -549,7 +549,14 @@ impl Plan<'_> {
 }
 
 impl Chunk {
-    fn push_claim(&mut self, id: &str, person: &str, date: i32, ct: &'static str, amount: f64) {
+    pub(super) fn push_claim(
+        &mut self,
+        id: &str,
+        person: &str,
+        date: i32,
+        ct: &'static str,
+        amount: f64,
+    ) {
         self.claim_id.push(id.to_string());
         self.claim_person.push(person.to_string());
         self.service_date.push(date);

@@ -5,11 +5,20 @@
 //!
 //! Changes are computed only between published values: a value hidden in either period gives
 //! no change, so nothing suppressed in one period can be had from the monitoring table (and no
-//! sum over periods is published that could be differenced). SEs come from each period's own
-//! person-level variance (METHODS 1–3), on raw cost because the published values are raw.
+//! sum over periods is published that could be differenced).
+//!
+//! The values and changes shown are the published (raw) ones; whether a change or a trend is
+//! real is judged, like the outlier flags, on cost capped per person at the period's 99th
+//! percentile (METHODS 8, the default; raw with `capped = false`), scaled back by the period's
+//! κ, with the SEs of METHODS 1–3 from each period's own person-level variance. Raw quarterly
+//! cost is so heavy-tailed that one person's treatment moves a buurt by a factor ten, and the
+//! stratum variance of METHODS 1 does not see it: judged raw, such a quarter reads as a trend.
+//! Where 1 to min_cell − 1 persons were capped the SE is not published (it would give the
+//! capped figure beside the raw one), only the z.
+//!
 //! Cost trends are judged on the area's value relative to the whole extract's value of the
-//! same period, so seasonality and growth shared by every area (quarters differ, METHODS 9) do
-//! not count as an area's trend; the total itself and proportions are judged as they are.
+//! same period, so seasonality, growth and late claims shared by every area (METHODS 9) do not
+//! count as an area's trend; the total itself and proportions are judged as they are.
 
 use crate::domain::{Level, Period, CARE_TYPES};
 use crate::stages::flag_basis::Basis;
@@ -44,9 +53,14 @@ pub struct Figure {
     /// The segment's name for a focus group's figure; None for an area's.
     pub segment: Option<String>,
     pub metric: String,
-    /// None where the value is hidden (small cells) or undefined.
+    /// The published value; None where it is hidden (small cells) or undefined.
     pub value: Option<f64>,
+    /// The value changes and trends are judged on (capped cost scaled by 1/κ, or the value
+    /// itself), and its SE; None where the value is not published.
+    pub judged: Option<f64>,
     pub se: Option<f64>,
+    /// Whether the SE may be published (not where it would reveal a capped figure).
+    pub se_shown: bool,
     /// Residents behind a proportion (Wmo clients per 1,000), for the trend test.
     pub n: Option<f64>,
 }
@@ -66,8 +80,13 @@ fn floats(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {
 }
 
 /// The figures of one period from its published profile (same rows as `raw`, suppressed) and
-/// the raw-cost variance basis (`flag_basis::basis(.., capped = false)`), at `levels`.
-pub fn figures(profile: &DataFrame, basis: &Basis, levels: &[Level]) -> PolarsResult<Vec<Figure>> {
+/// the cost basis the outlier flags use (`flag_basis::basis`), at `levels`.
+pub fn figures(
+    profile: &DataFrame,
+    basis: &Basis,
+    levels: &[Level],
+    min_cell: i64,
+) -> PolarsResult<Vec<Figure>> {
     let level = crate::frame::strings(profile, "level")?;
     let code = crate::frame::strings(profile, "area_code")?;
     let name = crate::frame::strings(profile, "area_name")?;
@@ -75,7 +94,14 @@ pub fn figures(profile: &DataFrame, basis: &Basis, levels: &[Level]) -> PolarsRe
     let norm = floats(profile, "norm_cost_per_insured_year")?;
     let residents = floats(profile, "residents")?;
     let empty = crate::stages::flag_basis::PerArea::default();
-    let total = basis.metric("total").unwrap_or(&empty);
+    let kappa = |metric: &str| {
+        basis
+            .caps
+            .iter()
+            .find(|c| c.metric == metric)
+            .map_or(1.0, |c| c.kappa)
+            .max(f64::MIN_POSITIVE)
+    };
     let mut values: Vec<(String, Vec<Option<f64>>)> = Vec::new();
     for m in area_metrics() {
         values.push((m.clone(), floats(profile, &m)?));
@@ -91,25 +117,47 @@ pub fn figures(profile: &DataFrame, basis: &Basis, levels: &[Level]) -> PolarsRe
         for (m, v) in &values {
             let value = v[i].filter(|x| x.is_finite());
             let n = years[i].filter(|y| *y > 0.0);
-            let se = value.and_then(|_| {
-                let var = |a: &crate::stages::flag_basis::PerArea| a.variance.get(i).copied();
-                let se = match m.as_str() {
-                    "oe_ratio" => Some(var(total)?.sqrt() / (norm[i]? * n?)),
-                    "zvw_cost_per_insured_year" => Some(var(total)?.sqrt() / n?),
-                    "wmo_clients_per_1000" => {
-                        let r = residents[i].filter(|r| *r > 0.0)?;
-                        let p = (value? / 1000.0).clamp(0.0, 1.0);
-                        Some(1000.0 * (p * (1.0 - p) / r).sqrt())
-                    }
-                    other => {
-                        let ct = other
-                            .strip_prefix("zvw_")?
-                            .strip_suffix("_per_insured_year")?;
-                        Some(var(basis.metric(ct)?)?.sqrt() / n?)
-                    }
-                };
-                se.filter(|s| s.is_finite())
-            });
+            // The cost basis of this metric: total cost for O/E and cost per insured year.
+            let cost_metric = match m.as_str() {
+                "oe_ratio" | "zvw_cost_per_insured_year" => Some("total"),
+                "wmo_clients_per_1000" => None,
+                other => other
+                    .strip_prefix("zvw_")
+                    .and_then(|s| s.strip_suffix("_per_insured_year")),
+            };
+            let (judged, se, se_shown) = match (value, cost_metric) {
+                (None, _) => (None, None, false),
+                (Some(v), None) => {
+                    // Wmo clients per 1,000: a proportion of residents (METHODS 3).
+                    let se = residents[i].filter(|r| *r > 0.0).map(|r| {
+                        let p = (v / 1000.0).clamp(0.0, 1.0);
+                        1000.0 * (p * (1.0 - p) / r).sqrt()
+                    });
+                    (Some(v), se, true)
+                }
+                (Some(_), Some(cm)) => {
+                    let a = basis.metric(cm).unwrap_or(&empty);
+                    let k = kappa(cm);
+                    let (obs, var) = (a.observed.get(i).copied(), a.variance.get(i).copied());
+                    let capped = a.capped_persons.get(i).copied().unwrap_or(0.0);
+                    let shown = !basis.capped || capped == 0.0 || capped >= min_cell as f64;
+                    let judged = match (m.as_str(), obs, n) {
+                        ("oe_ratio", Some(o), Some(n)) => {
+                            norm[i].filter(|m| *m > 0.0).map(|m| o / n / (k * m))
+                        }
+                        (_, Some(o), Some(n)) => Some(o / n / k),
+                        _ => None,
+                    };
+                    let se = match (m.as_str(), var, n) {
+                        ("oe_ratio", Some(v), Some(n)) => {
+                            norm[i].filter(|m| *m > 0.0).map(|m| v.sqrt() / (n * k * m))
+                        }
+                        (_, Some(v), Some(n)) => Some(v.sqrt() / (n * k)),
+                        _ => None,
+                    };
+                    (judged, se.filter(|s| s.is_finite() && *s > 0.0), shown)
+                }
+            };
             out.push(Figure {
                 level: l,
                 area_code: code[i].clone().unwrap_or_default(),
@@ -117,7 +165,9 @@ pub fn figures(profile: &DataFrame, basis: &Basis, levels: &[Level]) -> PolarsRe
                 segment: None,
                 metric: m.clone(),
                 value,
+                judged,
                 se,
+                se_shown,
                 n: residents[i],
             });
         }
@@ -142,7 +192,9 @@ pub fn segment_figures(rows: &[crate::stages::focus::SegmentRow]) -> Vec<Figure>
                 segment: Some(r.segment.clone()),
                 metric: SEGMENT_METRIC.into(),
                 value,
+                judged: value,
                 se,
+                se_shown: true,
                 n: r.persons.map(|n| n as f64),
             }
         })
@@ -210,7 +262,7 @@ pub fn monitoring(periods: &[PeriodFigures]) -> PolarsResult<DataFrame> {
             t.period.push(periods[j].period.label());
             t.metric.push(metric.clone());
             t.value.push(f.value);
-            t.se.push(f.se);
+            t.se.push(f.se.filter(|_| f.se_shown));
             for (cmp, cols) in [(prev, &mut t.previous), (year, &mut t.year)] {
                 let (label, value, change, pct, z, flag) = compare(f, cmp, periods);
                 cols.period.push(label);
@@ -256,8 +308,8 @@ fn compare(
     };
     let change = v1 - v0;
     let pct = (v0 != 0.0).then(|| 100.0 * change / v0);
-    let z = match (f.se, g.se) {
-        (Some(s1), Some(s0)) => trend::change_z(v1, s1, v0, s0),
+    let z = match (f.judged, f.se, g.judged, g.se) {
+        (Some(j1), Some(s1), Some(j0), Some(s0)) => trend::change_z(j1, s1, j0, s0),
         _ => None,
     };
     (
@@ -281,7 +333,7 @@ fn trend_at(
     let first = j + 1 - trend::TREND_MIN_POINTS.min(j + 1);
     let window: Vec<(usize, &Figure)> = (first..=j)
         .filter_map(|i| series.get(&i).map(|f| (i, *f)))
-        .filter(|(_, f)| f.value.is_some())
+        .filter(|(_, f)| f.value.is_some() && f.judged.is_some())
         .collect();
     if window.len() < trend::TREND_MIN_POINTS {
         return (Marker::CannotBeCalculated, None, window.len());
@@ -307,9 +359,9 @@ fn trend_at(
     let pts: Option<Vec<(f64, f64, f64)>> = window
         .iter()
         .map(|(i, f)| {
-            let (v, se) = (f.value?, f.se?);
+            let (v, se) = (f.judged?, f.se?);
             if relative {
-                let t = total?.get(i)?.value.filter(|t| *t > 0.0)?;
+                let t = total?.get(i)?.judged.filter(|t| *t > 0.0)?;
                 Some((*i as f64, v / t, se / t))
             } else {
                 Some((*i as f64, v, se))
@@ -407,7 +459,9 @@ mod tests {
             segment: None,
             metric: metric.into(),
             value,
+            judged: value,
             se: Some(se),
+            se_shown: true,
             n: Some(1000.0),
         }
     }
@@ -477,6 +531,7 @@ mod tests {
         assert_eq!(trend[5].as_deref(), Some("cannot_be_calculated"));
         let mut all = periods.clone();
         all[3].figures[1].value = Some(112.0);
+        all[3].figures[1].judged = Some(112.0);
         let df = monitoring(&all).unwrap();
         let w = df
             .lazy()

@@ -1,0 +1,260 @@
+//! Monitoring over periods (issue 11, SPEC 3.6, METHODS 9), on a generated series of eight
+//! quarters of one persistent population (`wijkscan sample --periods`): the planted rising
+//! trend and the planted drop are found, a large wijk without a planted change has no trend,
+//! the newest quarters are provisional, changes exist only between published values, every
+//! period reconciles on its own, and a run with one bad period names it and writes nothing.
+
+use assert_cmd::Command;
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const PERIODS: &str = "2023Q1..2024Q4";
+
+/// The series and its run, made once for all tests of this file.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    run: PathBuf,
+    /// (trend wijk, drop wijk, stable wijk), as `sample` reports them.
+    planted: (String, String, String),
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("series");
+        let o = Command::cargo_bin("wijkscan")
+            .unwrap()
+            .args([
+                "sample",
+                "--periods",
+                PERIODS,
+                "--persons",
+                "100000",
+                "--seed",
+                "7",
+            ])
+            .arg("--out")
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        let line = out.lines().find(|l| l.contains("planted:")).unwrap();
+        let wijken: Vec<String> = line
+            .split_whitespace()
+            .filter(|w| w.starts_with("WK"))
+            .map(|w| w.trim_end_matches([';', ',']).to_string())
+            .collect();
+        assert_eq!(wijken.len(), 3, "{line}");
+        let run = dir.path().join("run");
+        let o = Command::cargo_bin("wijkscan")
+            .unwrap()
+            .arg("run")
+            .arg(data.join("pipeline.toml"))
+            .arg("--out")
+            .arg(&run)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        Fixture {
+            planted: (wijken[0].clone(), wijken[1].clone(), wijken[2].clone()),
+            _dir: dir,
+            data,
+            run,
+        }
+    })
+}
+
+fn read(path: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+/// The monitoring row of an area's metric in a period.
+fn row(df: &DataFrame, code: &str, metric: &str, period: &str) -> DataFrame {
+    df.clone()
+        .lazy()
+        .filter(
+            col("area_code")
+                .eq(lit(code))
+                .and(col("metric").eq(lit(metric)))
+                .and(col("period").eq(lit(period)))
+                .and(col("segment").is_null()),
+        )
+        .collect()
+        .unwrap()
+}
+
+fn text(df: &DataFrame, c: &str) -> String {
+    wijkscan::frame::strings(df, c).unwrap()[0]
+        .clone()
+        .unwrap_or_default()
+}
+
+fn num(df: &DataFrame, c: &str) -> Option<f64> {
+    wijkscan::frame::floats(df, c).unwrap()[0]
+}
+
+#[test]
+fn planted_trend_and_drop_are_found_and_a_stable_wijk_has_none() {
+    let f = fixture();
+    let m = read(&f.run.join("monitoring.parquet"));
+    let (trend, drop, stable) = &f.planted;
+    let r = row(&m, trend, "oe_ratio", "2024Q4");
+    assert_eq!(text(&r, "trend"), "increasing", "trend wijk {trend}");
+    let r = row(&m, drop, "oe_ratio", "2024Q4");
+    assert_eq!(text(&r, "trend"), "decreasing", "drop wijk {drop}");
+    // The drop against the same quarter a year earlier, flagged.
+    assert!(num(&r, "change_year").unwrap() < 0.0);
+    assert_eq!(text(&r, "change_year_flag"), "99.8");
+    let r = row(&m, stable, "oe_ratio", "2024Q4");
+    assert_eq!(
+        text(&r, "trend"),
+        "no_significant_change",
+        "stable wijk {stable}"
+    );
+    // No other wijk is said to trend (the trends are judged against the whole extract, so
+    // seasons and the late claims of the newest quarters are not an area's trend).
+    let others = m
+        .clone()
+        .lazy()
+        .filter(
+            col("level")
+                .eq(lit("wijk"))
+                .and(col("metric").eq(lit("oe_ratio")))
+                .and(col("period").eq(lit("2024Q4")))
+                .and(
+                    col("trend")
+                        .eq(lit("increasing"))
+                        .or(col("trend").eq(lit("decreasing"))),
+                )
+                .and(col("area_code").neq(lit(trend.as_str())))
+                .and(col("area_code").neq(lit(drop.as_str()))),
+        )
+        .collect()
+        .unwrap();
+    assert_eq!(others.height(), 0, "{others}");
+}
+
+#[test]
+fn newest_quarters_are_provisional_and_say_when_they_were_extracted() {
+    let f = fixture();
+    let text = std::fs::read_to_string(f.run.join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let periods = manifest["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 8);
+    let provisional: Vec<(String, bool)> = periods
+        .iter()
+        .map(|p| {
+            (
+                p["period"].as_str().unwrap().to_string(),
+                p["provisional"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    // Extracted on 2025-01-30: less than six months after the end of 2024Q3 and 2024Q4.
+    for (p, prov) in &provisional {
+        assert_eq!(*prov, p == "2024Q3" || p == "2024Q4", "{p}");
+        let rec = periods.iter().find(|r| r["period"] == *p).unwrap();
+        assert_eq!(rec["extracted_on"], "2025-01-30");
+        assert_eq!(rec["extracted_on_source"], "pipeline");
+        // Each period reconciles on its own.
+        assert_eq!(rec["reconciliation"]["zvw"]["balanced"], true);
+        assert_eq!(rec["reconciliation"]["wmo"]["balanced"], true);
+    }
+    let m = read(&f.run.join("monitoring.parquet"));
+    let (trend, ..) = &f.planted;
+    let prov = |period: &str| {
+        row(&m, trend, "oe_ratio", period)
+            .column("provisional")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .get(0)
+            .unwrap()
+    };
+    assert!(prov("2024Q4"));
+    assert!(!prov("2024Q2"));
+}
+
+#[test]
+fn changes_only_between_published_values_and_the_profile_per_period() {
+    let f = fixture();
+    let m = read(&f.run.join("monitoring.parquet"));
+    let v = wijkscan::frame::floats(&m, "value").unwrap();
+    let prev = wijkscan::frame::floats(&m, "previous_value").unwrap();
+    let change = wijkscan::frame::floats(&m, "change").unwrap();
+    let year = wijkscan::frame::floats(&m, "year_earlier_value").unwrap();
+    let change_year = wijkscan::frame::floats(&m, "change_year").unwrap();
+    let mut hidden = 0;
+    for i in 0..m.height() {
+        match (v[i], prev[i], change[i]) {
+            (Some(a), Some(b), Some(c)) => assert!((a - b - c).abs() < 1e-9 * a.abs().max(1.0)),
+            (_, _, Some(_)) => panic!("row {i}: a change beside a hidden value"),
+            _ => hidden += 1,
+        }
+        if change_year[i].is_some() {
+            assert!(v[i].is_some() && year[i].is_some(), "row {i}");
+        }
+    }
+    assert!(hidden > 0, "the series has hidden cells at pc5");
+    // The profile holds every period, each with its own suppression.
+    let p = read(&f.run.join("profile.parquet"));
+    let periods = wijkscan::frame::strings(&p, "period").unwrap();
+    let mut labels: Vec<String> = periods.into_iter().flatten().collect();
+    labels.dedup();
+    assert_eq!(labels.len(), 8);
+    assert_eq!(p.get_column_names().last().unwrap().as_str(), "period");
+    // And the report is of the last period.
+    let report = std::fs::read_to_string(f.run.join("report.html")).unwrap();
+    assert!(report.contains("2024Q4"));
+}
+
+/// Issue 15 point 5: one bad period stops the run by name, and nothing is written.
+#[test]
+fn a_bad_period_is_named_and_nothing_is_written() {
+    let f = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("series");
+    for entry in std::fs::read_dir(&f.data).unwrap().flatten() {
+        let to = data.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+            for file in std::fs::read_dir(entry.path()).unwrap().flatten() {
+                std::fs::copy(file.path(), to.join(file.file_name())).unwrap();
+            }
+        } else {
+            std::fs::create_dir_all(&data).unwrap();
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    // 2023Q3's insured file is cut short: a damaged delivery.
+    let bad = data.join("2023Q3").join("insured.parquet");
+    let bytes = std::fs::read(&bad).unwrap();
+    std::fs::write(&bad, &bytes[..bytes.len() / 2]).unwrap();
+    let out = tmp.path().join("run");
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("run")
+        .arg(data.join("pipeline.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("period 2023Q3"), "{err}");
+    assert!(err.contains("1 of 8 periods"), "{err}");
+    assert!(!out.exists());
+    // Nothing beside it either (no staging folder left behind).
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+}
