@@ -171,6 +171,8 @@ impl Lang {
             ("hidden", "te weinig personen", "too few persons"),
             ("bucket", "Post", "Bucket"),
             ("rows", "Regels", "Rows"),
+            ("what_changed", "Wat is er veranderd", "What changed"),
+            ("appendix", "Bijlage: pc5", "Appendix: pc5"),
             ("eur", "€", "€"),
         ];
         let mut m: std::collections::BTreeMap<_, _> = pairs
@@ -201,6 +203,90 @@ pub struct Label {
 /// English. `Lang::l` picks one.
 pub mod labels {
     use super::Label;
+    pub const NO_COST: Label = Label {
+        nl: "geen kosten",
+        en: "no cost",
+    };
+    pub const UNCHANGED: Label = Label {
+        nl: "gelijk",
+        en: "unchanged",
+    };
+    pub const HIGHER: Label = Label {
+        nl: "hoger",
+        en: "higher",
+    };
+    pub const LOWER: Label = Label {
+        nl: "lager",
+        en: "lower",
+    };
+    pub const THAN: Label = Label {
+        nl: "dan",
+        en: "than",
+    };
+    pub const SIGNIFICANT_AT_99_8: Label = Label {
+        nl: "significant, buiten de 99,8%-grens",
+        en: "significant, beyond the 99.8% limit",
+    };
+    pub const SIGNIFICANT_AT_95: Label = Label {
+        nl: "significant, buiten de 95%-grens",
+        en: "significant, beyond the 95% limit",
+    };
+    pub const PROVISIONAL_CLAIMS_STILL_ARRIVING: Label = Label {
+        nl: "voorlopig: er komen nog declaraties binnen",
+        en: "provisional: claims are still arriving",
+    };
+    pub const WHOLE_EXTRACT_COST_PER_INSURED_YEAR: Label = Label {
+        nl: "Hele bestand, kosten per verzekerdenjaar",
+        en: "Whole extract, cost per insured year",
+    };
+    pub const MORE_SIGNIFICANT_CHANGES: Label = Label {
+        nl: "andere significante veranderingen staan in",
+        en: "more significant changes are in",
+    };
+    pub const NO_SIGNIFICANT_CHANGE_AT_LEVEL: Label = Label {
+        nl: "Geen significante verandering van O/E t.o.v. een jaar eerder per",
+        en: "No significant change in O/E against a year earlier per",
+    };
+    pub const RISING_TREND_OVER_THE_LAST: Label = Label {
+        nl: "Stijgende trend over de laatste vijf perioden",
+        en: "Rising trend over the last five periods",
+    };
+    pub const FALLING_TREND_OVER_THE_LAST: Label = Label {
+        nl: "Dalende trend over de laatste vijf perioden",
+        en: "Falling trend over the last five periods",
+    };
+    pub const QUARTERS_ARE_COMPARED_FIRST: Label = Label {
+        nl: "Een kwartaal vergelijken we eerst met hetzelfde kwartaal een jaar eerder, omdat kwartalen seizoenen hebben (farmacie hoog in het eerste kwartaal, msz in het vierde); een trend telt pas als vijf perioden op rij hem dragen, ook met elk punt weggelaten (regel van Fingertips), en wordt afgemeten aan het hele bestand.",
+        en: "A quarter is compared first with the same quarter a year earlier, because quarters are seasonal (pharmacy high in the first quarter, hospital care in the fourth); a trend counts only when five periods in a row carry it, also with each point left out (Fingertips' rule), and is measured against the whole extract.",
+    };
+    pub const PROVISIONAL: Label = Label {
+        nl: "voorlopig",
+        en: "provisional",
+    };
+    pub const CHANGE_AGAINST_A_YEAR_EARLIER: Label = Label {
+        nl: "verandering t.o.v. een jaar eerder",
+        en: "change against a year earlier",
+    };
+    pub const SIGNIFICANT_95: Label = Label {
+        nl: "significant (95%)",
+        en: "significant (95%)",
+    };
+    pub const WITHIN_CHANCE: Label = Label {
+        nl: "binnen het toeval",
+        en: "within chance",
+    };
+    pub const OVER_TIME: Label = Label {
+        nl: "door de tijd",
+        en: "over time",
+    };
+    pub const VALUE_PER_PERIOD_WITH_ITS_95_BAND: Label = Label {
+        nl: "waarde per periode zoals de toetsen die beoordelen (kosten per persoon afgetopt op het 99e percentiel, teruggeschaald met κ) met 95%-band; open punten zijn voorlopig (declaraties komen nog binnen)",
+        en: "value per period as the tests judge it (cost per person capped at the 99th percentile, scaled back by κ) with its 95% band; open points are provisional (claims still arriving)",
+    };
+    pub const O_E_CHANGE_OF: Label = Label {
+        nl: "verandering O/E",
+        en: "change in O/E",
+    };
     pub const COST_VS_NORM_O_E: Label = Label {
         nl: "kosten t.o.v. norm (O/E)",
         en: "cost vs norm (O/E)",

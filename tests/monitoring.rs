@@ -258,3 +258,44 @@ fn a_bad_period_is_named_and_nothing_is_written() {
         .collect();
     assert_eq!(left.len(), 1, "{left:?}");
 }
+
+/// The report of a monitoring run leads with what changed, in words and symbols, marks
+/// provisional changes, shows each focus area over time and the changes chart, and puts pc5
+/// figures in an appendix.
+#[test]
+fn the_report_leads_with_what_changed() {
+    let f = fixture();
+    let report = std::fs::read_to_string(f.run.join("report.html")).unwrap();
+    let changed = report
+        .find("Wat is er veranderd")
+        .expect("a changes section");
+    let findings = report.find("class=\"findings\"").unwrap();
+    assert!(changed < findings, "changes come first");
+    assert!(report.contains("Hele bestand, kosten per verzekerdenjaar 2024Q4"));
+    assert!(report.contains("lager dan 2023Q4") || report.contains("hoger dan 2023Q4"));
+    assert!(report.contains("voorlopig: er komen nog declaraties binnen"));
+    let (trend, drop, _) = &f.planted;
+    let rising = report
+        .find("▲ Stijgende trend")
+        .expect("a rising trend sentence");
+    assert!(report[rising..]
+        .split("</li>")
+        .next()
+        .unwrap()
+        .contains(trend.as_str()));
+    let falling = report
+        .find("▼ Dalende trend")
+        .expect("a falling trend sentence");
+    assert!(report[falling..]
+        .split("</li>")
+        .next()
+        .unwrap()
+        .contains(drop.as_str()));
+    for chart in ["changes_wijk.svg", "trend_GM0153.svg", "trend_GM0014.svg"] {
+        assert!(f.run.join("charts").join(chart).is_file(), "{chart}");
+        assert!(report.contains(chart), "{chart} in the report");
+    }
+    let appendix = report.find("Bijlage: pc5").expect("a pc5 appendix");
+    let pc5_chart = report.find("norm_vs_actual_pc5").expect("pc5 charts");
+    assert!(pc5_chart > appendix, "pc5 charts in the appendix");
+}

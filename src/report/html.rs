@@ -4,7 +4,8 @@
 
 pub use super::notes::best_segment;
 use super::notes::{
-    findings, ledgers, method_notes, metric_label, metric_value, period_text, privacy_notes, Ledger,
+    changes, findings, ledgers, method_notes, metric_label, metric_value, period_text,
+    privacy_notes, Ledger,
 };
 use crate::charts::{Rendered, Section};
 use crate::domain::Level;
@@ -66,6 +67,8 @@ struct SegmentView {
     relative_rate: String,
     cv: String,
     volume: String,
+    /// The filter in words, where it reads as one ("75+, alleen wonend, ≥ 3 zorgvormen").
+    words: String,
     filter: String,
 }
 
@@ -94,9 +97,14 @@ struct Page {
     period: String,
     program: String,
     findings: Vec<String>,
+    /// What changed (monitoring runs): sentences and the changes chart, ahead of the rest.
+    changes: Vec<String>,
+    changes_charts: Vec<Figure>,
     key_figures: Vec<KeyRow>,
     focus: Vec<FocusPage>,
     levels: Vec<LevelPage>,
+    /// pc5 figures: an appendix (most care-type cells are hidden at pc5).
+    appendix: Vec<LevelPage>,
     outliers: Vec<OutlierRow>,
     outliers_note: String,
     segments: Vec<SegmentView>,
@@ -182,12 +190,18 @@ fn segment_view(s: &SegmentRow, view: &RunView, lang: Lang) -> SegmentView {
         cost: opt(s.cost_per_person, |v| lang.euro(v), h),
         rest: opt(s.cost_per_person_rest, |v| lang.euro(v), h),
         relative_rate: opt(s.relative_rate, |v| lang.ratio(v), h),
-        cv: opt(s.cv_cost, |v| lang.ratio(v), h),
+        // A group without any cost has no spread to speak of: say so, not "too few persons".
+        cv: match (s.suppressed, s.cost_per_person, s.cv_cost) {
+            (false, Some(0.0), _) => lang.l(labels::NO_COST).into(),
+            (false, _, None) => "–".into(),
+            _ => opt(s.cv_cost, |v| lang.ratio(v), h),
+        },
         volume: match (s.suppressed, s.passes_volume) {
             (true, _) | (_, None) => "–".into(),
             (false, Some(true)) => lang.l(labels::ENOUGH).into(),
             (false, Some(false)) => lang.l(labels::TOO_SMALL).into(),
         },
+        words: super::segment_words::describe(&s.filter, lang).unwrap_or_default(),
         filter: s.filter.clone(),
     }
 }
@@ -256,13 +270,22 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
             }
         })
         .collect();
-    let levels = view
+    let page = |l: Level| LevelPage {
+        charts: figures_for(&Section::Level(l)),
+        level: lang.level(l),
+    };
+    let (appendix, levels): (Vec<Level>, Vec<Level>) = view
         .chart_levels()
         .into_iter()
-        .map(|l| LevelPage {
-            charts: figures_for(&Section::Level(l)),
-            level: lang.level(l),
-        })
+        .partition(|l| *l == Level::Pc5);
+    let levels: Vec<LevelPage> = levels
+        .into_iter()
+        .map(page)
+        .filter(|p| !p.charts.is_empty())
+        .collect();
+    let appendix: Vec<LevelPage> = appendix
+        .into_iter()
+        .map(page)
         .filter(|p| !p.charts.is_empty())
         .collect();
     let mut flags: Vec<&FlagRow> = view.flags.iter().collect();
@@ -323,9 +346,12 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
             view.manifest.program.name, view.manifest.program.version
         ),
         findings: findings(view, lang),
+        changes: changes(view, lang),
+        changes_charts: figures_for(&Section::Changes),
         key_figures,
         focus,
         levels,
+        appendix,
         outliers: flags
             .iter()
             .take(MAX_OUTLIER_ROWS)

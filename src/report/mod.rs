@@ -7,6 +7,7 @@
 
 pub mod html;
 mod notes;
+pub mod segment_words;
 
 use crate::charts;
 use crate::columns::GEOMETRY_FILE;

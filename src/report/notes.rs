@@ -345,6 +345,136 @@ pub(super) fn period_text(view: &RunView, lang: Lang) -> String {
     }
 }
 
+/// "▲ 12,3% hoger" / "▼ 4,0% lager" / "gelijk": a change in symbols and words.
+fn change_words(pct: f64, lang: Lang) -> String {
+    if pct.abs() < 0.05 {
+        return lang.l(labels::UNCHANGED).into();
+    }
+    let (mark, word) = if pct > 0.0 {
+        ("▲", lang.l(labels::HIGHER))
+    } else {
+        ("▼", lang.l(labels::LOWER))
+    };
+    format!("{mark} {} {word}", lang.percent(pct.abs() / 100.0))
+}
+
+fn significance(flag: Option<&str>, lang: Lang) -> String {
+    match flag {
+        Some("99.8") => lang.l(labels::SIGNIFICANT_AT_99_8).into(),
+        Some(_) => lang.l(labels::SIGNIFICANT_AT_95).into(),
+        None => lang.l(labels::WITHIN_CHANCE).into(),
+    }
+}
+
+/// What changed, for the summary of a quarterly report (empty for a one-period run): the
+/// whole extract against the same period a year earlier and the previous period, the
+/// significant changes of the summary level, and the areas with a recent trend. A change
+/// involving a provisional period says so.
+pub(super) fn changes(view: &RunView, lang: Lang) -> Vec<String> {
+    if view.periods.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let provisional_note = |provisional: bool| {
+        if provisional {
+            format!(" ({})", lang.l(labels::PROVISIONAL_CLAIMS_STILL_ARRIVING))
+        } else {
+            String::new()
+        }
+    };
+    let total = view
+        .latest_changes(Level::Total, "zvw_cost_per_insured_year")
+        .into_iter()
+        .next();
+    if let Some(t) = total {
+        let mut s = format!(
+            "{} {}: {}",
+            lang.l(labels::WHOLE_EXTRACT_COST_PER_INSURED_YEAR),
+            view.period,
+            t.value.map(|v| lang.euro(v)).unwrap_or_else(|| "–".into())
+        );
+        if let (Some(p), Some(y)) = (t.change_year_pct, &t.year_period) {
+            s.push_str(&format!(
+                "; {} {} {y} ({})",
+                change_words(p, lang),
+                lang.l(labels::THAN),
+                significance(t.change_year_flag.as_deref(), lang)
+            ));
+        }
+        if let (Some(p), Some(q)) = (t.change_pct, &t.previous_period) {
+            s.push_str(&format!(
+                "; {} {} {q} ({})",
+                change_words(p, lang),
+                lang.l(labels::THAN),
+                significance(t.change_flag.as_deref(), lang)
+            ));
+        }
+        s.push_str(&provisional_note(t.provisional));
+        s.push('.');
+        out.push(s);
+    }
+    if let Some(level) = summary_level(view) {
+        let mut flagged: Vec<&crate::view::ChangeRow> = view
+            .latest_changes(level, "oe_ratio")
+            .into_iter()
+            .filter(|r| r.change_year_flag.is_some() && r.change_year_pct.is_some())
+            .collect();
+        flagged.sort_by(|a, b| {
+            b.change_year_pct
+                .unwrap_or(0.0)
+                .abs()
+                .total_cmp(&a.change_year_pct.unwrap_or(0.0).abs())
+                .then(a.code.cmp(&b.code))
+        });
+        let n = flagged.len();
+        for r in flagged.iter().take(5) {
+            out.push(format!(
+                "{} {} ({}): O/E {}, {} {} {} ({}){}.",
+                lang.level(level),
+                r.name,
+                r.code,
+                r.value.map(|v| lang.ratio(v)).unwrap_or_else(|| "–".into()),
+                change_words(r.change_year_pct.unwrap_or(0.0), lang),
+                lang.l(labels::THAN),
+                r.year_period.clone().unwrap_or_default(),
+                significance(r.change_year_flag.as_deref(), lang),
+                provisional_note(r.provisional)
+            ));
+        }
+        if n > 5 {
+            out.push(format!(
+                "{} {} {}.",
+                n - 5,
+                lang.l(labels::MORE_SIGNIFICANT_CHANGES),
+                "monitoring.csv"
+            ));
+        }
+        if n == 0 {
+            out.push(format!(
+                "{} {}.",
+                lang.l(labels::NO_SIGNIFICANT_CHANGE_AT_LEVEL),
+                lang.level(level)
+            ));
+        }
+        for (trend, mark, words) in [
+            ("increasing", "▲", labels::RISING_TREND_OVER_THE_LAST),
+            ("decreasing", "▼", labels::FALLING_TREND_OVER_THE_LAST),
+        ] {
+            let names: Vec<String> = view
+                .latest_changes(level, "oe_ratio")
+                .into_iter()
+                .filter(|r| r.trend == trend)
+                .map(|r| format!("{} ({})", r.name, r.code))
+                .collect();
+            if !names.is_empty() {
+                out.push(format!("{mark} {}: {}.", lang.l(words), names.join(", ")));
+            }
+        }
+    }
+    out.push(lang.l(labels::QUARTERS_ARE_COMPARED_FIRST).into());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,8 +13,9 @@
 //! κ, with the SEs of METHODS 1–3 from each period's own person-level variance. Raw quarterly
 //! cost is so heavy-tailed that one person's treatment moves a buurt by a factor ten, and the
 //! stratum variance of METHODS 1 does not see it: judged raw, such a quarter reads as a trend.
-//! Where 1 to min_cell − 1 persons were capped the SE is not published (it would give the
-//! capped figure beside the raw one), only the z.
+//! The judged value and its SE are published (`judged_value`, `se`) except where 1 to
+//! min_cell − 1 persons were capped (they would give those persons' cost above the cap beside
+//! the raw figure, SPEC 3.3); there only the z is.
 //!
 //! Cost trends are judged on the area's value relative to the whole extract's value of the
 //! same period, so seasonality, growth and late claims shared by every area (METHODS 9) do not
@@ -262,6 +263,7 @@ pub fn monitoring(periods: &[PeriodFigures]) -> PolarsResult<DataFrame> {
             t.period.push(periods[j].period.label());
             t.metric.push(metric.clone());
             t.value.push(f.value);
+            t.judged.push(f.judged.filter(|_| f.se_shown));
             t.se.push(f.se.filter(|_| f.se_shown));
             for (cmp, cols) in [(prev, &mut t.previous), (year, &mut t.year)] {
                 let (label, value, change, pct, z, flag) = compare(f, cmp, periods);
@@ -396,6 +398,7 @@ struct Table {
     period: Vec<String>,
     metric: Vec<String>,
     value: Vec<Option<f64>>,
+    judged: Vec<Option<f64>>,
     se: Vec<Option<f64>>,
     previous: Compared,
     year: Compared,
@@ -415,6 +418,7 @@ impl Table {
             Column::new("period".into(), self.period),
             Column::new("metric".into(), self.metric),
             Column::new("value".into(), self.value),
+            Column::new("judged_value".into(), self.judged),
             Column::new("se".into(), self.se),
         ];
         for (prefix, c) in [("previous", self.previous), ("year_earlier", self.year)] {

@@ -66,6 +66,93 @@ impl SegmentRow {
     }
 }
 
+/// One row of `monitoring.parquet`, as the report reads it.
+#[derive(Debug, Clone)]
+pub struct ChangeRow {
+    pub level: Level,
+    pub code: String,
+    pub name: String,
+    pub segment: Option<String>,
+    pub period: String,
+    pub metric: String,
+    pub value: Option<f64>,
+    /// The value changes are judged on (capped cost / κ), with its SE, where published.
+    pub judged: Option<f64>,
+    pub se: Option<f64>,
+    pub previous_period: Option<String>,
+    pub change_pct: Option<f64>,
+    pub change_flag: Option<String>,
+    pub year_period: Option<String>,
+    pub change_year_pct: Option<f64>,
+    pub change_year_flag: Option<String>,
+    pub trend: String,
+    pub provisional: bool,
+}
+
+/// The monitoring rows the report uses (None for a one-period run).
+fn read_changes(dir: &Path) -> Result<Vec<ChangeRow>> {
+    if !dir.join("monitoring.parquet").is_file() {
+        return Ok(Vec::new());
+    }
+    let df = read_parquet(dir, "monitoring")?
+        .lazy()
+        .filter(
+            col("level")
+                .neq(lit("pc5"))
+                .and(crate::stages::load::one_of(
+                    col("metric"),
+                    &["oe_ratio", "zvw_cost_per_insured_year", "cost_per_person"],
+                )),
+        )
+        .collect()?;
+    let s = |c: &str| strings(&df, c);
+    let f = |c: &str| floats(&df, c);
+    let (level, code, name, segment, period, metric) = (
+        levels(&df, dir)?,
+        text(&df, "area_code")?,
+        text(&df, "area_name")?,
+        s("segment")?,
+        text(&df, "period")?,
+        text(&df, "metric")?,
+    );
+    let (value, judged, se, cp, cyp) = (
+        f("value")?,
+        f("judged_value")?,
+        f("se")?,
+        f("change_pct")?,
+        f("change_year_pct")?,
+    );
+    let (pp, cf, yp, cyf, trend) = (
+        s("previous_period")?,
+        s("change_flag")?,
+        s("year_earlier_period")?,
+        s("change_year_flag")?,
+        text(&df, "trend")?,
+    );
+    let provisional = bools(&df, "provisional")?;
+    Ok((0..df.height())
+        .map(|i| ChangeRow {
+            level: level[i],
+            code: code[i].clone(),
+            name: name[i].clone(),
+            segment: segment[i].clone(),
+            period: period[i].clone(),
+            metric: metric[i].clone(),
+            value: value[i],
+            judged: judged[i],
+            se: se[i],
+            previous_period: pp[i].clone(),
+            change_pct: cp[i],
+            change_flag: cf[i].clone(),
+            year_period: yp[i].clone(),
+            change_year_pct: cyp[i],
+            change_year_flag: cyf[i].clone(),
+            trend: trend[i].clone(),
+            provisional: provisional[i].unwrap_or(false),
+        })
+        .collect())
+}
+
 /// The funnel of O/E against the norm at one level: what the limit curves need.
 #[derive(Debug, Clone, Copy)]
 pub struct FunnelFit {
@@ -92,6 +179,11 @@ pub struct RunView {
     pub areas: Vec<AreaRow>,
     pub flags: Vec<FlagRow>,
     pub segments: Vec<SegmentRow>,
+    /// A monitoring run's periods, oldest first (empty for one period).
+    pub periods: Vec<String>,
+    /// A monitoring run's changes (`monitoring.parquet`) at gemeente, wijk, buurt and total,
+    /// for O/E and cost per insured year, and of the segments; empty for one period.
+    pub changes: Vec<ChangeRow>,
     pub manifest: crate::manifest::Manifest,
     /// Row of each (level, area code) in `areas`.
     index: std::collections::HashMap<(Level, String), usize>,
@@ -283,8 +375,34 @@ impl RunView {
             areas,
             flags,
             segments,
+            periods: manifest.periods.iter().map(|p| p.period.clone()).collect(),
+            changes: read_changes(dir)?,
             manifest,
         })
+    }
+
+    /// One area's (or segment's) rows of a metric, in period order.
+    pub fn series(&self, code: &str, segment: Option<&str>, metric: &str) -> Vec<&ChangeRow> {
+        let mut rows: Vec<&ChangeRow> = self
+            .changes
+            .iter()
+            .filter(|r| r.code == code && r.segment.as_deref() == segment && r.metric == metric)
+            .collect();
+        rows.sort_by_key(|r| self.periods.iter().position(|p| *p == r.period));
+        rows
+    }
+
+    /// The rows of the report's period at `level` for `metric` (areas, not segments).
+    pub fn latest_changes(&self, level: Level, metric: &str) -> Vec<&ChangeRow> {
+        self.changes
+            .iter()
+            .filter(|r| {
+                r.level == level
+                    && r.segment.is_none()
+                    && r.metric == metric
+                    && r.period == self.period
+            })
+            .collect()
     }
 
     /// The published areas of one level that are not suppressed.
