@@ -32,6 +32,9 @@ MONEY = {"zvw_cost_eur", "norm_cost_eur", "resultaat_eur", "wmo_cost_eur"}
 
 def main() -> int:
     inputs, run, start, end = sys.argv[1:5]
+    # A monitoring run's profile holds every period: compare the one asked for.
+    period = sys.argv[5] if len(sys.argv) > 5 else None
+    of_period = f"AND period = '{period}'" if period else ""
     here = pathlib.Path(__file__).parent
     con = duckdb.connect()
     con.execute("SET threads = 2")
@@ -57,7 +60,7 @@ def main() -> int:
     # Equality on every published cell.
     con.execute(f"""
         CREATE TEMP TABLE ws AS SELECT * FROM read_parquet('{run}/profile.parquet')
-        WHERE level IN ('pc5', 'buurt', 'wijk', 'gemeente')""")
+        WHERE level IN ('pc5', 'buurt', 'wijk', 'gemeente') {of_period}""")
     only_one_side = con.execute("""
         SELECT count(*) FROM ws FULL OUTER JOIN profile_sql d USING (level, area_code)
         WHERE ws.area_code IS NULL OR d.area_code IS NULL""").fetchone()[0]

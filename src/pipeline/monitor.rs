@@ -128,7 +128,10 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         reporter,
     )?;
     let outliers = outliers_step(&last_settings, &mut profiled, true, &mut timings, reporter)?;
-    let focused = focus_step(&last_settings, &segments, &profiled, &mut timings, reporter)?;
+    let mut focused = focus_step(&last_settings, &segments, &profiled, &mut timings, reporter)?;
+    // The person features serve live queries only (`wijkscan focus RUN`); not kept here, so
+    // at most one period's person-level frames are in memory beside the last period's persons.
+    focused.features = DataFrame::empty();
     let last_figures = figures(&last_settings, &profiled, &focused.rows, &inputs)?;
     // Earlier periods are judged on the same groups, proposals included, by their filters.
     let mut defs: Vec<crate::stages::segments::SegmentDef> = Vec::new();
