@@ -45,10 +45,15 @@ fn from_run(dir: &std::path::Path, mut over: Overrides) -> Result<Settings> {
         .first()
         .map(|i| i.path.clone())
         .ok_or_else(|| bad("names no inputs"))?;
-    let inputs = std::path::Path::new(&first_input)
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .ok_or_else(|| bad("has an input path without a folder"))?;
+    // A monitoring run's stage commands work on its last period (the report's), whose folder
+    // the manifest records; a one-period run's inputs sit beside its first input file.
+    let inputs = match m.periods.last() {
+        Some(p) => std::path::PathBuf::from(&p.inputs_dir),
+        None => std::path::Path::new(&first_input)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .ok_or_else(|| bad("has an input path without a folder"))?,
+    };
     over.inputs.get_or_insert(inputs);
     // The run folder itself is "the run" (its live-query audit sits beside it).
     over.out.get_or_insert(dir.to_path_buf());

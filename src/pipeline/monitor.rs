@@ -132,7 +132,9 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     // The person features serve live queries only (`wijkscan focus RUN`); not kept here, so
     // at most one period's person-level frames are in memory beside the last period's persons.
     focused.features = DataFrame::empty();
+    let t = Instant::now();
     let last_figures = figures(&last_settings, &profiled, &focused.rows, &inputs)?;
+    add_time(&mut timings, "monitoring", t);
     // Earlier periods are judged on the same groups, proposals included, by their filters.
     let mut defs: Vec<crate::stages::segments::SegmentDef> = Vec::new();
     for r in &focused.rows {
@@ -155,7 +157,9 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         let inputs = typed_inputs(&v)?;
         let p = profile_step(&s, &v, &inputs, &mut timings, reporter)?;
         let f = focus_step(&s, &earlier_segments, &p, &mut timings, reporter)?;
+        let t = Instant::now();
         let fig = figures(&s, &p, &f.rows, &inputs)?;
+        add_time(&mut timings, "monitoring", t);
         periods.push(output(&fig, &s, p, f.table, Some(v)));
         all_figures.push(fig.0);
         // The period's person frame is dropped here, before the next period is read.

@@ -242,7 +242,14 @@ fn write_run(
                 period: p.period.label(),
                 period_start: p.period.start.to_string(),
                 period_end: p.period.end.to_string(),
-                inputs_dir: settings.for_period(p.period).inputs.display().to_string(),
+                // Absolute, as the input paths, so stage commands find it from any folder.
+                inputs_dir: {
+                    let dir = settings.for_period(p.period).inputs;
+                    std::fs::canonicalize(&dir)
+                        .unwrap_or(dir)
+                        .display()
+                        .to_string()
+                },
                 extracted_on: p.extracted_on.to_string(),
                 extracted_on_source: p.extracted_on_source.to_string(),
                 provisional: p.provisional,
