@@ -299,3 +299,90 @@ fn the_report_leads_with_what_changed() {
     let pc5_chart = report.find("norm_vs_actual_pc5").expect("pc5 charts");
     assert!(pc5_chart > appendix, "pc5 charts in the appendix");
 }
+
+/// `--inputs DIR --periods …` needs no pipeline file, and a period folder may leave out
+/// `norm_costs` and `areas` when the pipeline file names shared ones: the figures are the same.
+#[test]
+fn periods_from_the_command_line_and_shared_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("series");
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["sample", "--periods", "2024Q2..2024Q4", "--persons", "4000"])
+        .arg("--out")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let run = |args: &[&str], out: &Path| {
+        let o = Command::cargo_bin("wijkscan")
+            .unwrap()
+            .args(args)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let a = tmp.path().join("a");
+    run(
+        &[
+            "run",
+            "--inputs",
+            data.to_str().unwrap(),
+            "--periods",
+            "2024Q2..2024Q4",
+        ],
+        &a,
+    );
+    // The same series with 2024Q3's areas and norm costs moved out of its folder.
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    for name in ["areas.parquet", "norm_costs.parquet"] {
+        std::fs::rename(data.join("2024Q3").join(name), shared.join(name)).unwrap();
+    }
+    let pipeline = tmp.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "periods = [\"2024Q2\", \"2024Q3\", \"2024Q4\"]\n[inputs]\ndir = \"{}\"\nareas = \"{}\"\nnorm_costs = \"{}\"\n",
+            data.display(),
+            shared.join("areas.parquet").display(),
+            shared.join("norm_costs.parquet").display()
+        ),
+    )
+    .unwrap();
+    let b = tmp.path().join("b");
+    run(&["run", pipeline.to_str().unwrap()], &b);
+    for table in ["profile.parquet", "monitoring.parquet", "segments.parquet"] {
+        assert_eq!(
+            std::fs::read(a.join(table)).unwrap(),
+            std::fs::read(b.join(table)).unwrap(),
+            "{table}"
+        );
+    }
+    // Without the shared files that period is missing its inputs, by name.
+    let bare = tmp.path().join("bare.toml");
+    std::fs::write(
+        &bare,
+        format!(
+            "periods = \"2024Q2..2024Q4\"\n[inputs]\ndir = \"{}\"\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("run")
+        .arg(&bare)
+        .arg("--out")
+        .arg(tmp.path().join("c"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("period 2024Q3") && err.contains("missing input `areas`"),
+        "{err}"
+    );
+}
