@@ -34,6 +34,16 @@ pub struct RawPipeline {
     pub outliers: RawOutliers,
     #[serde(default)]
     pub report: RawReport,
+    #[serde(default)]
+    pub monitoring: RawMonitoring,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMonitoring {
+    /// Levels of `monitoring.parquet`; default the profile's. pc5 rows make most of the table
+    /// at whole-book scale.
+    pub levels: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -135,6 +145,8 @@ pub struct Settings {
     pub out: PathBuf,
     pub min_cell: i64,
     pub levels: Vec<Level>,
+    /// Levels of the monitoring table (default: `levels`).
+    pub monitoring_levels: Vec<Level>,
     pub force: bool,
     pub focus: FocusSettings,
     pub outliers: crate::stages::outliers::Settings,
@@ -174,6 +186,7 @@ impl Settings {
             out: PathBuf::new(),
             min_cell,
             levels: Level::ALL.to_vec(),
+            monitoring_levels: Level::ALL.to_vec(),
             force: false,
             lang: crate::text::Lang::Nl,
             focus: FocusSettings {
@@ -294,8 +307,8 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
     if min_cell < 1 {
         return Err(bad(format!("min_cell must be at least 1, got {min_cell}")));
     }
-    let levels = match raw.profile.levels {
-        None => Level::ALL.to_vec(),
+    let parse_levels = |names: Option<Vec<String>>, default: Vec<Level>| match names {
+        None => Ok(default),
         Some(names) => names
             .iter()
             .map(|l| {
@@ -304,8 +317,10 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
                     bad(format!("unknown level `{l}` (known: {})", known.join(", ")))
                 })
             })
-            .collect::<Result<Vec<Level>>>()?,
+            .collect::<Result<Vec<Level>>>(),
     };
+    let levels = parse_levels(raw.profile.levels, Level::ALL.to_vec())?;
+    let monitoring_levels = parse_levels(raw.monitoring.levels, levels.clone())?;
     let focus = resolve_focus(raw.focus).map_err(bad)?;
     let estimator = match raw.outliers.phi_estimator.as_deref() {
         None => crate::stats::overdispersion::Estimator::default(),
@@ -344,6 +359,7 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         out,
         min_cell,
         levels,
+        monitoring_levels,
         force: over.force,
     })
 }

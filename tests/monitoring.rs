@@ -345,7 +345,7 @@ fn periods_from_the_command_line_and_shared_inputs() {
     std::fs::write(
         &pipeline,
         format!(
-            "periods = [\"2024Q2\", \"2024Q3\", \"2024Q4\"]\n[inputs]\ndir = \"{}\"\nareas = \"{}\"\nnorm_costs = \"{}\"\n",
+            "periods = [\"2024Q2\", \"2024Q3\", \"2024Q4\"]\n[inputs]\ndir = \"{}\"\nareas = \"{}\"\nnorm_costs = \"{}\"\n[monitoring]\nlevels = [\"wijk\", \"gemeente\", \"total\"]\n",
             data.display(),
             shared.join("areas.parquet").display(),
             shared.join("norm_costs.parquet").display()
@@ -354,13 +354,43 @@ fn periods_from_the_command_line_and_shared_inputs() {
     .unwrap();
     let b = tmp.path().join("b");
     run(&["run", pipeline.to_str().unwrap()], &b);
-    for table in ["profile.parquet", "monitoring.parquet", "segments.parquet"] {
+    for table in ["profile.parquet", "segments.parquet"] {
         assert_eq!(
             std::fs::read(a.join(table)).unwrap(),
             std::fs::read(b.join(table)).unwrap(),
             "{table}"
         );
     }
+    // `[monitoring] levels` keeps the table to those levels (segments stay); the rows kept
+    // are the same as in the full table.
+    let full = read(&a.join("monitoring.parquet"));
+    let kept = read(&b.join("monitoring.parquet"));
+    let areas_only = |df: &DataFrame| {
+        df.clone()
+            .lazy()
+            .filter(
+                col("segment")
+                    .is_null()
+                    .and(col("level").neq(lit("pc5")))
+                    .and(col("level").neq(lit("buurt"))),
+            )
+            .collect()
+            .unwrap()
+    };
+    assert_eq!(areas_only(&full), areas_only(&kept));
+    let small = kept
+        .clone()
+        .lazy()
+        .filter(
+            col("segment").is_null().and(
+                col("level")
+                    .eq(lit("pc5"))
+                    .or(col("level").eq(lit("buurt"))),
+            ),
+        )
+        .collect()
+        .unwrap();
+    assert_eq!(small.height(), 0);
     // Without the shared files that period is missing its inputs, by name.
     let bare = tmp.path().join("bare.toml");
     std::fs::write(

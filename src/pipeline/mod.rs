@@ -243,6 +243,7 @@ pub fn execute(
             settings,
             &mut profiled,
             upto == Stage::Publish,
+            None,
             &mut timings,
             reporter,
         )?)
@@ -322,18 +323,29 @@ fn outliers_step(
     settings: &Settings,
     profiled: &mut Profiled,
     publish: bool,
+    basis: Option<&crate::stages::flag_basis::Basis>,
     timings: &mut BTreeMap<String, f64>,
     reporter: &dyn Reporter,
 ) -> Result<Outliers> {
     let t = Instant::now();
     reporter.start("outliers", None);
-    let detected = crate::stages::outliers::detect(
-        &profiled.raw,
-        &profiled.profile,
-        &profiled.persons,
-        settings.outliers,
-        settings.min_cell,
-    )?;
+    let detected = match basis {
+        // A monitoring run has the period's cost basis already (its changes are judged on it).
+        Some(b) => crate::stages::outliers::detect_on(
+            &profiled.raw,
+            &profiled.profile,
+            b,
+            settings.outliers,
+            settings.min_cell,
+        )?,
+        None => crate::stages::outliers::detect(
+            &profiled.raw,
+            &profiled.profile,
+            &profiled.persons,
+            settings.outliers,
+            settings.min_cell,
+        )?,
+    };
     if publish {
         profiled.profile.with_column(Column::new(
             crate::columns::OE_FOR_FLAGS.into(),

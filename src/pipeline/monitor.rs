@@ -127,13 +127,31 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         &mut timings,
         reporter,
     )?;
-    let outliers = outliers_step(&last_settings, &mut profiled, true, &mut timings, reporter)?;
+    // The cost basis changes are judged on is the outlier flags' own: computed once.
+    let t = Instant::now();
+    let last_basis = basis(&last_settings, &profiled)?;
+    add_time(&mut timings, "monitoring", t);
+    let outliers = outliers_step(
+        &last_settings,
+        &mut profiled,
+        true,
+        Some(&last_basis),
+        &mut timings,
+        reporter,
+    )?;
     let mut focused = focus_step(&last_settings, &segments, &profiled, &mut timings, reporter)?;
     // The person features serve live queries only (`wijkscan focus RUN`); not kept here, so
     // at most one period's person-level frames are in memory beside the last period's persons.
     focused.features = DataFrame::empty();
     let t = Instant::now();
-    let last_figures = figures(&last_settings, &profiled, &focused.rows, &inputs)?;
+    let last_figures = figures(
+        &last_settings,
+        &profiled,
+        &last_basis,
+        &focused.rows,
+        &inputs,
+    )?;
+    drop(last_basis);
     add_time(&mut timings, "monitoring", t);
     // Earlier periods are judged on the same groups, proposals included, by their filters.
     let mut defs: Vec<crate::stages::segments::SegmentDef> = Vec::new();
@@ -158,7 +176,8 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         let p = profile_step(&s, &v, &inputs, &mut timings, reporter)?;
         let f = focus_step(&s, &earlier_segments, &p, &mut timings, reporter)?;
         let t = Instant::now();
-        let fig = figures(&s, &p, &f.rows, &inputs)?;
+        let b = basis(&s, &p)?;
+        let fig = figures(&s, &p, &b, &f.rows, &inputs)?;
         add_time(&mut timings, "monitoring", t);
         periods.push(output(&fig, &s, p, f.table, Some(v)));
         all_figures.push(fig.0);
@@ -197,9 +216,14 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     Ok(computed)
 }
 
-/// The monitoring rows of the levels the run publishes (segments always).
+/// The monitoring rows of the levels asked for (`[monitoring] levels`, default the profile's;
+/// segments always).
 fn table_with_levels(table: DataFrame, settings: &Settings) -> DataFrame {
-    let levels: Vec<&str> = settings.levels.iter().map(|l| l.as_str()).collect();
+    let levels: Vec<&str> = settings
+        .monitoring_levels
+        .iter()
+        .map(|l| l.as_str())
+        .collect();
     table
         .clone()
         .lazy()
@@ -213,21 +237,26 @@ fn table_with_levels(table: DataFrame, settings: &Settings) -> DataFrame {
 }
 
 /// A period's figures (areas and segments), whether it is provisional, and its extract date.
-fn figures(
-    settings: &Settings,
-    profiled: &Profiled,
-    segments: &[crate::stages::focus::SegmentRow],
-    inputs: &Inputs,
-) -> Result<(PeriodFigures, NaiveDate, &'static str)> {
-    // Changes are judged on the outlier flags' cost basis (capped by default, METHODS 8).
-    let basis = crate::stages::flag_basis::basis(
+/// The cost basis a period's changes are judged on: the outlier flags' (capped by default,
+/// METHODS 8).
+fn basis(settings: &Settings, profiled: &Profiled) -> Result<crate::stages::flag_basis::Basis> {
+    Ok(crate::stages::flag_basis::basis(
         &profiled.persons,
         &profiled.raw,
         settings.outliers.capped,
-    )?;
+    )?)
+}
+
+fn figures(
+    settings: &Settings,
+    profiled: &Profiled,
+    basis: &crate::stages::flag_basis::Basis,
+    segments: &[crate::stages::focus::SegmentRow],
+    inputs: &Inputs,
+) -> Result<(PeriodFigures, NaiveDate, &'static str)> {
     let mut figures = monitoring::figures(
         &profiled.profile,
-        &basis,
+        basis,
         &crate::domain::Level::ALL,
         settings.min_cell,
     )?;
