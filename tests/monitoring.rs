@@ -335,6 +335,23 @@ fn periods_from_the_command_line_and_shared_inputs() {
         ],
         &a,
     );
+    // `validate` checks every period, naming each.
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args([
+            "validate",
+            "--inputs",
+            data.to_str().unwrap(),
+            "--periods",
+            "2024Q2..2024Q4",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for p in ["2024Q2", "2024Q3", "2024Q4"] {
+        assert!(out.contains(&format!("ok  {p}: zvw_claims")), "{out}");
+    }
     // The same series with 2024Q3's areas and norm costs moved out of its folder.
     let shared = tmp.path().join("shared");
     std::fs::create_dir_all(&shared).unwrap();
