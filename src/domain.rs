@@ -205,6 +205,16 @@ impl Period {
         Some(Period { start, end })
     }
 
+    /// The position of a quarter or year on the calendar, counted in its own kind (quarters
+    /// since year 0, or the year): the x of a trend, so a gap in a series is a gap in x.
+    pub fn ordinal(&self) -> Option<i64> {
+        let year = self.start.year() as i64;
+        match self.kind()? {
+            "quarter" => Some(year * 4 + (self.start.month0() / 3) as i64),
+            _ => Some(year),
+        }
+    }
+
     /// The same quarter (or the year) one year earlier.
     pub fn year_earlier(&self) -> Option<Period> {
         let months = match self.kind()? {

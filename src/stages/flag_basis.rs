@@ -19,6 +19,7 @@ use crate::stages::expected::{band, EXP_SCALE};
 use crate::stages::profile::{ct_col, TOTAL_CODE};
 use crate::stats::residual::{weighted_quantile, Stratum, Sums};
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The cap's percentile (METHODS 8).
@@ -136,24 +137,27 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
     let metrics = metrics();
 
     // 1. Caps (METHODS 8) and the flag cost column of each metric.
-    let mut qs: Vec<Option<f64>> = Vec::new();
-    let mut flag_cols = Vec::new();
-    for (m, c) in &metrics {
-        let q = if capped {
+    // The 14 percentiles are independent sorts: taken in parallel.
+    let qs: Vec<Option<f64>> = metrics
+        .par_iter()
+        .map(|(m, c)| {
+            if !capped {
+                return Ok(None);
+            }
             let over = if m == "total" {
                 inside.clone()
             } else {
                 inside.clone().filter(col(c.as_str()).gt(lit(0i64)))
             };
-            cap_of(over, c)?
-        } else {
-            None
-        };
+            cap_of(over, c)
+        })
+        .collect::<PolarsResult<_>>()?;
+    let mut flag_cols = Vec::new();
+    for ((m, c), q) in metrics.iter().zip(qs.iter().copied()) {
         flag_cols.push(match q {
             Some(q) => capped_expr(c, q).alias(fl(m).as_str()),
             None => col(c.as_str()).alias(fl(m).as_str()),
         });
-        qs.push(q);
     }
     let flagged = inside
         .with_columns(flag_cols)

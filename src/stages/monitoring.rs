@@ -237,6 +237,12 @@ pub fn monitoring(periods: &[PeriodFigures]) -> PolarsResult<DataFrame> {
         .map(|p| index_of(p.period.year_earlier()))
         .collect();
 
+    // The x of a trend: the period's place on the calendar, so gaps in a series count.
+    let x: Vec<f64> = periods
+        .iter()
+        .enumerate()
+        .map(|(j, p)| p.period.ordinal().map_or(j as f64, |o| o as f64))
+        .collect();
     let mut t = Table::default();
     for ((level, code, segment, m), series) in &by_key {
         let metric = &metrics[*m];
@@ -274,13 +280,17 @@ pub fn monitoring(periods: &[PeriodFigures]) -> PolarsResult<DataFrame> {
                 cols.z.push(z);
                 cols.flag.push(flag);
             }
-            let (marker, chi2, points) = trend_at(j, series, total, *level, metric);
+            let (marker, chi2, points) = trend_at(j, series, total, *level, metric, &x);
             t.trend.push(marker.as_str());
             t.trend_chi2.push(chi2);
             t.trend_points.push(points as i64);
-            let involved = [Some(j), prev.map(|p| p.0), year.map(|p| p.0)];
+            // Provisional when any period the row's changes or trend rest on is.
+            let window = j + 1 - trend::TREND_MIN_POINTS.min(j + 1);
+            let involved = (window..=j)
+                .chain(prev.map(|p| p.0))
+                .chain(year.map(|p| p.0));
             t.provisional
-                .push(involved.iter().flatten().any(|&i| periods[i].provisional));
+                .push(involved.into_iter().any(|i| periods[i].provisional));
         }
     }
     t.frame()
@@ -331,6 +341,7 @@ fn trend_at(
     total: Option<&BTreeMap<usize, &Figure>>,
     level: Level,
     metric: &str,
+    x: &[f64],
 ) -> (Marker, Option<f64>, usize) {
     let first = j + 1 - trend::TREND_MIN_POINTS.min(j + 1);
     let window: Vec<(usize, &Figure)> = (first..=j)
@@ -345,7 +356,7 @@ fn trend_at(
             .iter()
             .map(|(i, f)| {
                 let n = f.n.filter(|n| *n > 0.0)?;
-                Some((*i as f64, (f.value? / 1000.0 * n).round(), n))
+                Some((x[*i], (f.value? / 1000.0 * n).round(), n))
             })
             .collect();
         return match pts {
@@ -364,9 +375,9 @@ fn trend_at(
             let (v, se) = (f.judged?, f.se?);
             if relative {
                 let t = total?.get(i)?.judged.filter(|t| *t > 0.0)?;
-                Some((*i as f64, v / t, se / t))
+                Some((x[*i], v / t, se / t))
             } else {
-                Some((*i as f64, v, se))
+                Some((x[*i], v, se))
             }
         })
         .collect();
@@ -545,6 +556,61 @@ mod tests {
         let trend = crate::frame::strings(&w, "trend").unwrap();
         assert_eq!(trend[5].as_deref(), Some("increasing"));
         assert_eq!(trend[3].as_deref(), Some("cannot_be_calculated"));
+        // A provisional quarter inside the trend window marks the rows that rest on it.
+        all[1].provisional = true;
+        let df = monitoring(&all).unwrap();
+        let w = df
+            .lazy()
+            .filter(col("area_code").eq(lit("WK000101")))
+            .collect()
+            .unwrap();
+        let prov: Vec<Option<bool>> = w
+            .column("provisional")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect();
+        // 2023Q2 is in the windows of 2023Q2..2024Q2; 2023Q1 rests on nothing provisional.
+        assert_eq!(
+            prov,
+            vec![
+                Some(false),
+                Some(true),
+                Some(true),
+                Some(true),
+                Some(true),
+                Some(true)
+            ]
+        );
+    }
+
+    /// Trends run on calendar time: yearly points with a gap keep their spacing.
+    #[test]
+    fn a_gap_in_the_series_is_a_gap_in_time() {
+        let m = "zvw_cost_per_insured_year";
+        // +5 a year from 2019 with 2020 missing: a straight line in time.
+        let years = [
+            ("2019", 100.0),
+            ("2021", 110.0),
+            ("2022", 115.0),
+            ("2023", 120.0),
+            ("2024", 125.0),
+        ];
+        let periods: Vec<PeriodFigures> = years
+            .iter()
+            .map(|(y, v)| period(y, vec![fig("TOTAAL", Level::Total, m, Some(*v), 0.5)]))
+            .collect();
+        let df = monitoring(&periods).unwrap();
+        let chi2 = crate::frame::floats(&df, "trend_chi2").unwrap();
+        // Points on one line in time: weighted slope 5 a year over x = 2019, 2021..2024
+        // (x̄ = 2021.8, Σw(x − x̄)² = 4·(2.8² + 0.8² + 0.2² + 1.2² + 2.2²) = 59.2, χ² = 25·59.2;
+        // numbered 0..4 instead, the points would not lie on one line).
+        assert!(
+            (chi2[4].unwrap() / (25.0 * 59.2) - 1.0).abs() < 1e-9,
+            "{:?}",
+            chi2[4]
+        );
     }
 
     /// A rise shared by every area (the total rises alike) is no area trend.

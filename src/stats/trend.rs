@@ -147,7 +147,8 @@ pub fn recent_trend(points: &[Point], fit: FitFn) -> (Marker, Option<f64>) {
             .filter(|(i, _)| *i != leave)
             .map(|(_, p)| *p)
             .collect();
-        fit(&rest).is_some_and(|f| f.slope.signum() == all.slope.signum())
+        // A flat fit has no sign: it does not agree (f64::signum(0.0) is 1).
+        fit(&rest).is_some_and(|f| f.slope != 0.0 && f.slope.signum() == all.slope.signum())
     });
     let marker = match (agree, all.slope > 0.0) {
         (false, _) => Marker::NoSignificantChange,
@@ -228,6 +229,29 @@ mod tests {
         assert!(fit.chi2 > TREND_CHI2 && fit.slope > 0.0);
         assert_eq!(
             recent_trend(&jump, weighted_fit).0,
+            Marker::NoSignificantChange
+        );
+        // Flat with one jump at the end: leaving the jump out gives slope 0, which is no sign.
+        let flat_jump = [
+            (0.0, 1.0, 0.01),
+            (1.0, 1.0, 0.01),
+            (2.0, 1.0, 0.01),
+            (3.0, 1.0, 0.01),
+            (4.0, 2.0, 0.01),
+        ];
+        assert_eq!(
+            recent_trend(&flat_jump, weighted_fit).0,
+            Marker::NoSignificantChange
+        );
+        let counts = [
+            (0.0, 10.0, 1000.0),
+            (1.0, 10.0, 1000.0),
+            (2.0, 10.0, 1000.0),
+            (3.0, 10.0, 1000.0),
+            (4.0, 40.0, 1000.0),
+        ];
+        assert_eq!(
+            recent_trend(&counts, proportion_fit).0,
             Marker::NoSignificantChange
         );
         let down: Vec<(f64, f64, f64)> = (0..6).map(|x| (x as f64, 10.0 - x as f64, 0.2)).collect();
