@@ -433,3 +433,49 @@ fn periods_from_the_command_line_and_shared_inputs() {
         "{err}"
     );
 }
+
+/// Earlier periods are judged on exactly the last period's groups per focus area: each area's
+/// proposals keep their own filters (`voorstel_1` of one gemeente is not another's).
+#[test]
+fn each_area_keeps_its_own_segments_in_every_period() {
+    let f = fixture();
+    let s = read(&f.run.join("segments.parquet"));
+    let area = wijkscan::frame::strings(&s, "area_code").unwrap();
+    let seg = wijkscan::frame::strings(&s, "segment").unwrap();
+    let filter = wijkscan::frame::strings(&s, "filter").unwrap();
+    let period = wijkscan::frame::strings(&s, "period").unwrap();
+    let mut filters: std::collections::BTreeMap<
+        (String, String),
+        std::collections::BTreeSet<String>,
+    > = Default::default();
+    let mut periods: std::collections::BTreeMap<(String, String), usize> = Default::default();
+    for i in 0..s.height() {
+        let key = (area[i].clone().unwrap(), seg[i].clone().unwrap());
+        filters
+            .entry(key.clone())
+            .or_default()
+            .insert(filter[i].clone().unwrap());
+        *periods.entry(key).or_default() += 1;
+        assert!(period[i].is_some());
+    }
+    let proposals: Vec<_> = filters
+        .keys()
+        .filter(|(_, s)| s.starts_with("voorstel_"))
+        .collect();
+    assert!(!proposals.is_empty(), "the run proposes segments");
+    // The same name in two areas may be two rules; within one area it is one rule throughout.
+    let names: std::collections::BTreeSet<&String> = proposals.iter().map(|(_, s)| s).collect();
+    let differing = names.iter().any(|n| {
+        let rules: std::collections::BTreeSet<&String> = filters
+            .iter()
+            .filter(|((_, s), _)| s == *n)
+            .flat_map(|(_, f)| f.iter())
+            .collect();
+        rules.len() > 1
+    });
+    assert!(differing, "proposals differ between areas in this series");
+    for (key, rules) in &filters {
+        assert_eq!(rules.len(), 1, "{key:?} has {rules:?}");
+        assert_eq!(periods[key], 8, "{key:?} is judged in every period");
+    }
+}

@@ -254,6 +254,7 @@ pub fn execute(
         Some(focus_step(
             settings,
             &segments,
+            None,
             &profiled,
             &mut timings,
             reporter,
@@ -361,15 +362,17 @@ fn outliers_step(
 fn focus_step(
     settings: &Settings,
     segments: &[crate::stages::focus::Segment],
+    fixed: Option<&crate::stages::focus::FixedSegments>,
     profiled: &Profiled,
     timings: &mut BTreeMap<String, f64>,
     reporter: &dyn Reporter,
 ) -> Result<crate::stages::focus::Focused> {
     let t = Instant::now();
     reporter.start("focus", None);
-    let focused = crate::stages::focus::run(
+    let focused = crate::stages::focus::run_with(
         &profiled.persons,
         segments,
+        fixed,
         &settings.focus,
         settings.min_cell,
     )?;

@@ -139,7 +139,14 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         &mut timings,
         reporter,
     )?;
-    let mut focused = focus_step(&last_settings, &segments, &profiled, &mut timings, reporter)?;
+    let mut focused = focus_step(
+        &last_settings,
+        &segments,
+        None,
+        &profiled,
+        &mut timings,
+        reporter,
+    )?;
     // The person features serve live queries only (`wijkscan focus RUN`); not kept here, so
     // at most one period's person-level frames are in memory beside the last period's persons.
     focused.features = DataFrame::empty();
@@ -153,18 +160,23 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     )?;
     drop(last_basis);
     add_time(&mut timings, "monitoring", t);
-    // Earlier periods are judged on the same groups, proposals included, by their filters.
-    let mut defs: Vec<crate::stages::segments::SegmentDef> = Vec::new();
+    // Earlier periods are judged on the same groups per focus area, each area's proposals by
+    // their own filters (`voorstel_1` of one gemeente is not that of another).
+    let mut defs: BTreeMap<String, Vec<crate::stages::segments::SegmentDef>> = BTreeMap::new();
     for r in &focused.rows {
-        if !defs.iter().any(|d| d.name == r.segment) {
-            defs.push(crate::stages::segments::SegmentDef {
+        defs.entry(r.area_code.clone())
+            .or_default()
+            .push(crate::stages::segments::SegmentDef {
                 name: r.segment.clone(),
                 filter: r.filter.clone(),
             });
-        }
     }
-    let earlier_segments = crate::stages::focus::compile_all(&defs)
-        .map_err(|e| Error::Other(format!("a proposed segment does not compile again: {e}")))?;
+    let mut earlier_segments = crate::stages::focus::FixedSegments::new();
+    for (area, d) in &defs {
+        let compiled = crate::stages::focus::compile_all(d)
+            .map_err(|e| Error::Other(format!("a proposed segment does not compile again: {e}")))?;
+        earlier_segments.insert(area.clone(), compiled);
+    }
 
     // 3. Earlier periods, one at a time.
     let mut periods = Vec::new();
@@ -174,7 +186,7 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         s.focus.propose = false;
         let inputs = typed_inputs(&v)?;
         let p = profile_step(&s, &v, &inputs, &mut timings, reporter)?;
-        let f = focus_step(&s, &earlier_segments, &p, &mut timings, reporter)?;
+        let f = focus_step(&s, &[], Some(&earlier_segments), &p, &mut timings, reporter)?;
         let t = Instant::now();
         let b = basis(&s, &p)?;
         let fig = figures(&s, &p, &b, &f.rows, &inputs)?;

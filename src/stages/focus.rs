@@ -432,6 +432,22 @@ pub fn run(
     focus: &FocusSettings,
     min_cell: i64,
 ) -> crate::error::Result<Focused> {
+    run_with(persons, segments, None, focus, min_cell)
+}
+
+/// Segments fixed per focus area (area code → its segments, in order): an earlier period of a
+/// monitoring run is judged on exactly the groups the last period published for each area,
+/// each area's proposals by their own filters.
+pub type FixedSegments = std::collections::BTreeMap<String, Vec<Segment>>;
+
+/// `run`, or with `fixed` per-area segments instead of `segments` and no proposals.
+pub fn run_with(
+    persons: &DataFrame,
+    segments: &[Segment],
+    fixed: Option<&FixedSegments>,
+    focus: &FocusSettings,
+    min_cell: i64,
+) -> crate::error::Result<Focused> {
     // A fixed row order and one chunk, so float means and SDs come out the same every run.
     let mut features = crate::stages::features::features(persons.clone().lazy())
         .sort(["person_id"], SortMultipleOptions::default())
@@ -486,12 +502,16 @@ pub fn run(
             Some(df) => df.clone().lazy(),
             None => lf.clone(),
         };
+        let segments = match fixed {
+            Some(by_area) => by_area.get(code).map(Vec::as_slice).unwrap_or(&[]),
+            None => segments,
+        };
         rows.extend(evaluate(&lf, segments, &area, min_volume, min_cell)?);
         cells.extend(segments.iter().map(|s| CellSpec {
             area: area.clone(),
             expr: s.expr.clone(),
         }));
-        if focus.propose {
+        if focus.propose && fixed.is_none() {
             let code_col = format!("{level}_code");
             let local = lf
                 .clone()
