@@ -164,10 +164,8 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
             message: m,
         })?;
         let opts = sample::series::SeriesOptions {
-            persons: args.persons,
-            periods,
-            seed: args.seed,
             lines_per_person_year: args.lines_per_person_year,
+            ..sample::series::SeriesOptions::new(args.persons, periods, args.seed)
         };
         let reporter = progress::for_stderr();
         let summary = sample::series::generate_series(&opts, &args.out, reporter.as_ref())?;

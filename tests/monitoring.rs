@@ -156,11 +156,11 @@ fn newest_quarters_are_provisional_and_say_when_they_were_extracted() {
             )
         })
         .collect();
-    // Extracted on 2025-01-30: less than six months after the end of 2024Q3 and 2024Q4.
+    // Extracted on 2025-01-31: less than six months after the end of 2024Q3 and 2024Q4.
     for (p, prov) in &provisional {
         assert_eq!(*prov, p == "2024Q3" || p == "2024Q4", "{p}");
         let rec = periods.iter().find(|r| r["period"] == *p).unwrap();
-        assert_eq!(rec["extracted_on"], "2025-01-30");
+        assert_eq!(rec["extracted_on"], "2025-01-31");
         assert_eq!(rec["extracted_on_source"], "pipeline");
         // Each period reconciles on its own.
         assert_eq!(rec["reconciliation"]["zvw"]["balanced"], true);

@@ -32,6 +32,26 @@ pub struct SeriesOptions {
     pub periods: Vec<Period>,
     pub seed: u64,
     pub lines_per_person_year: f64,
+    /// Plant the rising and the dropping wijk (off: areas differ by chance only, for the
+    /// calibration of the change and trend tests).
+    pub plant: bool,
+    /// Months after the last period's end the extract is taken (1: the newest periods miss
+    /// late claims; 12 or more: every period is complete).
+    pub extract_months_after: u32,
+}
+
+impl SeriesOptions {
+    /// The series `wijkscan sample --periods` writes: planted changes, extracted a month after.
+    pub fn new(persons: usize, periods: Vec<Period>, seed: u64) -> SeriesOptions {
+        SeriesOptions {
+            persons,
+            periods,
+            seed,
+            lines_per_person_year: 28.0,
+            plant: true,
+            extract_months_after: 1,
+        }
+    }
 }
 
 /// What was planted, for the summary and the tests.
@@ -431,7 +451,10 @@ pub fn generate_series(
     let trend_from = n.saturating_sub(6).max(1);
     let drop_from = n.saturating_sub(4).max(1);
     let last = periods[n - 1];
-    let extracted_on = last.end + chrono::Duration::days(30);
+    let extracted_on = last
+        .end
+        .checked_add_months(chrono::Months::new(opts.extract_months_after))
+        .unwrap_or(last.end);
     let plan = Plan {
         seed: opts.seed,
         base: opts.persons as u64,
@@ -443,8 +466,14 @@ pub fn generate_series(
         months_per_period,
         cum_weights,
         effect,
-        trend_area: areas.iter().map(|a| a.wijk_code == trend_wijk).collect(),
-        drop_area: areas.iter().map(|a| a.wijk_code == drop_wijk).collect(),
+        trend_area: areas
+            .iter()
+            .map(|a| opts.plant && a.wijk_code == trend_wijk)
+            .collect(),
+        drop_area: areas
+            .iter()
+            .map(|a| opts.plant && a.wijk_code == drop_wijk)
+            .collect(),
         trend_from,
         drop_from,
         areas: &areas,
