@@ -440,6 +440,41 @@ mod tests {
     }
 
     #[test]
+    fn monitoring_settings_and_their_errors() {
+        let err = |text: &str| {
+            let (_d, p) = write(text);
+            resolve(Some(&p), &Overrides::default())
+                .unwrap_err()
+                .to_string()
+        };
+        let (_d, p) = write(
+            "periods = \"2024Q1..2024Q3\"\n[inputs]\ndir = \"d\"\nareas = \"a.parquet\"\n[extracted_on]\n\"2024Q3\" = \"2025-02-01\"\n[monitoring]\nlevels = [\"wijk\"]\n",
+        );
+        let s = resolve(Some(&p), &Overrides::default()).unwrap();
+        assert_eq!(s.periods.len(), 3);
+        assert_eq!(s.period.label(), "2024Q3");
+        assert_eq!(s.monitoring_levels, vec![Level::Wijk]);
+        assert_eq!(s.shared_inputs[0].0, "areas");
+        assert_eq!(
+            s.for_period(s.periods[0]).inputs,
+            _d.path().join("d").join("2024Q1")
+        );
+        let e = err("periods = \"2024Q1..2024\"\n[inputs]\ndir = \"d\"\n");
+        assert!(e.contains("2024Q1..2024"), "{e}");
+        let e = err("periods = \"2024Q1..2024Q3\"\nperiod = \"2024Q2\"\n[inputs]\ndir = \"d\"\n");
+        assert!(e.contains("not the last of the periods"), "{e}");
+        let e = err("periods = \"2024Q1..2024Q3\"\n[inputs]\ndir = \"d\"\n[extracted_on]\n\"2023Q4\" = \"2025-01-01\"\n");
+        assert!(
+            e.contains("`2023Q4`, which is not a period of the run"),
+            "{e}"
+        );
+        let e = err("periods = \"2024Q1..2024Q3\"\n[inputs]\ndir = \"d\"\n[extracted_on]\n\"2024Q3\" = \"1 feb\"\n");
+        assert!(e.contains("is not a date"), "{e}");
+        let e = err("periods = \"2024Q1..2024Q3\"\n[inputs]\ndir = \"d\"\n[monitoring]\nlevels = [\"straat\"]\n");
+        assert!(e.contains("straat"), "{e}");
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_are_errors() {
         let (_d, p) = write("period = \"2024Q3\"\nmin_cel = 5\n[inputs]\ndir = \"d\"\n");
         let e = resolve(Some(&p), &Overrides::default())

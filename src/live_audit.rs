@@ -120,7 +120,13 @@ pub fn published_segments(run: &std::path::Path) -> Result<Vec<ShownCell>> {
     if !path.is_file() {
         return Ok(Vec::new());
     }
-    let df = ParquetReader::new(std::fs::File::open(&path)?).finish()?;
+    let mut df = ParquetReader::new(std::fs::File::open(&path)?).finish()?;
+    // A monitoring run's table holds every period; live queries answer on the last (the
+    // run's own period, whose persons the private cache holds).
+    if df.column("period").is_ok() {
+        let period = crate::manifest::Manifest::read(run)?.run.period;
+        df = df.lazy().filter(col("period").eq(lit(period))).collect()?;
+    }
     let seg = crate::frame::strings(&df, "segment")?;
     let filter = crate::frame::strings(&df, "filter")?;
     let area = crate::frame::strings(&df, "area_code")?;

@@ -352,6 +352,18 @@ fn periods_from_the_command_line_and_shared_inputs() {
     for p in ["2024Q2", "2024Q3", "2024Q4"] {
         assert!(out.contains(&format!("ok  {p}: zvw_claims")), "{out}");
     }
+    // Without `[extracted_on]` each period's extract date is the newest service date in its
+    // claims (found in validation's pass), so every period is provisional here.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
+    for p in manifest["periods"].as_array().unwrap() {
+        assert_eq!(p["extracted_on_source"], "newest service date");
+        let on = p["extracted_on"].as_str().unwrap();
+        assert!(
+            on <= p["period_end"].as_str().unwrap() && on >= p["period_start"].as_str().unwrap()
+        );
+        assert_eq!(p["provisional"], true);
+    }
     // The same series with 2024Q3's areas and norm costs moved out of its folder.
     let shared = tmp.path().join("shared");
     std::fs::create_dir_all(&shared).unwrap();
@@ -478,4 +490,14 @@ fn each_area_keeps_its_own_segments_in_every_period() {
         assert_eq!(rules.len(), 1, "{key:?} has {rules:?}");
         assert_eq!(periods[key], 8, "{key:?} is judged in every period");
     }
+    // Live queries answer on the last period: what they are checked against is that
+    // period's published cells only, not every period's.
+    let shown = wijkscan::live_audit::published_segments(&f.run).unwrap();
+    let last = s
+        .clone()
+        .lazy()
+        .filter(col("period").eq(lit("2024Q4")).and(col("suppressed").not()))
+        .collect()
+        .unwrap();
+    assert_eq!(shown.len(), last.height());
 }

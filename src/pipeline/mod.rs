@@ -132,6 +132,11 @@ pub fn typed_inputs(v: &Validated) -> Result<Inputs> {
             .iter()
             .find(|c| c.file.spec.name == "zvw_claims")
             .and_then(|c| c.amount_cents.map(|cents| (c.rows as i64, cents))),
+        claims_newest_day: v
+            .checked
+            .iter()
+            .find(|c| c.file.spec.name == "zvw_claims")
+            .and_then(|c| c.newest_service_day),
     })
 }
 

@@ -62,25 +62,18 @@ pub fn provisional(period: &Period, extracted_on: NaiveDate) -> bool {
 
 /// When the period's extract was taken: the pipeline's date, else the newest service date in
 /// its claims file (lines outside the period included).
-fn extracted_on(settings: &Settings, inputs: &Inputs) -> Result<(NaiveDate, &'static str)> {
+fn extracted_on(settings: &Settings, inputs: &Inputs) -> (NaiveDate, &'static str) {
     if let Some(d) = settings.extracted_on.get(&settings.period.label()) {
-        return Ok((*d, "pipeline"));
+        return (*d, "pipeline");
     }
-    let df = crate::stages::collect_streaming(
-        inputs
-            .claims
-            .clone()
-            .select([col("service_date").max().cast(DataType::Int32)]),
-    )?;
-    let days = df
-        .column("service_date")?
-        .i32()?
-        .get(0)
+    // Validation found it in its pass over the claim lines (no second pass here).
+    let days = inputs
+        .claims_newest_day
         .unwrap_or(settings.period.end_epoch_days());
-    Ok((
+    (
         crate::domain::date_from_epoch_days(days),
         "newest service date",
-    ))
+    )
 }
 
 pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Computed> {
@@ -273,7 +266,7 @@ fn figures(
         settings.min_cell,
     )?;
     figures.extend(monitoring::segment_figures(segments));
-    let (on, source) = extracted_on(settings, inputs)?;
+    let (on, source) = extracted_on(settings, inputs);
     Ok((
         PeriodFigures {
             period: settings.period,

@@ -32,6 +32,8 @@ pub struct Inputs {
     pub areas: LazyFrame,
     /// (rows, cents) of the claim lines when validation already summed them; else scanned.
     pub claims_total: Option<(i64, i64)>,
+    /// The newest service date (days since 1970) of the claim lines, when validation saw it.
+    pub claims_newest_day: Option<i32>,
 }
 
 /// What the profile stages produce (`pipeline::execute` collects it; the private cache keeps it).

@@ -171,6 +171,9 @@ pub struct Checked {
     /// For claim lines: Σ amount in cents over every row, summed in the same pass as the
     /// rules, so the ledger's input total costs no extra scan of the claim lines.
     pub amount_cents: Option<i64>,
+    /// For claim lines: the newest service date (days since 1970) in the file, from the same
+    /// pass; when a monitoring period's extract was taken, unless the pipeline says.
+    pub newest_service_day: Option<i32>,
 }
 
 /// Checks one input against the contract: file, columns, types, nulls and value rules.
@@ -182,6 +185,7 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         rows: 0,
         problems: vec![problem],
         amount_cents: None,
+        newest_service_day: None,
     };
     match std::fs::metadata(&file.path) {
         Err(e) => {
@@ -257,6 +261,7 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             rows: 0,
             problems,
             amount_cents: None,
+            newest_service_day: None,
         };
     }
 
@@ -332,6 +337,12 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
                 .sum()
                 .alias("__amount_cents"),
         );
+        counts_exprs.push(
+            col("service_date")
+                .max()
+                .cast(DataType::Int32)
+                .alias("__newest_service"),
+        );
     }
     for (i, r) in rules.iter().enumerate() {
         counts_exprs.push(
@@ -375,6 +386,7 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
                 rows,
                 problems,
                 amount_cents: None,
+                newest_service_day: None,
             };
         }
         problems.push(Problem::warning(&name, None, "has a header but no rows"));
@@ -406,12 +418,22 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             .and_then(|v| v.extract::<i64>())
             .unwrap_or(0)
     });
+    let newest_service_day = is_claims
+        .then(|| {
+            counts
+                .column("__newest_service")
+                .ok()
+                .and_then(|c| c.get(0).ok())
+                .and_then(|v| v.extract::<i32>())
+        })
+        .flatten();
     Checked {
         file: file.clone(),
         typed: Some(typed),
         rows,
         problems,
         amount_cents,
+        newest_service_day,
     }
 }
 
