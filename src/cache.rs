@@ -110,6 +110,7 @@ pub fn read(run: &Path, min_cell: i64) -> Result<Option<Profiled>> {
         return Ok(None);
     }
     Ok(Some(Profiled {
+        practice_list: None,
         profile: read_frame(&dir.join("profile.parquet"))?,
         raw: read_frame(&dir.join("raw.parquet"))?,
         persons: read_frame(&dir.join("persons.parquet"))?,

@@ -116,6 +116,21 @@ pub const AREAS: InputSpec = InputSpec {
 
 pub const ALL_INPUTS: [InputSpec; 5] = [INSURED, ZVW_CLAIMS, WMO_PROVISIONS, NORM_COSTS, AREAS];
 
+/// Optional: the GP practices patients are registered with (SPEC 3.7). Without it practices
+/// are still profiled by id, located where most of their patients live.
+pub const GP_PRACTICES: InputSpec = InputSpec {
+    name: "gp_practices",
+    columns: &[
+        col("practice_id", Kind::Str, false),
+        col("practice_name", Kind::Str, false),
+        col("pc5", Kind::Str, false),
+        col("location_wijk_code", Kind::Str, true),
+    ],
+};
+
+/// Inputs a run uses when present.
+pub const OPTIONAL_INPUTS: [InputSpec; 1] = [GP_PRACTICES];
+
 /// Optional map geometry beside the inputs.
 pub const GEOMETRY_FILE: &str = "geometry.geojson";
 
@@ -124,6 +139,10 @@ pub const GEOMETRY_FILE: &str = "geometry.geojson";
 pub const OE_FOR_FLAGS: &str = "oe_for_flags";
 
 // Derived column names of the person and level frames.
+
+/// The person frame's GP practice key: the AGB code, or one of the practice buckets
+/// (`stages::practices`).
+pub const PRACTICE: &str = "practice";
 
 /// Cents of one care type per person and per area.
 pub fn ct_col(ct: &str) -> String {

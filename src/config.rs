@@ -36,6 +36,15 @@ pub struct RawPipeline {
     pub report: RawReport,
     #[serde(default)]
     pub monitoring: RawMonitoring,
+    #[serde(default)]
+    pub practices: RawPractices,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPractices {
+    /// Level of the practice × area cross table: `wijk` (default) or `buurt`.
+    pub cross_level: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +103,8 @@ pub struct RawInputs {
     pub norm_costs: Option<PathBuf>,
     /// An `areas` file for periods whose folder has none.
     pub areas: Option<PathBuf>,
+    /// The optional `gp_practices` list, when it is not in the inputs folder.
+    pub gp_practices: Option<PathBuf>,
 }
 
 /// `periods` in a pipeline file: a range text or a list.
@@ -152,6 +163,8 @@ pub struct Settings {
     pub outliers: crate::stages::outliers::Settings,
     /// Language of the report and charts.
     pub lang: crate::text::Lang,
+    /// Level of the practice × area cross table (SPEC 3.7): wijk or buurt.
+    pub practice_cross_level: Level,
 }
 
 impl Settings {
@@ -197,6 +210,7 @@ impl Settings {
                 max_depth: 4,
             },
             outliers: crate::stages::outliers::Settings::default(),
+            practice_cross_level: Level::Wijk,
         }
     }
 }
@@ -287,6 +301,7 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
     for (name, path) in [
         ("norm_costs", raw.inputs.norm_costs),
         ("areas", raw.inputs.areas),
+        ("gp_practices", raw.inputs.gp_practices),
     ] {
         if let Some(p) = path {
             shared_inputs.push((name.to_string(), rel(p)));
@@ -322,6 +337,15 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
     let levels = parse_levels(raw.profile.levels, Level::ALL.to_vec())?;
     let monitoring_levels = parse_levels(raw.monitoring.levels, levels.clone())?;
     let focus = resolve_focus(raw.focus).map_err(bad)?;
+    let practice_cross_level = match raw.practices.cross_level.as_deref() {
+        None | Some("wijk") => Level::Wijk,
+        Some("buurt") => Level::Buurt,
+        Some(other) => {
+            return Err(bad(format!(
+                "[practices] cross_level = \"{other}\": use \"wijk\" or \"buurt\""
+            )))
+        }
+    };
     let estimator = match raw.outliers.phi_estimator.as_deref() {
         None => crate::stats::overdispersion::Estimator::default(),
         Some(e) => crate::stats::overdispersion::Estimator::parse(e).ok_or_else(|| {
@@ -361,6 +385,7 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         levels,
         monitoring_levels,
         force: over.force,
+        practice_cross_level,
     })
 }
 

@@ -49,6 +49,8 @@ pub const PC5_PATTERN: &str = r"^[1-9][0-9]{3}[A-Z]$";
 pub const BUURT_PATTERN: &str = r"^BU[0-9A-Za-z]{8}$";
 pub const WIJK_PATTERN: &str = r"^WK[0-9A-Za-z]{6}$";
 pub const GEMEENTE_PATTERN: &str = r"^GM[0-9]{4}$";
+/// AGB code of a GP practice: 8 digits (Vektis AGB register).
+pub const AGB_PATTERN: &str = r"^[0-9]{8}$";
 
 /// Days in a year for `insured_years` (SPEC 2.1: insured_days / 365, also in leap years).
 pub const DAYS_PER_YEAR: f64 = 365.0;

@@ -33,6 +33,9 @@ pub struct Manifest {
     /// Segment cells hidden per reason (small, nested areas, overlapping segments).
     pub segment_suppression: SegmentSuppression,
     pub outliers: OutliersRecord,
+    /// The GP-practice view (SPEC 3.7): its ledger, suppression and outlier fit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub practices: Option<PracticesRecord>,
     pub timings_seconds: BTreeMap<String, f64>,
     pub outputs: Vec<String>,
 }
@@ -173,4 +176,17 @@ mod tests {
             .to_string();
         assert!(e.contains("not a finished run folder"), "{e}");
     }
+}
+
+/// The practice view's record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PracticesRecord {
+    /// True when no `gp_practices` list was given: practices are located in the wijk where
+    /// most of their patients live.
+    pub located_by_patients: bool,
+    /// Level of `practice_areas` (wijk or buurt).
+    pub cross_level: crate::domain::Level,
+    pub reconciliation: crate::stages::practices::Ledger,
+    pub suppression: crate::stages::practices::Suppression,
+    pub outliers: crate::stages::practices::Fit,
 }

@@ -137,6 +137,11 @@ pub fn typed_inputs(v: &Validated) -> Result<Inputs> {
             .iter()
             .find(|c| c.file.spec.name == "zvw_claims")
             .and_then(|c| c.newest_service_day),
+        gp_practices: v
+            .checked
+            .iter()
+            .find(|c| c.file.spec.name == crate::columns::GP_PRACTICES.name)
+            .and_then(|c| c.typed.clone()),
     })
 }
 
@@ -178,6 +183,8 @@ pub struct Computed {
     pub focused: Option<crate::stages::focus::Focused>,
     /// The earlier periods and the changes between periods, for a monitoring run.
     pub monitoring: Option<monitor::Monitoring>,
+    /// The GP-practice view (SPEC 3.7) of the run's (last) period, when publishing.
+    pub practices: Option<crate::stages::practices::PracticeView>,
     /// Seconds per stage, for the manifest.
     pub timings: BTreeMap<String, f64>,
 }
@@ -232,15 +239,15 @@ pub fn execute(
         }),
         Source::Inputs => None,
     };
-    let (validated, mut profiled) = match cached {
-        Some(p) => (None, p),
+    let (validated, mut profiled, inputs) = match cached {
+        Some(p) => (None, p, None),
         None => {
             let t = Instant::now();
             let (validated, inputs) = load_inputs(settings, reporter)?;
             timings.insert("validate".to_string(), t.elapsed().as_secs_f64());
             crate::run_folder::abort_point("validate");
             let profiled = profile_step(settings, &validated, &inputs, &mut timings, reporter)?;
-            (Some(validated), profiled)
+            (Some(validated), profiled, Some(inputs))
         }
     };
     let outliers = if upto >= Stage::Outliers {
@@ -267,12 +274,24 @@ pub fn execute(
     } else {
         None
     };
+    let practices = match (&outliers, &inputs, upto == Stage::Publish) {
+        (Some(o), Some(i), true) => Some(practices_step(
+            settings,
+            &profiled,
+            i,
+            o,
+            &mut timings,
+            reporter,
+        )?),
+        _ => None,
+    };
     let mut computed = Computed {
         validated,
         profiled,
         outliers,
         focused,
         monitoring: None,
+        practices,
         timings,
     };
     if upto == Stage::Publish {
@@ -385,6 +404,58 @@ fn focus_step(
     add_time(timings, "focus", t);
     crate::run_folder::abort_point("focus");
     Ok(focused)
+}
+
+/// The GP-practice view on the profile's person frame (SPEC 3.7): practices, the practice ×
+/// area cross table and both populations per focus area.
+fn practices_step(
+    settings: &Settings,
+    profiled: &Profiled,
+    inputs: &Inputs,
+    outliers: &Outliers,
+    timings: &mut BTreeMap<String, f64>,
+    reporter: &dyn Reporter,
+) -> Result<crate::stages::practices::PracticeView> {
+    let t = Instant::now();
+    reporter.start("practices", None);
+    let focus_areas: Vec<String> = if settings.focus.areas.is_empty() {
+        crate::frame::strings(&profiled.raw, "area_code")?
+            .into_iter()
+            .zip(crate::frame::strings(&profiled.raw, "level")?)
+            .filter(|(_, l)| l.as_deref() == Some("gemeente"))
+            .filter_map(|(c, _)| c)
+            .collect()
+    } else {
+        settings.focus.areas.clone()
+    };
+    let oe_for_flags = outliers.oe_for_flags.clone();
+    let view = crate::stages::practices::build(
+        &profiled.persons,
+        &crate::stages::practices::Context {
+            list: profiled.practice_list.as_ref(),
+            norm: inputs.norm.clone(),
+            areas: inputs.areas.clone(),
+            area_raw: &profiled.raw,
+            area_profile: &profiled.profile,
+            area_oe_for_flags: &oe_for_flags,
+            basis: &outliers.practices,
+            kappa: outliers.basis.kappa,
+            pooled_s: outliers.pooled_s,
+            capped: outliers.basis.capped,
+            focus_areas: &focus_areas,
+            min_cell: settings.min_cell,
+            cross_level: settings.practice_cross_level,
+        },
+    )?;
+    if !view.ledger.balanced {
+        return Err(Error::Other(format!(
+            "the practice buckets do not add up to the area total: {:?}",
+            view.ledger
+        )));
+    }
+    reporter.finish();
+    add_time(timings, "practices", t);
+    Ok(view)
 }
 
 /// Adds a stage's seconds (summed over the periods of a monitoring run).

@@ -215,8 +215,18 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
             periods,
             table: table_with_levels(table, settings),
         }),
+        practices: None,
         timings,
     };
+    // The practice view of the report's period.
+    computed.practices = Some(super::practices_step(
+        &last_settings,
+        &computed.profiled,
+        &inputs,
+        computed.outliers.as_ref().expect("outliers"),
+        &mut computed.timings,
+        reporter,
+    )?);
     super::write::publish(settings, &mut computed, reporter)?;
     Ok(computed)
 }

@@ -138,6 +138,25 @@ pub fn profile(
         inputs.areas.clone(),
     )
     .collect()?;
+    // The GP practice key (SPEC 3.7): the list's ids, `ONBEKEND` for ids it lacks.
+    let practice_list = match &inputs.gp_practices {
+        Some(l) => Some(l.clone().collect()?),
+        None => None,
+    };
+    let listed: Option<Vec<String>> = match &practice_list {
+        Some(l) => Some(
+            crate::frame::strings(l, "practice_id")?
+                .into_iter()
+                .flatten()
+                .collect(),
+        ),
+        None => None,
+    };
+    let persons =
+        crate::stages::practices::with_practice(persons.lazy(), listed.as_deref()).collect()?;
+    if listed.is_some() {
+        unknown_practice_warning(&persons, &files.insured, &mut warnings)?;
+    }
     let persons = p::flag_high_cost(&persons)?;
     // The age/sex reference rates are a small table; the expected costs join onto persons.
     let reference = expected::reference(persons.clone().lazy()).collect()?;
@@ -202,6 +221,7 @@ pub fn profile(
     lap("suppression");
     reporter.finish();
     Ok(Profiled {
+        practice_list,
         profile,
         raw,
         persons,
@@ -210,6 +230,43 @@ pub fn profile(
         suppression,
         warnings,
     })
+}
+
+/// Persons registered with a practice the `gp_practices` list lacks: counted under "praktijk
+/// onbekend", with the ids named.
+fn unknown_practice_warning(
+    persons: &DataFrame,
+    file: &str,
+    warnings: &mut Vec<Problem>,
+) -> Result<()> {
+    let unknown = persons
+        .clone()
+        .lazy()
+        .filter(col(crate::columns::PRACTICE).eq(lit(crate::stages::practices::UNKNOWN)))
+        .group_by([col("gp_practice_id")])
+        .agg([len().alias("n")])
+        .sort(["gp_practice_id"], SortMultipleOptions::default())
+        .collect()?;
+    if unknown.height() == 0 {
+        return Ok(());
+    }
+    let persons_n: i64 = crate::frame::counts(&unknown, "n")?.iter().sum();
+    let ids: Vec<String> = crate::frame::strings(&unknown, "gp_practice_id")?
+        .into_iter()
+        .flatten()
+        .take(5)
+        .collect();
+    warnings.push(Problem::warning(
+        file,
+        Some("gp_practice_id"),
+        format!(
+            "{} registered with {} not in `gp_practices` (e.g. {}), counted under \"praktijk onbekend\"",
+            plural(persons_n as u64, "insured person"),
+            plural(unknown.height() as u64, "practice id"),
+            ids.join(", ")
+        ),
+    ));
+    Ok(())
 }
 
 /// SPEC 3.1: the norm's insured years should match the insured population's within 2%.

@@ -171,6 +171,15 @@ fn write_run(
         let mut table = m.table.clone();
         outputs.extend(write_table(&mut table, dir, "monitoring")?);
     }
+    if let Some(v) = &computed.practices {
+        outputs.extend(write_table(&mut v.table.clone(), dir, "practices")?);
+        outputs.extend(write_table(&mut v.cross.clone(), dir, "practice_areas")?);
+        outputs.extend(write_table(
+            &mut v.populations.clone(),
+            dir,
+            "focus_populations",
+        )?);
+    }
     let mut flags = crate::stages::outliers::to_frame(&outliers.flags)?;
     outputs.extend(write_table(&mut flags, dir, "outliers")?);
     // The geometry travels with the run, so `wijkscan report` can redraw the maps later.
@@ -275,6 +284,16 @@ fn write_run(
             fits: outliers.fits.clone(),
             cost_basis: outliers.basis.clone(),
         },
+        practices: computed
+            .practices
+            .as_ref()
+            .map(|v| crate::manifest::PracticesRecord {
+                located_by_patients: v.located_by_patients,
+                cross_level: v.cross_level,
+                reconciliation: v.ledger.clone(),
+                suppression: v.suppression.clone(),
+                outliers: v.fit.clone(),
+            }),
         timings_seconds: timings.clone(),
         outputs,
     };

@@ -77,6 +77,8 @@ pub struct Plan<'a> {
     pub days: i32,
     pub lines_per_person_year: f64,
     pub dirt: bool,
+    /// The GP practices persons register with (`sample::practices`).
+    pub practices: &'a super::practices::PracticePlan,
 }
 
 #[derive(Default)]
@@ -329,11 +331,19 @@ impl Plan<'_> {
             } else {
                 "M"
             });
-            let practice = (area as u64 * 7 + rng.gen_range(0..3)) % 9000;
-            out.gp.push(if rng.gen_bool(0.03) {
-                None
-            } else {
-                Some(format!("01{:06}", 100_000 + practice))
+            // Two draws of the main stream kept as they were before practices had their own
+            // (see `practices`), so every other generated value stays the same.
+            let _ = rng.gen_range(0u64..3);
+            let _ = rng.gen_bool(0.03);
+            let unknown_practice = self.dirt && mix(self.seed ^ 0xBAD0_A6B0 ^ idx) % 1000 < 3;
+            let practice = self
+                .practices
+                .choose(idx, &self.areas[area].wijk_code, age, f)
+                .map(|p| p.id.clone());
+            out.gp.push(match practice {
+                // A registration with a practice the practice list does not know (dirt).
+                Some(_) if unknown_practice => Some(format!("01{:06}", 990_000 + idx % 9_000)),
+                other => other,
             });
             out.insured_days.push(insured_days);
             let hh = household(age, rng.gen());

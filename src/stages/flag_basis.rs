@@ -66,6 +66,19 @@ pub struct Basis {
     pub pooled_s_total: f64,
     /// Per metric name (`total`, care types), per raw row.
     pub areas: Vec<(String, PerArea)>,
+    /// The total cost's sums per GP practice key (`stages::practices::PRACTICE` of the person
+    /// frame), when the persons carry one: observed, expected, variance, capped persons.
+    pub practices: std::collections::BTreeMap<String, GroupSums>,
+}
+
+/// One group's sums of the total cost's flag basis.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GroupSums {
+    /// Observed (capped or raw) cost in euros.
+    pub observed: f64,
+    pub expected: f64,
+    pub variance: f64,
+    pub capped_persons: f64,
 }
 
 impl Basis {
@@ -417,12 +430,59 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             }
         }
     }
+    // 6. The total cost per GP practice (SPEC 3.7), in the same pass's per-person figures.
+    let mut practices = std::collections::BTreeMap::new();
+    if per_person
+        .get_column_names()
+        .iter()
+        .any(|c| c.as_str() == crate::columns::PRACTICE)
+    {
+        let sums = per_person
+            .clone()
+            .lazy()
+            .group_by([col(crate::columns::PRACTICE)])
+            .agg([
+                col(fl("total").as_str())
+                    .sum()
+                    .cast(DataType::Int64)
+                    .alias("o"),
+                col("__e_total").sum().alias("e"),
+                col("__v_total").sum().alias("v"),
+                col("zvw_cents")
+                    .neq(col(fl("total").as_str()))
+                    .cast(DataType::Int64)
+                    .sum()
+                    .alias("k"),
+            ])
+            .collect()?;
+        let keys = crate::frame::strings(&sums, crate::columns::PRACTICE)?;
+        let (o, e, v, k) = (
+            crate::frame::floats(&sums, "o")?,
+            crate::frame::floats(&sums, "e")?,
+            crate::frame::floats(&sums, "v")?,
+            crate::frame::floats(&sums, "k")?,
+        );
+        for (i, key) in keys.into_iter().enumerate() {
+            if let Some(key) = key {
+                practices.insert(
+                    key,
+                    GroupSums {
+                        observed: o[i].unwrap_or(0.0) / 100.0,
+                        expected: e[i].unwrap_or(0.0) / EXP_SCALE,
+                        variance: v[i].unwrap_or(0.0),
+                        capped_persons: k[i].unwrap_or(0.0),
+                    },
+                );
+            }
+        }
+    }
     Ok(Basis {
         capped,
         caps,
         kappa_total,
         pooled_s_total,
         areas,
+        practices,
     })
 }
 

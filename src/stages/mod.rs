@@ -8,6 +8,8 @@ pub mod focus;
 pub mod load;
 pub mod monitoring;
 pub mod outliers;
+pub mod practice_privacy;
+pub mod practices;
 pub mod profile;
 pub mod reconcile;
 pub mod segment_privacy;

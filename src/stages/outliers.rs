@@ -92,6 +92,10 @@ pub struct Detected {
     /// Per raw row: the O/E the `oe_norm` flag judges (capped cost per insured year against
     /// κ × norm per insured year), for the funnel chart; None where not judged.
     pub oe_for_flags: Vec<Option<f64>>,
+    /// The total cost's flag basis per GP practice key, for the practice funnel (SPEC 3.7).
+    pub practices: std::collections::BTreeMap<String, flag_basis::GroupSums>,
+    /// Pooled residual s of the total cost (METHODS 1), for funnel curves.
+    pub pooled_s: f64,
 }
 
 /// An area's value for one metric: observed and expected (in the metric's units), z before
@@ -409,6 +413,8 @@ pub fn detect_on(
             caps: basis.caps.clone(),
         },
         oe_for_flags,
+        practices: basis.practices.clone(),
+        pooled_s: basis.pooled_s_total,
     })
 }
 

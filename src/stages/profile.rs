@@ -34,6 +34,8 @@ pub struct Inputs {
     pub claims_total: Option<(i64, i64)>,
     /// The newest service date (days since 1970) of the claim lines, when validation saw it.
     pub claims_newest_day: Option<i32>,
+    /// The optional `gp_practices` list (SPEC 3.7).
+    pub gp_practices: Option<LazyFrame>,
 }
 
 /// What the profile stages produce (`pipeline::execute` collects it; the private cache keeps it).
@@ -48,6 +50,8 @@ pub struct Profiled {
     pub wmo: crate::stages::reconcile::Ledger,
     pub suppression: crate::stages::small_cells::SuppressionCounts,
     pub warnings: Vec<crate::problem::Problem>,
+    /// The `gp_practices` list as read (small), when given; not kept in the private cache.
+    pub practice_list: Option<DataFrame>,
 }
 
 /// Dates as days since the epoch, for plain integer comparisons with the period.
@@ -275,7 +279,7 @@ fn level_key(code_col: Option<&str>) -> Expr {
 }
 
 /// Aggregates of insured persons per area of one level.
-fn person_aggs(persons: LazyFrame, code_col: Option<&str>) -> LazyFrame {
+pub fn person_aggs(persons: LazyFrame, code_col: Option<&str>) -> LazyFrame {
     let mut aggs = vec![
         len().cast(DataType::Int64).alias("insured_persons"),
         col("insured_days").sum().alias("insured_days"),

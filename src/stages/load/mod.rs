@@ -5,7 +5,7 @@
 //! all rule counts come from a single `select`, and only failing rules cost a second, small
 //! query for up to five example rows. All problems are collected, never only the first.
 
-use crate::columns::{InputSpec, Kind, ALL_INPUTS, GEOMETRY_FILE};
+use crate::columns::{InputSpec, Kind, ALL_INPUTS, GEOMETRY_FILE, OPTIONAL_INPUTS};
 use crate::domain::Period;
 use polars::prelude::*;
 // Diagnostics live in `crate::problem`; re-exported here for the stages that report them.
@@ -135,6 +135,39 @@ pub fn find_inputs_with(dir: &Path, shared: &[(String, PathBuf)]) -> (InputSet, 
                     spec.name
                 ),
             )),
+        }
+    }
+    // Optional inputs: used when present (in the folder or shared by the pipeline file).
+    for spec in OPTIONAL_INPUTS {
+        let parquet = dir.join(format!("{}.parquet", spec.name));
+        let csv = dir.join(format!("{}.csv", spec.name));
+        match (parquet.is_file(), csv.is_file()) {
+            (true, false) => files.push(InputFile::new(spec, parquet)),
+            (false, true) => files.push(InputFile::new(spec, csv)),
+            (true, true) => problems.push(Problem::error(
+                &parquet.display().to_string(),
+                None,
+                format!(
+                    "both `{}.parquet` and `{}.csv` exist; keep one",
+                    spec.name, spec.name
+                ),
+            )),
+            (false, false) => {
+                if let Some((_, path)) = shared.iter().find(|(n, _)| n == spec.name) {
+                    if path.is_file() {
+                        files.push(InputFile::new(spec, path.clone()));
+                    } else {
+                        problems.push(Problem::error(
+                            &path.display().to_string(),
+                            None,
+                            format!(
+                                "shared input `{}` named in the pipeline file does not exist",
+                                spec.name
+                            ),
+                        ));
+                    }
+                }
+            }
         }
     }
     let geometry = Some(dir.join(GEOMETRY_FILE))

@@ -203,6 +203,12 @@ pub(super) fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec
                 several_per("gemeente_name", "gemeente_code")?,
             ),
         ],
+        n if n == c::GP_PRACTICES.name => vec![
+            unique("practice_id"),
+            pattern("practice_id", domain::AGB_PATTERN, "AGB code (8 digits)"),
+            pattern("pc5", domain::PC5_PATTERN, "pc5 postcode"),
+            pattern("location_wijk_code", domain::WIJK_PATTERN, "CBS wijk code"),
+        ],
         _ => Vec::new(),
     })
 }

@@ -1,0 +1,1519 @@
+//! The GP-practice view beside the neighbourhood view (SPEC 3.7; seed 004 §3.2): each
+//! practice's registered population profiled like an area, the practice × area cross table
+//! ("who lives where"), both populations per focus area, and funnel flags per practice.
+//!
+//! - Every insured person in a known area lands in exactly one practice bucket: a practice,
+//!   `ONBEKEND` (an id the `gp_practices` list does not know) or `NIET_INGESCHREVEN` (no
+//!   practice). The ledger checks that the buckets add up to the area total to the cent.
+//!   Persons in "onbekend gebied" are in the area ledger's own bucket and not here.
+//! - The norm of a practice is attributed from where its patients live: the norm per insured
+//!   year of each patient's pc5 × the patient's insured years; O/E and resultaat follow SPEC 3.1
+//!   per insured year.
+//! - A practice's location is its `gp_practices` pc5 (or `location_wijk_code`); without the
+//!   list, the wijk where most of its patients live (ties: the lowest code), and the run says so.
+//! - Small cells (SPEC 3.3): the practice table is protected like a level under the total
+//!   (`stages::suppress`), the cross table against all three linked tables
+//!   (`stages::practice_privacy`).
+//!
+//! Everything here works on the person frame (one group-by per table) and small frames.
+
+use crate::columns::{ct_col, ct_contrib, PRACTICE};
+use crate::domain::{Level, CARE_TYPES, DAYS_PER_YEAR};
+use crate::stages::flag_basis::GroupSums;
+use crate::stages::practice_privacy;
+use crate::stages::suppress::{self, Metric, Tree};
+use crate::stats::{funnel, overdispersion, Z95, Z998};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Practice key of persons registered with an id the `gp_practices` list does not hold.
+pub const UNKNOWN: &str = "ONBEKEND";
+/// Practice key of persons registered with no practice.
+pub const NOT_REGISTERED: &str = "NIET_INGESCHREVEN";
+/// Fingertips' National General Practice Profiles flag no practice under this many
+/// registered persons.
+pub const MIN_FLAG_PERSONS: i64 = 750;
+
+/// Adds the practice key (`columns::PRACTICE`) to the person frame; `listed` holds the ids of
+/// the `gp_practices` list when there is one.
+pub fn with_practice(persons: LazyFrame, listed: Option<&[String]>) -> LazyFrame {
+    let id = col("gp_practice_id");
+    let key = match listed {
+        None => when(id.clone().is_null())
+            .then(lit(NOT_REGISTERED))
+            .otherwise(id),
+        Some(ids) => {
+            let known = lit(Series::new("".into(), ids.to_vec())).implode(false);
+            when(id.clone().is_null())
+                .then(lit(NOT_REGISTERED))
+                .when(id.clone().is_in(known, false).not())
+                .then(lit(UNKNOWN))
+                .otherwise(id)
+        }
+    };
+    persons.with_columns([key.alias(PRACTICE)])
+}
+
+/// Plan: the raw sums per practice key over persons in known areas (the area profile's person
+/// sums, the patients with Wmo and the attributed norm).
+pub fn raw_plan(persons: LazyFrame, norm: LazyFrame) -> LazyFrame {
+    let inside = persons.filter(col("in_areas"));
+    let base = crate::stages::profile::person_aggs(inside.clone(), Some(PRACTICE));
+    let wmo = inside
+        .clone()
+        .group_by([col(PRACTICE)])
+        .agg([col("wmo_types")
+            .gt(lit(0i64))
+            .cast(DataType::Int64)
+            .sum()
+            .alias("wmo_clients")]);
+    let rates = norm.select([
+        col("pc5"),
+        (col("norm_cost_eur") / col("insured_years")).alias("__rate"),
+    ]);
+    // Per practice and pc5 first, so the norm is rate × the group's insured years: exact
+    // insured days, one multiplication per (practice, pc5).
+    let normed = inside
+        .group_by([col(PRACTICE), col("pc5")])
+        .agg([col("insured_days").sum().alias("__days")])
+        .inner_join(rates, col("pc5"), col("pc5"))
+        .group_by([col(PRACTICE)])
+        .agg([
+            (col("__rate") * col("__days").cast(DataType::Float64) / lit(DAYS_PER_YEAR))
+                .sum()
+                .alias("norm_eur"),
+            col("__days").sum().alias("norm_days"),
+        ]);
+    base.left_join(wmo, col("area_code"), col(PRACTICE))
+        .left_join(normed, col("area_code"), col(PRACTICE))
+        .with_columns([
+            col("wmo_clients").fill_null(lit(0i64)),
+            col("norm_days").fill_null(lit(0i64)),
+        ])
+        .rename(["area_code"], ["practice_id"], true)
+}
+
+/// Plan: persons, insured days and cents per practice key × area of `level`.
+pub fn cross_plan(persons: LazyFrame, level: Level) -> LazyFrame {
+    let code = level.code_column().unwrap_or("gemeente_code");
+    persons
+        .filter(col("in_areas"))
+        .group_by([col(PRACTICE), col(code).alias("area_code")])
+        .agg([
+            len().cast(DataType::Int64).alias("persons"),
+            col("insured_days")
+                .sum()
+                .cast(DataType::Int64)
+                .alias("days"),
+            col("zvw_cents").sum().cast(DataType::Int64).alias("cents"),
+        ])
+        .sort([PRACTICE, "area_code"], SortMultipleOptions::default())
+}
+
+/// A practice's location.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Location {
+    pub pc5: Option<String>,
+    pub buurt: Option<String>,
+    pub wijk: Option<String>,
+    pub gemeente: Option<String>,
+    /// `gp_practices` or `patients` (where most patients live).
+    pub source: Option<&'static str>,
+}
+
+/// One row of the practice table before publication.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub key: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub location: Location,
+    pub persons: i64,
+    pub days: i64,
+    pub cents: i64,
+    pub ct_cents: Vec<i64>,
+    pub ct_contrib: Vec<i64>,
+    pub n_75plus: i64,
+    pub multi_care: i64,
+    pub wmo_clients: i64,
+    pub norm_eur: Option<f64>,
+    pub norm_days: i64,
+    pub own_wijk: i64,
+}
+
+impl Row {
+    fn years(&self) -> f64 {
+        self.days as f64 / DAYS_PER_YEAR
+    }
+    fn zvw_piy(&self) -> Option<f64> {
+        (self.days > 0).then(|| self.cents as f64 / 100.0 / self.years())
+    }
+    fn norm_piy(&self) -> Option<f64> {
+        let y = self.norm_days as f64 / DAYS_PER_YEAR;
+        self.norm_eur.filter(|_| y > 0.0).map(|n| n / y)
+    }
+    pub fn oe(&self) -> Option<f64> {
+        let n = self.norm_piy()?;
+        (n > 0.0).then_some(self.zvw_piy()? / n)
+    }
+}
+
+/// The practice bucket ledger (SPEC 3.2's discipline for the practice view).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Ledger {
+    /// The area total (persons in known areas).
+    pub area_persons: i64,
+    pub area_eur: String,
+    pub buckets: Vec<LedgerBucket>,
+    pub balanced: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LedgerBucket {
+    pub bucket: String,
+    pub practices: usize,
+    pub persons: i64,
+    pub eur: String,
+}
+
+/// The practice outlier fit, for the manifest and the report.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Fit {
+    pub min_persons: i64,
+    pub judged: usize,
+    pub too_small: usize,
+    pub phi: Option<f64>,
+    pub flags: usize,
+    pub flags_vs_gemeente: usize,
+    /// For the funnel chart's limits: pooled s and the extract's κ × norm per insured year.
+    pub sigma_eur: f64,
+    pub norm_per_insured_year: Option<f64>,
+}
+
+/// How many cells the practice view hid.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Suppression {
+    pub practice_rows_primary: usize,
+    pub practice_rows_secondary: usize,
+    pub practice_cells_primary: usize,
+    pub practice_cells_secondary: usize,
+    pub cross_primary: usize,
+    pub cross_secondary: usize,
+    pub cross_unresolved: usize,
+}
+
+/// What the practice view publishes.
+pub struct PracticeView {
+    /// `practices`: one row per practice and bucket.
+    pub table: DataFrame,
+    /// `practice_areas`: practice × area of the cross level.
+    pub cross: DataFrame,
+    /// `focus_populations`: per focus area, residents against patients of its practices.
+    pub populations: DataFrame,
+    pub ledger: Ledger,
+    pub fit: Fit,
+    pub suppression: Suppression,
+    /// True when no `gp_practices` list was given (locations from the patients).
+    pub located_by_patients: bool,
+    pub cross_level: Level,
+}
+
+/// The inputs of the view besides the person frame.
+pub struct Context<'a> {
+    /// The `gp_practices` list (practice_id, practice_name, pc5, location_wijk_code).
+    pub list: Option<&'a DataFrame>,
+    pub norm: LazyFrame,
+    pub areas: LazyFrame,
+    /// The area profile before suppression and as published (same rows).
+    pub area_raw: &'a DataFrame,
+    pub area_profile: &'a DataFrame,
+    /// Per area row: the O/E the area flags judged (capped), for "against the gemeente".
+    pub area_oe_for_flags: &'a [Option<f64>],
+    /// The total cost's flag basis per practice key, κ and pooled s.
+    pub basis: &'a BTreeMap<String, GroupSums>,
+    pub kappa: f64,
+    pub pooled_s: f64,
+    pub capped: bool,
+    pub focus_areas: &'a [String],
+    pub min_cell: i64,
+    pub cross_level: Level,
+}
+
+fn strs(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<String>>> {
+    crate::frame::strings(df, c)
+}
+
+/// Builds the practice view from the person frame (with the practice key).
+pub fn build(persons: &DataFrame, cx: &Context) -> PolarsResult<PracticeView> {
+    let raw = raw_plan(persons.clone().lazy(), cx.norm.clone()).collect()?;
+    let wijk_cross = cross_plan(persons.clone().lazy(), Level::Wijk).collect()?;
+    let cross = if cx.cross_level == Level::Wijk {
+        wijk_cross.clone()
+    } else {
+        cross_plan(persons.clone().lazy(), cx.cross_level).collect()?
+    };
+    let area_codes = cx
+        .areas
+        .clone()
+        .select([
+            col("pc5"),
+            col("buurt_code"),
+            col("wijk_code"),
+            col("gemeente_code"),
+        ])
+        .collect()?;
+    let mut rows = rows_of(&raw, cx.list)?;
+    locate(&mut rows, cx.list, &area_codes, &wijk_cross)?;
+    // Persons living in the practice's own wijk.
+    let wk = strs(&wijk_cross, PRACTICE)?;
+    let wa = strs(&wijk_cross, "area_code")?;
+    let wp = crate::frame::counts(&wijk_cross, "persons")?;
+    let mut own: HashMap<(String, String), i64> = HashMap::new();
+    for i in 0..wijk_cross.height() {
+        if let (Some(k), Some(a)) = (&wk[i], &wa[i]) {
+            own.insert((k.clone(), a.clone()), wp[i]);
+        }
+    }
+    for r in &mut rows {
+        if let Some(w) = &r.location.wijk {
+            r.own_wijk = own.get(&(r.key.clone(), w.clone())).copied().unwrap_or(0);
+        }
+    }
+
+    // Small cells of the practice table: a level of its own under the total.
+    let total_persons: i64 = rows.iter().map(|r| r.persons).sum();
+    let mut parent = vec![None];
+    parent.extend(rows.iter().map(|_| Some(0)));
+    let mut persons_n = vec![total_persons];
+    persons_n.extend(rows.iter().map(|r| r.persons));
+    let with_root = |f: &dyn Fn(&Row) -> i64| -> Vec<i64> {
+        let mut v = vec![rows.iter().map(f).sum()];
+        v.extend(rows.iter().map(f));
+        v
+    };
+    let mut metrics: Vec<Metric> = Vec::new();
+    for (k, ct) in CARE_TYPES.iter().enumerate() {
+        metrics.push(Metric {
+            name: format!("zvw_{ct}"),
+            contributors: with_root(&|r: &Row| r.ct_contrib[k]),
+            row_group: Some("zvw_care_types".into()),
+            total_of: None,
+        });
+    }
+    metrics.push(Metric {
+        name: "wmo_clients".into(),
+        contributors: with_root(&|r: &Row| r.wmo_clients),
+        row_group: None,
+        total_of: None,
+    });
+    metrics.push(Metric {
+        name: "multi_care_persons".into(),
+        contributors: with_root(&|r: &Row| r.multi_care),
+        row_group: None,
+        total_of: None,
+    });
+    metrics.push(Metric {
+        name: "share_75plus".into(),
+        contributors: with_root(&|r: &Row| r.n_75plus),
+        row_group: None,
+        total_of: None,
+    });
+    let tree = Tree {
+        parent,
+        persons: persons_n,
+    };
+    let outcome = suppress::suppress(&tree, &metrics, cx.min_cell);
+    let table_hidden: Vec<bool> = outcome.row_hidden[1..].to_vec();
+    let cell_hidden = |m: usize, i: usize| outcome.cell_hidden[m][i + 1];
+
+    // The cross table against the three linked tables; it may hide a practice row more.
+    let (cross_df, cross_outcome, cell_of) = protect_cross(&rows, &table_hidden, &cross, cx)?;
+    let row_hidden = cross_outcome.row_hidden.clone();
+
+    // share_own_wijk is a cross cell over the practice's persons: hidden with that cell.
+    let own_hidden: Vec<bool> = rows
+        .iter()
+        .map(|r| {
+            r.location
+                .wijk
+                .as_ref()
+                .and_then(|w| cell_of.get(&(r.key.clone(), w.clone())))
+                .is_some_and(|&c| cross_outcome.hidden[c])
+        })
+        .collect();
+
+    let (flags, fit) = judge(&rows, &row_hidden, cx)?;
+    let table = publish(&rows, &row_hidden, &cell_hidden, &own_hidden, &flags, cx)?;
+    let populations = populations(persons, &rows, &row_hidden, &cross_outcome, &cell_of, cx)?;
+    let ledger = ledger(&rows, cx.area_raw)?;
+    let suppression = Suppression {
+        practice_rows_primary: outcome.row_primary[1..].iter().filter(|&&h| h).count(),
+        practice_rows_secondary: row_hidden.iter().filter(|&&h| h).count()
+            - outcome.row_primary[1..].iter().filter(|&&h| h).count(),
+        practice_cells_primary: outcome
+            .cell_primary
+            .iter()
+            .map(|m| m[1..].iter().filter(|&&h| h).count())
+            .sum(),
+        practice_cells_secondary: outcome
+            .cell_hidden
+            .iter()
+            .zip(&outcome.cell_primary)
+            .map(|(h, p)| {
+                h[1..]
+                    .iter()
+                    .zip(&p[1..])
+                    .filter(|(h, p)| **h && !**p)
+                    .count()
+            })
+            .sum(),
+        cross_primary: cross_outcome.primary,
+        cross_secondary: cross_outcome.secondary,
+        cross_unresolved: cross_outcome.unresolved,
+    };
+    Ok(PracticeView {
+        table,
+        cross: cross_df,
+        populations,
+        ledger,
+        fit,
+        suppression,
+        located_by_patients: cx.list.is_none(),
+        cross_level: cx.cross_level,
+    })
+}
+
+/// Rows in publication order: practices by id, then the two buckets. Practices of the list
+/// without any patient in a known area get a row of zeros (they are suppressed as small).
+fn rows_of(raw: &DataFrame, list: Option<&DataFrame>) -> PolarsResult<Vec<Row>> {
+    let keys = strs(raw, "practice_id")?;
+    let ints = |c: &str| crate::frame::counts(raw, c);
+    let (persons, days, cents) = (
+        ints("insured_persons")?,
+        ints("insured_days")?,
+        ints("zvw_cents")?,
+    );
+    let (n75, multi, wmo, norm_days) = (
+        ints("n_75plus")?,
+        ints("multi_care_persons")?,
+        ints("wmo_clients")?,
+        ints("norm_days")?,
+    );
+    let norm = crate::frame::floats(raw, "norm_eur")?;
+    let ct_cents: Vec<Vec<i64>> = CARE_TYPES
+        .iter()
+        .map(|ct| ints(&ct_col(ct)))
+        .collect::<PolarsResult<_>>()?;
+    let ct_n: Vec<Vec<i64>> = CARE_TYPES
+        .iter()
+        .map(|ct| ints(&ct_contrib(ct)))
+        .collect::<PolarsResult<_>>()?;
+    let names: HashMap<String, String> = match list {
+        Some(l) => strs(l, "practice_id")?
+            .into_iter()
+            .zip(strs(l, "practice_name")?)
+            .filter_map(|(k, n)| Some((k?, n.unwrap_or_default())))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    for i in 0..raw.height() {
+        let Some(key) = keys[i].clone() else { continue };
+        let kind = match key.as_str() {
+            UNKNOWN => "praktijk_onbekend",
+            NOT_REGISTERED => "niet_ingeschreven",
+            _ => "praktijk",
+        };
+        let name = match kind {
+            "praktijk_onbekend" => "praktijk onbekend".to_string(),
+            "niet_ingeschreven" => "niet ingeschreven".to_string(),
+            _ => names.get(&key).cloned().unwrap_or_default(),
+        };
+        rows.insert(
+            key.clone(),
+            Row {
+                key,
+                name,
+                kind,
+                persons: persons[i],
+                days: days[i],
+                cents: cents[i],
+                ct_cents: ct_cents.iter().map(|c| c[i]).collect(),
+                ct_contrib: ct_n.iter().map(|c| c[i]).collect(),
+                n_75plus: n75[i],
+                multi_care: multi[i],
+                wmo_clients: wmo[i],
+                norm_eur: norm[i],
+                norm_days: norm_days[i],
+                ..Row::default()
+            },
+        );
+    }
+    for (id, name) in &names {
+        rows.entry(id.clone()).or_insert_with(|| Row {
+            key: id.clone(),
+            name: name.clone(),
+            kind: "praktijk",
+            ct_cents: vec![0; CARE_TYPES.len()],
+            ct_contrib: vec![0; CARE_TYPES.len()],
+            ..Row::default()
+        });
+    }
+    let bucket = |k: &str| k == UNKNOWN || k == NOT_REGISTERED;
+    let mut out: Vec<Row> = rows.values().filter(|r| !bucket(&r.key)).cloned().collect();
+    for k in [UNKNOWN, NOT_REGISTERED] {
+        if let Some(r) = rows.get(k) {
+            out.push(r.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Locations: from the list (pc5, or `location_wijk_code` where given), else the wijk where
+/// most of the practice's patients live.
+fn locate(
+    rows: &mut [Row],
+    list: Option<&DataFrame>,
+    area_codes: &DataFrame,
+    wijk_cross: &DataFrame,
+) -> PolarsResult<()> {
+    let pc5s = strs(area_codes, "pc5")?;
+    let buurten = strs(area_codes, "buurt_code")?;
+    let wijken = strs(area_codes, "wijk_code")?;
+    let gemeenten = strs(area_codes, "gemeente_code")?;
+    let mut by_pc5: HashMap<String, (String, String, String)> = HashMap::new();
+    let mut gemeente_of: HashMap<String, String> = HashMap::new();
+    for i in 0..pc5s.len() {
+        if let (Some(p), Some(b), Some(w), Some(g)) =
+            (&pc5s[i], &buurten[i], &wijken[i], &gemeenten[i])
+        {
+            by_pc5.insert(p.clone(), (b.clone(), w.clone(), g.clone()));
+            gemeente_of.insert(w.clone(), g.clone());
+        }
+    }
+    let mut listed: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
+    if let Some(l) = list {
+        let ids = strs(l, "practice_id")?;
+        let pc5 = strs(l, "pc5")?;
+        let wijk = strs(l, "location_wijk_code")?;
+        for i in 0..l.height() {
+            if let Some(id) = &ids[i] {
+                listed.insert(id.clone(), (pc5[i].clone(), wijk[i].clone()));
+            }
+        }
+    }
+    // Majority wijk per practice key (ties: the lowest code, as the cross table is sorted).
+    let keys = strs(wijk_cross, PRACTICE)?;
+    let codes = strs(wijk_cross, "area_code")?;
+    let persons = crate::frame::counts(wijk_cross, "persons")?;
+    let mut majority: HashMap<String, (i64, String)> = HashMap::new();
+    for i in 0..keys.len() {
+        if let (Some(k), Some(c)) = (&keys[i], &codes[i]) {
+            let e = majority.entry(k.clone()).or_insert((0, c.clone()));
+            if persons[i] > e.0 {
+                *e = (persons[i], c.clone());
+            }
+        }
+    }
+    for r in rows.iter_mut() {
+        if r.kind != "praktijk" {
+            continue;
+        }
+        r.location = match (list, listed.get(&r.key)) {
+            (Some(_), Some((pc5, wijk))) => {
+                let at = pc5.as_ref().and_then(|p| by_pc5.get(p));
+                let wijk = wijk.clone().or_else(|| at.map(|a| a.1.clone()));
+                Location {
+                    pc5: pc5.clone(),
+                    // The buurt only where the pc5's own wijk is the location's wijk.
+                    buurt: at
+                        .filter(|a| Some(&a.1) == wijk.as_ref())
+                        .map(|a| a.0.clone()),
+                    gemeente: wijk.as_ref().and_then(|w| gemeente_of.get(w).cloned()),
+                    wijk,
+                    source: Some("gp_practices"),
+                }
+            }
+            _ => match majority.get(&r.key) {
+                Some((_, w)) => Location {
+                    pc5: None,
+                    buurt: None,
+                    wijk: Some(w.clone()),
+                    gemeente: gemeente_of.get(w).cloned(),
+                    source: Some("patients"),
+                },
+                None => Location::default(),
+            },
+        };
+    }
+    Ok(())
+}
+
+/// The area nodes at and above the cross level (index, parent, hidden), the cells, and the
+/// published cross table.
+#[allow(clippy::type_complexity)]
+fn protect_cross(
+    rows: &[Row],
+    row_hidden: &[bool],
+    cross: &DataFrame,
+    cx: &Context,
+) -> PolarsResult<(
+    DataFrame,
+    practice_privacy::Outcome,
+    HashMap<(String, String), usize>,
+)> {
+    let levels = strs(cx.area_raw, "level")?;
+    let codes = strs(cx.area_raw, "area_code")?;
+    let names = strs(cx.area_raw, "area_name")?;
+    let parents = strs(cx.area_raw, "parent_code")?;
+    let persons_area = crate::frame::counts(cx.area_raw, "insured_persons")?;
+    let suppressed: Vec<bool> = cx
+        .area_profile
+        .column("suppressed")?
+        .bool()?
+        .iter()
+        .map(|v| v.unwrap_or(true))
+        .collect();
+    let mut wanted = vec![cx.cross_level];
+    let mut l = cx.cross_level;
+    while let Some(p) = l.parent() {
+        wanted.push(p);
+        l = p;
+    }
+    let mut node_of: HashMap<(String, String), usize> = HashMap::new();
+    let mut raw_row: Vec<usize> = Vec::new();
+    for i in 0..cx.area_raw.height() {
+        let (Some(lv), Some(c)) = (&levels[i], &codes[i]) else {
+            continue;
+        };
+        if wanted.iter().any(|w| w.as_str() == lv) {
+            node_of.insert((lv.clone(), c.clone()), raw_row.len());
+            raw_row.push(i);
+        }
+    }
+    let area_parent: Vec<Option<usize>> = raw_row
+        .iter()
+        .map(|&i| {
+            let up = Level::parse(levels[i].as_deref()?)?.parent()?;
+            node_of
+                .get(&(up.as_str().to_string(), parents[i].clone()?))
+                .copied()
+        })
+        .collect();
+    let area_hidden: Vec<bool> = raw_row.iter().map(|&i| suppressed[i]).collect();
+    let row_of: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key.as_str(), i))
+        .collect();
+    let keys = strs(cross, PRACTICE)?;
+    let acodes = strs(cross, "area_code")?;
+    let cp = crate::frame::counts(cross, "persons")?;
+    let cd = crate::frame::counts(cross, "days")?;
+    let cc = crate::frame::counts(cross, "cents")?;
+    let level = cx.cross_level.as_str().to_string();
+    let mut cells = Vec::new();
+    let mut at = Vec::new();
+    for i in 0..cross.height() {
+        let (Some(k), Some(a)) = (&keys[i], &acodes[i]) else {
+            continue;
+        };
+        let (Some(&r), Some(&n)) = (
+            row_of.get(k.as_str()),
+            node_of.get(&(level.clone(), a.clone())),
+        ) else {
+            continue;
+        };
+        cells.push((r, n, cp[i]));
+        at.push(i);
+    }
+    let outcome = practice_privacy::protect(&practice_privacy::Cross {
+        row_hidden,
+        area_parent: &area_parent,
+        area_hidden: &area_hidden,
+        cells: &cells,
+        min_cell: cx.min_cell,
+    });
+    let mut cell_of = HashMap::new();
+    let mut out: [Vec<Option<String>>; 4] = Default::default();
+    let (mut persons, mut years, mut eur, mut piy, mut sp, mut sa, mut hid) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for (c, (&(r, n, p), &i)) in cells.iter().zip(&at).enumerate() {
+        let row = &rows[r];
+        let a = raw_row[n];
+        cell_of.insert((row.key.clone(), codes[a].clone().unwrap_or_default()), c);
+        let h = outcome.hidden[c];
+        out[0].push(Some(row.key.clone()));
+        out[1].push(Some(row.name.clone()));
+        out[2].push(codes[a].clone());
+        out[3].push(names[a].clone());
+        let y = cd[i] as f64 / DAYS_PER_YEAR;
+        persons.push((!h).then_some(p));
+        years.push((!h).then_some(y));
+        eur.push((!h).then_some(cc[i] as f64 / 100.0));
+        piy.push((!h && y > 0.0).then(|| cc[i] as f64 / 100.0 / y));
+        // A share beside a published cell gives its margin: only where the margin is published.
+        let (row_shown, area_shown) = (!outcome.row_hidden[r], !area_hidden[n]);
+        sp.push((!h && row_shown && row.persons > 0).then(|| p as f64 / row.persons as f64));
+        sa.push(
+            (!h && area_shown && persons_area[a] > 0).then(|| p as f64 / persons_area[a] as f64),
+        );
+        hid.push(h);
+    }
+    let [pid, pname, acode, aname] = out;
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("practice_id".into(), pid),
+        Column::new("practice_name".into(), pname),
+        Column::new("level".into(), vec![level.clone(); hid.len()]),
+        Column::new("area_code".into(), acode),
+        Column::new("area_name".into(), aname),
+        Column::new("persons".into(), persons),
+        Column::new("insured_years".into(), years),
+        Column::new("zvw_cost_eur".into(), eur),
+        Column::new("zvw_cost_per_insured_year".into(), piy),
+        Column::new("share_of_practice".into(), sp),
+        Column::new("share_of_area".into(), sa),
+        Column::new("suppressed".into(), hid),
+    ])?;
+    Ok((df, outcome, cell_of))
+}
+
+/// Funnel flags per practice (METHODS 1, capped as METHODS 8): capped O/E per insured year
+/// against κ × the attributed norm, and against the practice's gemeente; practices under
+/// `MIN_FLAG_PERSONS` registered persons, buckets and hidden rows are not judged.
+#[derive(Debug, Clone, Default)]
+struct Judged {
+    oe_for_flags: Option<f64>,
+    z: Option<f64>,
+    limit: Option<&'static str>,
+    direction: Option<&'static str>,
+    gemeente_oe: Option<f64>,
+    z_gemeente: Option<f64>,
+    limit_gemeente: Option<&'static str>,
+    direction_gemeente: Option<&'static str>,
+    note: Option<&'static str>,
+}
+
+fn limit_of(z: f64) -> Option<&'static str> {
+    if z.abs() > Z998 {
+        Some("99.8")
+    } else if z.abs() > Z95 {
+        Some("95")
+    } else {
+        None
+    }
+}
+
+fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<Judged>, Fit)> {
+    let levels = strs(cx.area_raw, "level")?;
+    let codes = strs(cx.area_raw, "area_code")?;
+    let mut gemeente_oe: HashMap<String, f64> = HashMap::new();
+    let mut total_norm_piy = None;
+    let ncents = crate::frame::floats(cx.area_raw, "norm_cents")?;
+    let nmicro = crate::frame::floats(cx.area_raw, "norm_micro_years")?;
+    for i in 0..cx.area_raw.height() {
+        if levels[i].as_deref() == Some("gemeente") {
+            if let (Some(c), Some(v)) = (&codes[i], cx.area_oe_for_flags.get(i).copied().flatten())
+            {
+                gemeente_oe.insert(c.clone(), v);
+            }
+        }
+        if levels[i].as_deref() == Some("total") {
+            if let (Some(c), Some(y)) = (ncents[i], nmicro[i]) {
+                if y > 0.0 {
+                    total_norm_piy = Some(c / 100.0 / (y / 1e6));
+                }
+            }
+        }
+    }
+    let mut out = vec![Judged::default(); rows.len()];
+    let mut points: Vec<(usize, f64, f64, f64)> = Vec::new(); // (row, r, se, z)
+    let mut too_small = 0;
+    for (i, r) in rows.iter().enumerate() {
+        let note = if r.kind != "praktijk" {
+            Some("bucket")
+        } else if row_hidden[i] {
+            Some("suppressed")
+        } else if r.persons < MIN_FLAG_PERSONS {
+            too_small += 1;
+            Some("too_small")
+        } else {
+            None
+        };
+        out[i].note = note;
+        if r.kind != "praktijk" || row_hidden[i] {
+            continue;
+        }
+        let (Some(norm), Some(s)) = (r.norm_piy(), cx.basis.get(&r.key)) else {
+            out[i].note = out[i].note.or(Some("no_norm"));
+            continue;
+        };
+        let years = r.years();
+        let m = norm * cx.kappa;
+        let Some((ratio, se, z)) = funnel::oe_cost(s.observed, years, m, s.variance) else {
+            continue;
+        };
+        // A capped figure beside the published raw one gives 1 to min_cell − 1 capped
+        // persons' cost above the cap away: show raw O/E / κ then (as the area funnel does).
+        let capped_ok =
+            !cx.capped || s.capped_persons == 0.0 || s.capped_persons >= cx.min_cell as f64;
+        out[i].oe_for_flags = if capped_ok {
+            Some(ratio)
+        } else {
+            r.oe().map(|o| o / cx.kappa)
+        };
+        out[i].gemeente_oe = r
+            .location
+            .gemeente
+            .as_ref()
+            .and_then(|g| gemeente_oe.get(g).copied());
+        if note.is_none() {
+            points.push((i, ratio, se, z));
+        }
+    }
+    let zs: Vec<f64> = points.iter().map(|p| p.3).collect();
+    let phi = overdispersion::phi_mad(&zs);
+    let widen = phi.filter(|&p| p > 1.0).map_or(1.0, f64::sqrt);
+    let (mut flags, mut flags_g) = (0, 0);
+    for &(i, ratio, se, z) in &points {
+        let z = z / widen;
+        out[i].z = Some(z);
+        out[i].limit = limit_of(z);
+        if out[i].limit.is_some() {
+            flags += 1;
+            out[i].direction = Some(if z > 0.0 { "high" } else { "low" });
+        }
+        if let Some(g) = out[i].gemeente_oe {
+            let zg = (ratio - g) / (se * widen);
+            out[i].z_gemeente = Some(zg);
+            out[i].limit_gemeente = limit_of(zg);
+            if out[i].limit_gemeente.is_some() {
+                flags_g += 1;
+                out[i].direction_gemeente = Some(if zg > 0.0 { "high" } else { "low" });
+            }
+        }
+    }
+    Ok((
+        out,
+        Fit {
+            min_persons: MIN_FLAG_PERSONS,
+            judged: points.len(),
+            too_small,
+            phi,
+            flags,
+            flags_vs_gemeente: flags_g,
+            sigma_eur: cx.pooled_s,
+            norm_per_insured_year: total_norm_piy.map(|n| n * cx.kappa),
+        },
+    ))
+}
+
+/// The published practice table.
+fn publish(
+    rows: &[Row],
+    row_hidden: &[bool],
+    cell_hidden: &dyn Fn(usize, usize) -> bool,
+    own_hidden: &[bool],
+    flags: &[Judged],
+    cx: &Context,
+) -> PolarsResult<DataFrame> {
+    let names = area_names(cx.area_raw)?;
+    let show = |i: usize| !row_hidden[i];
+    let f = |i: usize, v: Option<f64>| if show(i) { v } else { None };
+    let n = rows.len();
+    let div = |a: f64, b: f64| (b != 0.0).then(|| a / b);
+    let mut cols = vec![
+        Column::new(
+            "practice_id".into(),
+            rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "practice_name".into(),
+            rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "kind".into(),
+            rows.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "location_pc5".into(),
+            rows.iter()
+                .map(|r| r.location.pc5.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "location_wijk_code".into(),
+            rows.iter()
+                .map(|r| r.location.wijk.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "location_wijk_name".into(),
+            rows.iter()
+                .map(|r| r.location.wijk.as_ref().and_then(|w| names.get(w).cloned()))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "location_gemeente_code".into(),
+            rows.iter()
+                .map(|r| r.location.gemeente.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "location_gemeente_name".into(),
+            rows.iter()
+                .map(|r| {
+                    r.location
+                        .gemeente
+                        .as_ref()
+                        .and_then(|g| names.get(g).cloned())
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "location_source".into(),
+            rows.iter().map(|r| r.location.source).collect::<Vec<_>>(),
+        ),
+    ];
+    let per = |g: &dyn Fn(&Row) -> Option<f64>| -> Vec<Option<f64>> {
+        rows.iter().enumerate().map(|(i, r)| f(i, g(r))).collect()
+    };
+    let count = |g: &dyn Fn(&Row) -> i64, hide: &dyn Fn(usize) -> bool| -> Vec<Option<i64>> {
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| (show(i) && !hide(i)).then(|| g(r)))
+            .collect()
+    };
+    let never = |_: usize| false;
+    let m_wmo = CARE_TYPES.len();
+    let m_multi = m_wmo + 1;
+    let m_75 = m_wmo + 2;
+    cols.extend([
+        Column::new("registered_persons".into(), count(&|r| r.persons, &never)),
+        Column::new("insured_years".into(), per(&|r| Some(r.years()))),
+        Column::new(
+            "zvw_cost_eur".into(),
+            per(&|r| Some(r.cents as f64 / 100.0)),
+        ),
+        Column::new("zvw_cost_per_insured_year".into(), per(&|r| r.zvw_piy())),
+        Column::new(
+            "norm_insured_years".into(),
+            per(&|r| r.norm_eur.map(|_| r.norm_days as f64 / DAYS_PER_YEAR)),
+        ),
+        Column::new(
+            "norm_cost_eur".into(),
+            per(&|r| r.norm_eur.map(|e| (e * 100.0).round() / 100.0)),
+        ),
+        Column::new("norm_cost_per_insured_year".into(), per(&|r| r.norm_piy())),
+        Column::new("oe_ratio".into(), per(&|r| r.oe())),
+        Column::new(
+            "resultaat_eur".into(),
+            per(&|r| Some((r.norm_piy()? - r.zvw_piy()?) * r.years())),
+        ),
+        Column::new(
+            "resultaat_per_insured_year".into(),
+            per(&|r| Some(r.norm_piy()? - r.zvw_piy()?)),
+        ),
+        Column::new(
+            "wmo_clients".into(),
+            count(&|r| r.wmo_clients, &|i| cell_hidden(m_wmo, i)),
+        ),
+        Column::new(
+            "wmo_clients_per_1000".into(),
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    (show(i) && !cell_hidden(m_wmo, i))
+                        .then(|| div(1000.0 * r.wmo_clients as f64, r.persons as f64))
+                        .flatten()
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "multi_care_persons".into(),
+            count(&|r| r.multi_care, &|i| cell_hidden(m_multi, i)),
+        ),
+        Column::new(
+            "share_75plus".into(),
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    (show(i) && !cell_hidden(m_75, i))
+                        .then(|| div(r.n_75plus as f64, r.persons as f64))
+                        .flatten()
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "share_own_wijk".into(),
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    (show(i) && !own_hidden[i] && r.location.wijk.is_some())
+                        .then(|| div(r.own_wijk as f64, r.persons as f64))
+                        .flatten()
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Column::new("suppressed".into(), row_hidden.to_vec()),
+    ]);
+    for (k, ct) in CARE_TYPES.iter().enumerate() {
+        cols.push(Column::new(
+            format!("zvw_{ct}_per_insured_year").into(),
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    (show(i) && !cell_hidden(k, i) && r.days > 0)
+                        .then(|| r.ct_cents[k] as f64 / 100.0 / r.years())
+                })
+                .collect::<Vec<_>>(),
+        ));
+    }
+    let j = |g: &dyn Fn(&Judged) -> Option<f64>| flags.iter().map(g).collect::<Vec<_>>();
+    let s = |g: &dyn Fn(&Judged) -> Option<&'static str>| flags.iter().map(g).collect::<Vec<_>>();
+    cols.extend([
+        Column::new("oe_for_flags".into(), j(&|x| x.oe_for_flags)),
+        Column::new("z".into(), j(&|x| x.z)),
+        Column::new("limit".into(), s(&|x| x.limit)),
+        Column::new("direction".into(), s(&|x| x.direction)),
+        Column::new("gemeente_oe_for_flags".into(), j(&|x| x.gemeente_oe)),
+        Column::new("z_gemeente".into(), j(&|x| x.z_gemeente)),
+        Column::new("limit_gemeente".into(), s(&|x| x.limit_gemeente)),
+        Column::new("direction_gemeente".into(), s(&|x| x.direction_gemeente)),
+        Column::new("not_judged".into(), s(&|x| x.note)),
+    ]);
+    debug_assert!(cols.iter().all(|c| c.len() == n));
+    DataFrame::new_infer_height(cols)
+}
+
+fn area_names(area_raw: &DataFrame) -> PolarsResult<HashMap<String, String>> {
+    Ok(strs(area_raw, "area_code")?
+        .into_iter()
+        .zip(strs(area_raw, "area_name")?)
+        .filter_map(|(c, n)| Some((c?, n?)))
+        .collect())
+}
+
+/// Every euro and person of the area total in exactly one practice bucket.
+fn ledger(rows: &[Row], area_raw: &DataFrame) -> PolarsResult<Ledger> {
+    let levels = strs(area_raw, "level")?;
+    let i = levels
+        .iter()
+        .position(|l| l.as_deref() == Some("total"))
+        .unwrap_or(0);
+    let area_persons = crate::frame::counts(area_raw, "insured_persons")?[i];
+    let area_cents = crate::frame::counts(area_raw, "zvw_cents")?[i];
+    let mut buckets = Vec::new();
+    let (mut persons, mut cents) = (0i64, 0i64);
+    for (name, kind) in [
+        ("praktijken", "praktijk"),
+        ("praktijk onbekend", "praktijk_onbekend"),
+        ("niet ingeschreven", "niet_ingeschreven"),
+    ] {
+        let of: Vec<&Row> = rows.iter().filter(|r| r.kind == kind).collect();
+        let p: i64 = of.iter().map(|r| r.persons).sum();
+        let c: i64 = of.iter().map(|r| r.cents).sum();
+        persons += p;
+        cents += c;
+        buckets.push(LedgerBucket {
+            bucket: name.into(),
+            practices: if kind == "praktijk" {
+                of.iter().filter(|r| r.persons > 0).count()
+            } else {
+                0
+            },
+            persons: p,
+            eur: crate::stages::reconcile::eur_text(c),
+        });
+    }
+    Ok(Ledger {
+        area_persons,
+        area_eur: crate::stages::reconcile::eur_text(area_cents),
+        buckets,
+        balanced: persons == area_persons && cents == area_cents,
+    })
+}
+
+/// Per focus area: its residents against the patients of the practices located in it (seed 004
+/// §3.2): size, overlap both ways, cost per insured year, O/E, top care types.
+fn populations(
+    persons: &DataFrame,
+    rows: &[Row],
+    row_hidden: &[bool],
+    cross: &practice_privacy::Outcome,
+    cell_of: &HashMap<(String, String), usize>,
+    cx: &Context,
+) -> PolarsResult<DataFrame> {
+    let mut by_level: BTreeMap<Level, Vec<String>> = BTreeMap::new();
+    for a in cx.focus_areas {
+        if let Some(l) = Level::of_code(a) {
+            by_level.entry(l).or_default().push(a.clone());
+        }
+    }
+    let rates = cx.norm.clone().select([
+        col("pc5"),
+        (col("norm_cost_eur") / col("insured_years")).alias("__rate"),
+    ]);
+    let mut out: Vec<PopulationRow> = Vec::new();
+    for (level, areas) in by_level {
+        let Some(code_col) = level.code_column() else {
+            continue;
+        };
+        // The location of each practice at this level.
+        let loc: Vec<(String, String)> = rows
+            .iter()
+            .filter_map(|r| {
+                let l = &r.location;
+                let code = match level {
+                    Level::Buurt => l.buurt.clone(),
+                    Level::Wijk => l.wijk.clone(),
+                    Level::Gemeente => l.gemeente.clone(),
+                    _ => None,
+                }?;
+                Some((r.key.clone(), code))
+            })
+            .collect();
+        let loc_df = df!(
+            PRACTICE => loc.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+            "__loc" => loc.iter().map(|x| x.1.clone()).collect::<Vec<_>>(),
+        )?;
+        let mut aggs = vec![
+            len().cast(DataType::Int64).alias("persons"),
+            col("insured_days")
+                .sum()
+                .cast(DataType::Int64)
+                .alias("days"),
+            col("zvw_cents").sum().cast(DataType::Int64).alias("cents"),
+            col("__norm").sum().alias("norm_eur"),
+            when(col("__rate").is_not_null())
+                .then(col("insured_days"))
+                .otherwise(lit(0))
+                .sum()
+                .cast(DataType::Int64)
+                .alias("norm_days"),
+        ];
+        for ct in CARE_TYPES {
+            aggs.push(col(ct_col(ct).as_str()).sum().alias(ct_col(ct).as_str()));
+        }
+        let pairs = persons
+            .clone()
+            .lazy()
+            .filter(col("in_areas"))
+            .left_join(rates.clone(), col("pc5"), col("pc5"))
+            .with_columns(
+                [(col("__rate") * col("insured_days").cast(DataType::Float64)
+                    / lit(DAYS_PER_YEAR))
+                .fill_null(lit(0.0))
+                .alias("__norm")],
+            )
+            .left_join(loc_df.lazy(), col(PRACTICE), col(PRACTICE))
+            .group_by([col(code_col).alias("__home"), col("__loc")])
+            .agg(aggs)
+            .collect()?;
+        let home = strs(&pairs, "__home")?;
+        let at = strs(&pairs, "__loc")?;
+        let ints = |c: &str| crate::frame::counts(&pairs, c);
+        let (p, d, c, nd) = (
+            ints("persons")?,
+            ints("days")?,
+            ints("cents")?,
+            ints("norm_days")?,
+        );
+        let ne = crate::frame::floats(&pairs, "norm_eur")?;
+        let cts: Vec<Vec<i64>> = CARE_TYPES
+            .iter()
+            .map(|ct| ints(&ct_col(ct)))
+            .collect::<PolarsResult<_>>()?;
+        for area in areas {
+            let mut res = Sums::new();
+            let mut pat = Sums::new();
+            let mut both = 0i64;
+            for i in 0..pairs.height() {
+                let is_home = home[i].as_deref() == Some(area.as_str());
+                let is_loc = at[i].as_deref() == Some(area.as_str());
+                let add = |s: &mut Sums| {
+                    s.persons += p[i];
+                    s.days += d[i];
+                    s.cents += c[i];
+                    s.norm_eur += ne[i].unwrap_or(0.0);
+                    s.norm_days += nd[i];
+                    for (k, v) in cts.iter().enumerate() {
+                        s.ct[k] += v[i];
+                    }
+                };
+                if is_home {
+                    add(&mut res);
+                }
+                if is_loc {
+                    add(&mut pat);
+                }
+                if is_home && is_loc {
+                    both += p[i];
+                }
+            }
+            let located: Vec<usize> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| loc.iter().any(|(k, c)| k == &r.key && c == &area))
+                .map(|(i, _)| i)
+                .collect();
+            // The residents' figures are the area profile's; the patients' are the sum of the
+            // located practices' rows, so one hidden practice hides them; the overlap is a sum
+            // of cross cells (practice located here × area within here) where the cross level
+            // lies within the focus area.
+            let area_hidden = area_suppressed(cx, &area)?;
+            let patients_hidden = located.iter().any(|&i| row_hidden[i])
+                || (pat.persons > 0 && pat.persons < cx.min_cell);
+            let small = |n: i64| n > 0 && n < cx.min_cell;
+            let overlap_cells_hidden = located.iter().any(|&i| {
+                cell_of.iter().any(|((k, a), &c)| {
+                    k == &rows[i].key
+                        && cross.hidden[c]
+                        && level.ancestor_of(a).as_deref() == Some(area.as_str())
+                })
+            });
+            let overlap_hidden = area_hidden
+                || patients_hidden
+                || small(both)
+                || small(res.persons - both)
+                || small(pat.persons - both)
+                || overlap_cells_hidden;
+            out.push(PopulationRow {
+                area_code: area.clone(),
+                level,
+                practices: located.len() as i64,
+                residents: (!area_hidden).then_some(res),
+                patients: (!patients_hidden && !located.is_empty()).then_some(pat),
+                overlap: (!overlap_hidden && !located.is_empty()).then_some(both),
+            });
+        }
+    }
+    population_frame(&out, cx)
+}
+
+fn area_suppressed(cx: &Context, code: &str) -> PolarsResult<bool> {
+    let codes = strs(cx.area_profile, "area_code")?;
+    let sup = cx.area_profile.column("suppressed")?.bool()?;
+    Ok(codes
+        .iter()
+        .position(|c| c.as_deref() == Some(code))
+        .is_none_or(|i| sup.get(i).unwrap_or(true)))
+}
+
+#[derive(Debug, Clone)]
+struct Sums {
+    persons: i64,
+    days: i64,
+    cents: i64,
+    norm_eur: f64,
+    norm_days: i64,
+    ct: Vec<i64>,
+}
+
+impl Sums {
+    fn new() -> Sums {
+        Sums {
+            persons: 0,
+            days: 0,
+            cents: 0,
+            norm_eur: 0.0,
+            norm_days: 0,
+            ct: vec![0; CARE_TYPES.len()],
+        }
+    }
+    fn piy(&self) -> Option<f64> {
+        (self.days > 0).then(|| self.cents as f64 / 100.0 / (self.days as f64 / DAYS_PER_YEAR))
+    }
+    fn oe(&self) -> Option<f64> {
+        let ny = self.norm_days as f64 / DAYS_PER_YEAR;
+        let n = (ny > 0.0).then(|| self.norm_eur / ny)?;
+        (n > 0.0).then_some(self.piy()? / n)
+    }
+    /// The three care types with the most cost, by name (shares could give a hidden
+    /// care-type cell of the profile or of a practice back).
+    fn top(&self) -> Option<String> {
+        if self.ct.iter().all(|&c| c <= 0) {
+            return None;
+        }
+        let mut idx: Vec<usize> = (0..self.ct.len()).collect();
+        idx.sort_by_key(|&k| (-self.ct[k], k));
+        Some(
+            idx.iter()
+                .take(3)
+                .filter(|&&k| self.ct[k] > 0)
+                .map(|&k| CARE_TYPES[k])
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    }
+}
+
+struct PopulationRow {
+    area_code: String,
+    level: Level,
+    practices: i64,
+    residents: Option<Sums>,
+    patients: Option<Sums>,
+    overlap: Option<i64>,
+}
+
+fn population_frame(rows: &[PopulationRow], cx: &Context) -> PolarsResult<DataFrame> {
+    let names = area_names(cx.area_raw)?;
+    // The residents' cost and O/E are the area profile's own published figures.
+    let codes = strs(cx.area_profile, "area_code")?;
+    let piy = crate::frame::floats(cx.area_profile, "zvw_cost_per_insured_year")?;
+    let oe = crate::frame::floats(cx.area_profile, "oe_ratio")?;
+    let profile_of = |code: &str, v: &[Option<f64>]| {
+        codes
+            .iter()
+            .position(|c| c.as_deref() == Some(code))
+            .and_then(|i| v[i])
+    };
+    let opt = |s: &Option<Sums>, f: &dyn Fn(&Sums) -> Option<f64>| s.as_ref().and_then(f);
+    let share = |a: Option<i64>, b: Option<&Sums>| match (a, b) {
+        (Some(a), Some(b)) if b.persons > 0 => Some(a as f64 / b.persons as f64),
+        _ => None,
+    };
+    df!(
+        "area_code" => rows.iter().map(|r| r.area_code.clone()).collect::<Vec<_>>(),
+        "area_name" => rows.iter().map(|r| names.get(&r.area_code).cloned()).collect::<Vec<_>>(),
+        "level" => rows.iter().map(|r| r.level.as_str()).collect::<Vec<_>>(),
+        "practices_located" => rows.iter().map(|r| r.practices).collect::<Vec<_>>(),
+        "residents" => rows.iter().map(|r| r.residents.as_ref().map(|s| s.persons)).collect::<Vec<_>>(),
+        "patients" => rows.iter().map(|r| r.patients.as_ref().map(|s| s.persons)).collect::<Vec<_>>(),
+        "overlap" => rows.iter().map(|r| r.overlap).collect::<Vec<_>>(),
+        "share_of_residents_registered_here" => rows.iter().map(|r| share(r.overlap, r.residents.as_ref())).collect::<Vec<_>>(),
+        "share_of_patients_living_here" => rows.iter().map(|r| share(r.overlap, r.patients.as_ref())).collect::<Vec<_>>(),
+        "residents_cost_per_insured_year" => rows.iter().map(|r| r.residents.as_ref().and_then(|_| profile_of(&r.area_code, &piy))).collect::<Vec<_>>(),
+        "patients_cost_per_insured_year" => rows.iter().map(|r| opt(&r.patients, &|s| s.piy())).collect::<Vec<_>>(),
+        "residents_oe_ratio" => rows.iter().map(|r| r.residents.as_ref().and_then(|_| profile_of(&r.area_code, &oe))).collect::<Vec<_>>(),
+        "patients_oe_ratio" => rows.iter().map(|r| opt(&r.patients, &|s| s.oe())).collect::<Vec<_>>(),
+        "residents_top_care_types" => rows.iter().map(|r| r.residents.as_ref().and_then(Sums::top)).collect::<Vec<_>>(),
+        "patients_top_care_types" => rows.iter().map(|r| r.patients.as_ref().and_then(Sums::top)).collect::<Vec<_>>(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Five persons in known areas: three with practice A (two in wijk W1 at pc5 1111A, one in
+    /// W2 at 2222A), one with an id the list lacks, one with none.
+    fn persons(listed: Option<&[String]>) -> DataFrame {
+        let n = 5;
+        let mut cols = vec![
+            Column::new("person_id".into(), ["p1", "p2", "p3", "p4", "p5"]),
+            Column::new(
+                "gp_practice_id".into(),
+                [
+                    Some("01000001"),
+                    Some("01000001"),
+                    Some("01000001"),
+                    Some("01999999"),
+                    None,
+                ],
+            ),
+            Column::new("pc5".into(), ["1111A", "1111A", "2222A", "1111A", "2222A"]),
+            Column::new(
+                "buurt_code".into(),
+                [
+                    "BU00010101",
+                    "BU00010101",
+                    "BU00010201",
+                    "BU00010101",
+                    "BU00010201",
+                ],
+            ),
+            Column::new(
+                "wijk_code".into(),
+                ["WK000101", "WK000101", "WK000102", "WK000101", "WK000102"],
+            ),
+            Column::new("gemeente_code".into(), vec!["GM0001"; n]),
+            Column::new("in_areas".into(), vec![true; n]),
+            Column::new("insured_days".into(), [365i64, 365, 73, 365, 365]),
+            Column::new(
+                "zvw_cents".into(),
+                [100_000i64, 50_000, 20_000, 7_000, 3_000],
+            ),
+            Column::new("age".into(), [80i64, 40, 30, 50, 20]),
+            Column::new("household".into(), vec![None::<&str>; n]),
+            Column::new("education".into(), vec![None::<&str>; n]),
+            Column::new("social_minimum".into(), vec![None::<bool>; n]),
+            Column::new("care_forms".into(), [3i64, 1, 1, 1, 1]),
+            Column::new("zvw_and_wmo".into(), [true, false, false, false, false]),
+            Column::new("high_cost".into(), [true, false, false, false, false]),
+            Column::new("wmo_types".into(), [1i64, 0, 0, 0, 0]),
+            Column::new(crate::stages::expected::EXP_TOTAL.into(), vec![0i64; n]),
+        ];
+        for ct in CARE_TYPES {
+            let v: Vec<i64> = if *ct == *"msz" {
+                vec![100_000, 50_000, 20_000, 7_000, 3_000]
+            } else {
+                vec![0; n]
+            };
+            cols.push(Column::new(ct_col(ct).into(), v));
+        }
+        let df = DataFrame::new_infer_height(cols).unwrap();
+        with_practice(df.lazy(), listed).collect().unwrap()
+    }
+
+    fn area_tables() -> (DataFrame, DataFrame) {
+        let raw = df!(
+            "level" => ["wijk", "wijk", "gemeente", "total"],
+            "area_code" => ["WK000101", "WK000102", "GM0001", "TOTAAL"],
+            "area_name" => ["Een", "Twee", "Gemeente", "Totaal"],
+            "parent_code" => [Some("GM0001"), Some("GM0001"), Some("TOTAAL"), None],
+            "insured_persons" => [3i64, 2, 5, 5],
+            "zvw_cents" => [157_000i64, 23_000, 180_000, 180_000],
+            "norm_cents" => [Some(100_000.0), Some(200_000.0), Some(300_000.0), Some(300_000.0)],
+            "norm_micro_years" => [Some(1e6), Some(1e6), Some(2e6), Some(2e6)],
+        )
+        .unwrap();
+        let profile = df!(
+            "area_code" => ["WK000101", "WK000102", "GM0001", "TOTAAL"],
+            "suppressed" => [false, false, false, false],
+            "zvw_cost_per_insured_year" => [Some(1.0), Some(2.0), Some(3.0), Some(4.0)],
+            "oe_ratio" => [Some(1.0), Some(1.0), Some(1.0), Some(1.0)],
+        )
+        .unwrap();
+        (raw, profile)
+    }
+
+    fn view(list: Option<&DataFrame>) -> PracticeView {
+        let listed: Option<Vec<String>> = list.map(|l| {
+            strs(l, "practice_id")
+                .unwrap()
+                .into_iter()
+                .flatten()
+                .collect()
+        });
+        let persons = persons(listed.as_deref());
+        let (raw, profile) = area_tables();
+        let norm = df!(
+            "pc5" => ["1111A", "2222A"],
+            "insured_years" => [10.0, 5.0],
+            "norm_cost_eur" => [10_000.0, 10_000.0],
+        )
+        .unwrap();
+        let areas = df!(
+            "pc5" => ["1111A", "2222A"],
+            "buurt_code" => ["BU00010101", "BU00010201"],
+            "wijk_code" => ["WK000101", "WK000102"],
+            "gemeente_code" => ["GM0001", "GM0001"],
+        )
+        .unwrap();
+        let basis = BTreeMap::new();
+        build(
+            &persons,
+            &Context {
+                list,
+                norm: norm.lazy(),
+                areas: areas.lazy(),
+                area_raw: &raw,
+                area_profile: &profile,
+                area_oe_for_flags: &[None, None, None, None],
+                basis: &basis,
+                kappa: 1.0,
+                pooled_s: 0.0,
+                capped: true,
+                focus_areas: &["WK000101".to_string()],
+                min_cell: 1,
+                cross_level: Level::Wijk,
+            },
+        )
+        .unwrap()
+    }
+
+    fn value(df: &DataFrame, column: &str, row: usize) -> Option<f64> {
+        crate::frame::floats(df, column).unwrap()[row]
+    }
+
+    #[test]
+    fn buckets_norm_and_location_without_a_list() {
+        let v = view(None);
+        let t = &v.table;
+        // Without a list every id is a practice: 01000001, 01999999, then "niet ingeschreven".
+        assert_eq!(
+            strs(t, "practice_id").unwrap(),
+            vec![
+                Some("01000001".into()),
+                Some("01999999".into()),
+                Some(NOT_REGISTERED.into())
+            ]
+        );
+        // Norm per insured year: 1111A € 1,000, 2222A € 2,000; A has 2 years at 1111A and
+        // 0.2 at 2222A: € 2,400 over 2.2 years. Actual € 1,700 over 2.2 years.
+        assert!((value(t, "norm_cost_eur", 0).unwrap() - 2_400.0).abs() < 1e-9);
+        assert!((value(t, "zvw_cost_eur", 0).unwrap() - 1_700.0).abs() < 1e-9);
+        assert!((value(t, "oe_ratio", 0).unwrap() - 1_700.0 / 2_400.0).abs() < 1e-12);
+        // Located where most patients live (2 of 3 in WK000101), and said so.
+        assert_eq!(
+            strs(t, "location_wijk_code").unwrap()[0].as_deref(),
+            Some("WK000101")
+        );
+        assert_eq!(
+            strs(t, "location_source").unwrap()[0].as_deref(),
+            Some("patients")
+        );
+        assert!((value(t, "share_own_wijk", 0).unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(value(t, "wmo_clients", 0), Some(1.0));
+        assert!(v.located_by_patients && v.ledger.balanced);
+    }
+
+    #[test]
+    fn a_listed_practice_list_sends_unknown_ids_to_their_bucket() {
+        let list = df!(
+            "practice_id" => ["01000001", "01000002"],
+            "practice_name" => ["Praktijk A", "Praktijk zonder patiënten"],
+            "pc5" => ["2222A", "1111A"],
+            "location_wijk_code" => [None::<&str>, None],
+        )
+        .unwrap();
+        let v = view(Some(&list));
+        let t = &v.table;
+        let ids = strs(t, "practice_id").unwrap();
+        assert_eq!(
+            ids,
+            vec![
+                Some("01000001".into()),
+                Some("01000002".into()),
+                Some(UNKNOWN.into()),
+                Some(NOT_REGISTERED.into())
+            ]
+        );
+        // The list's location (2222A → WK000102), not the patients'.
+        assert_eq!(
+            strs(t, "location_wijk_code").unwrap()[0].as_deref(),
+            Some("WK000102")
+        );
+        assert!((value(t, "share_own_wijk", 0).unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        // Every euro of the area total in one bucket.
+        let b = &v.ledger.buckets;
+        assert_eq!((b[0].persons, b[1].persons, b[2].persons), (3, 1, 1));
+        assert_eq!(
+            (b[0].eur.as_str(), b[1].eur.as_str(), b[2].eur.as_str()),
+            ("1700.00", "70.00", "30.00")
+        );
+        assert!(v.ledger.balanced);
+        // The cross table: A × WK000101 = 2 persons, A × WK000102 = 1; shares of the practice.
+        let c = &v.cross;
+        assert_eq!(crate::frame::counts(c, "persons").unwrap()[..2], [2, 1]);
+        assert!((value(c, "share_of_practice", 0).unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        // Focus area WK000101: 3 residents; located there only the practice without patients.
+        let p = &v.populations;
+        assert_eq!(crate::frame::counts(p, "residents").unwrap(), vec![3]);
+        assert_eq!(
+            crate::frame::counts(p, "practices_located").unwrap(),
+            vec![1]
+        );
+        assert_eq!(crate::frame::counts(p, "patients").unwrap(), vec![0]);
+    }
+}
