@@ -174,6 +174,37 @@ impl Lang {
             ("what_changed", "Wat is er veranderd", "What changed"),
             ("appendix", "Bijlage: pc5", "Appendix: pc5"),
             ("eur", "€", "€"),
+            ("practices", "Huisartspraktijken", "GP practices"),
+            ("practice", "Praktijk", "Practice"),
+            ("located_in", "Gevestigd in", "Located in"),
+            ("registered", "Ingeschreven", "Registered"),
+            ("own_wijk", "Woont in eigen wijk", "Living in own wijk"),
+            ("vs_extract", "t.o.v. norm", "vs norm"),
+            ("vs_gemeente", "t.o.v. gemeente", "vs gemeente"),
+            ("population", "Populatie", "Population"),
+            ("residents_here", "Bewoners", "Residents"),
+            (
+                "patients_here",
+                "Patiënten van praktijken hier",
+                "Patients of practices here",
+            ),
+            ("overlap", "Overlap", "Overlap"),
+            ("top_care", "Grootste zorgvormen", "Largest care types"),
+            (
+                "of_area",
+                "Aandeel van de bewoners",
+                "Share of the residents",
+            ),
+            (
+                "of_practice",
+                "Aandeel van de patiënten",
+                "Share of the patients",
+            ),
+            (
+                "serving",
+                "Praktijken met patiënten in dit gebied",
+                "Practices with patients in this area",
+            ),
         ];
         let mut m: std::collections::BTreeMap<_, _> = pairs
             .iter()
@@ -426,6 +457,10 @@ pub mod labels {
     pub const FUNNEL_PLOT_ACTUAL_NORM_COST: Label = Label {
         nl: "Trechterdiagram: werkelijke/normkosten (O/E, per verzekerdenjaar) tegen verzekerdenjaren, met 95%- en 99,8%-grenzen",
         en: "Funnel plot: actual/norm cost (O/E, per insured year) against insured years, with 95% and 99.8% limits",
+    };
+    pub const GP_PRACTICES: Label = Label {
+        nl: "huisartspraktijken",
+        en: "GP practices",
     };
     pub const FUNNEL_PLOT_CAPPED_ACTUAL_NORM: Label = Label {
         nl: "Trechterdiagram: afgetopte werkelijke kosten / normkosten (O/E, per verzekerdenjaar) tegen verzekerdenjaren, met 95%- en 99,8%-grenzen",

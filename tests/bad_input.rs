@@ -408,3 +408,46 @@ fn semicolon_and_tab_separated_csv() {
         assert!(!stderr.contains("required column is missing"), "{stderr}");
     }
 }
+
+/// The optional GP practice list (SPEC 3.7) is checked like the other inputs.
+fn with_practices(dir: &Path, text: &str) {
+    std::fs::write(dir.join("gp_practices.csv"), text).unwrap();
+}
+
+#[test]
+fn practice_list_with_a_bad_agb_code_a_repeated_id_and_a_bad_pc5() {
+    let (_tmp, output, out) = run_broken(|d| {
+        with_practices(
+            d,
+            "practice_id,practice_name,pc5,location_wijk_code\n\
+             01234567,Praktijk A,7511A,\n\
+             01234567,Praktijk A bis,7511A,\n\
+             12AB,Praktijk B,7511A,\n\
+             01234568,Praktijk C,75110,WK99\n",
+        )
+    });
+    assert_fails(
+        &output,
+        &out,
+        &[
+            "gp_practices.csv",
+            "column `practice_id`",
+            "AGB code",
+            "duplicate value",
+            "column `pc5`",
+            "column `location_wijk_code`",
+        ],
+    );
+}
+
+#[test]
+fn practice_list_missing_a_column() {
+    let (_tmp, output, out) = run_broken(|d| {
+        with_practices(d, "practice_id,pc5\n01234567,7511A\n");
+    });
+    assert_fails(
+        &output,
+        &out,
+        &["gp_practices.csv", "`practice_name`", "missing"],
+    );
+}

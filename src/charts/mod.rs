@@ -62,6 +62,8 @@ pub enum Section {
     Focus(String),
     /// The changes since last period and last year (monitoring runs).
     Changes,
+    /// The GP-practice view (SPEC 3.7).
+    Practices,
 }
 
 #[derive(Debug, Clone)]
@@ -464,10 +466,67 @@ pub fn plan(view: &RunView, geometry: Option<&MapGeometry>, lang: Lang) -> Vec<C
         }
     }
     focus_plan(view, lang, &mut out);
+    practice_plan(view, lang, &mut out);
     if !view.periods.is_empty() {
         monitoring_plan(view, lang, &mut out);
     }
     out
+}
+
+/// The practice funnel (METHODS 1, as Fingertips' GP practice profiles): capped O/E per
+/// insured year of every published practice; flagged ones named. Practices under 750
+/// registered persons are drawn but never flagged.
+fn practice_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
+    let Some(record) = &view.manifest.practices else {
+        return;
+    };
+    let fit = &record.outliers;
+    let Some(norm) = fit.norm_per_insured_year else {
+        return;
+    };
+    let points: Vec<funnel::FunnelPoint> = view
+        .practices
+        .rows
+        .iter()
+        .filter(|p| p.kind == "praktijk" && !p.suppressed)
+        .filter_map(|p| {
+            Some(funnel::FunnelPoint {
+                years: p.years?,
+                oe: p.oe_for_flags?,
+                flag: p.limit.as_ref().map(|_| style::shorten(&p.name, 30)),
+            })
+        })
+        .collect();
+    if points.len() < 3 {
+        return;
+    }
+    out.push(Chart {
+        stem: "funnel_practices".into(),
+        caption: format!(
+            "{} — {}",
+            lang.l(labels::FUNNEL_PLOT_CAPPED_ACTUAL_NORM),
+            lang.l(labels::GP_PRACTICES)
+        ),
+        section: Section::Practices,
+        size: (WIDTH, 560),
+        kind: Kind::Funnel(funnel::Funnel {
+            title: format!(
+                "{} — {}",
+                lang.l(labels::FUNNEL_O_E),
+                lang.l(labels::GP_PRACTICES)
+            ),
+            points,
+            fit: crate::view::FunnelFit {
+                sigma_eur: fit.sigma_eur,
+                norm_per_iy: norm,
+                phi: fit.phi,
+                tau2: None,
+            },
+            method: "multiplicative".into(),
+            capped: view.manifest.outliers.cost_basis.capped,
+            lang,
+        }),
+    });
 }
 
 /// Monitoring charts: per focus area O/E and cost per insured year per period with the 95%

@@ -80,6 +80,8 @@ struct FocusPage {
     figures: Option<KeyRow>,
     charts: Vec<Figure>,
     segments: Vec<SegmentView>,
+    /// Residents against the patients of the practices located here (SPEC 3.7).
+    practices: Option<super::practices::PopulationView>,
 }
 
 #[derive(Serialize)]
@@ -108,6 +110,10 @@ struct Page {
     outliers: Vec<OutlierRow>,
     outliers_note: String,
     segments: Vec<SegmentView>,
+    /// The GP-practice section (SPEC 3.7); empty for runs without it.
+    practices: Vec<super::practices::PracticeLine>,
+    practice_notes: Vec<String>,
+    practice_charts: Vec<Figure>,
     method: Vec<String>,
     privacy: Vec<String>,
     warnings: Vec<String>,
@@ -266,6 +272,7 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
                     .filter(|s| s.area_code == code)
                     .map(|s| segment_view(s, view, lang))
                     .collect(),
+                practices: super::practices::population(view, &code, lang),
                 code,
             }
         })
@@ -363,6 +370,9 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
             .iter()
             .map(|s| segment_view(s, view, lang))
             .collect(),
+        practices: super::practices::lines(view, lang),
+        practice_notes: super::practices::notes(view, lang),
+        practice_charts: figures_for(&Section::Practices),
         method: method_notes(view, lang),
         privacy: privacy_notes(view, lang),
         warnings,

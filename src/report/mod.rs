@@ -7,6 +7,7 @@
 
 pub mod html;
 mod notes;
+mod practices;
 pub mod segment_words;
 
 use crate::charts;

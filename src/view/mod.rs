@@ -9,6 +9,9 @@ use crate::frame::{floats, strings};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
+mod practices;
+pub use practices::{PopulationRow, PracticeAreaRow, PracticeRow, Practices};
+
 /// One published profile row. `None` is a hidden (suppressed) or undefined cell.
 #[derive(Debug, Clone)]
 pub struct AreaRow {
@@ -185,6 +188,8 @@ pub struct RunView {
     /// for O/E and cost per insured year, and of the segments; empty for one period.
     pub changes: Vec<ChangeRow>,
     pub manifest: crate::manifest::Manifest,
+    /// The GP-practice view (SPEC 3.7); empty for run folders without one.
+    pub practices: Practices,
     /// Row of each (level, area code) in `areas`.
     index: std::collections::HashMap<(Level, String), usize>,
 }
@@ -377,6 +382,7 @@ impl RunView {
             segments,
             periods: manifest.periods.iter().map(|p| p.period.clone()).collect(),
             changes: read_changes(dir)?,
+            practices: Practices::load(dir)?,
             manifest,
         })
     }
