@@ -45,6 +45,8 @@ pub struct RawPipeline {
 pub struct RawPractices {
     /// Level of the practice × area cross table: `wijk` (default) or `buurt`.
     pub cross_level: Option<String>,
+    /// The GP-practice view (default true); `false` leaves it out of the run.
+    pub enabled: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -165,6 +167,8 @@ pub struct Settings {
     pub lang: crate::text::Lang,
     /// Level of the practice × area cross table (SPEC 3.7): wijk or buurt.
     pub practice_cross_level: Level,
+    /// Whether the run has the GP-practice view (SPEC 3.7; default true).
+    pub practices: bool,
 }
 
 impl Settings {
@@ -211,6 +215,7 @@ impl Settings {
             },
             outliers: crate::stages::outliers::Settings::default(),
             practice_cross_level: Level::Wijk,
+            practices: true,
         }
     }
 }
@@ -386,6 +391,7 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         monitoring_levels,
         force: over.force,
         practice_cross_level,
+        practices: raw.practices.enabled.unwrap_or(true),
     })
 }
 

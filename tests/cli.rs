@@ -113,7 +113,7 @@ fn sample_run_is_deterministic_and_reconciled() {
             "empty bucket {bucket}"
         );
     }
-    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 5);
+    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 6);
     assert!(manifest["suppression"]["primary_rows"].as_u64().unwrap() > 0);
     assert!(manifest["timings_seconds"]["profile"].as_f64().is_some());
 }

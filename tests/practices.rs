@@ -377,3 +377,48 @@ fn without_a_practice_list_practices_are_located_by_their_patients() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("waar de meeste van haar patiënten wonen"));
 }
+
+#[test]
+fn the_cross_table_by_buurt_where_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pipeline = tmp.path().join("buurt.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "period = \"2024Q3\"\n[inputs]\ndir = \"{}\"\n[practices]\ncross_level = \"buurt\"\n",
+            root().join("data-samples").display()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("run");
+    let o = run(&["run", pipeline.to_str().unwrap()], &out);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["practices"]["cross_level"], "buurt");
+    assert_eq!(manifest["practices"]["suppression"]["cross_unresolved"], 0);
+    let cross = read(&out, "practice_areas");
+    assert!(strs(&cross, "level")
+        .iter()
+        .all(|l| l.as_deref() == Some("buurt")));
+    assert!(strs(&cross, "area_code")
+        .iter()
+        .all(|c| c.as_deref().is_some_and(|c| c.starts_with("BU"))));
+    for p in nums(&cross, "persons").into_iter().flatten() {
+        assert!(p >= 10.0);
+    }
+    // A bad level is a configuration error naming the key.
+    std::fs::write(
+        &pipeline,
+        "period = \"2024Q3\"\n[practices]\ncross_level = \"pc5\"\n",
+    )
+    .unwrap();
+    let o = run(&["run", pipeline.to_str().unwrap()], &out);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cross_level"));
+}

@@ -109,6 +109,8 @@ fn every_chart_renders_as_svg_and_png() {
     for gm in ["GM0014", "GM0153", "GM0202"] {
         expected.push(format!("focus_groups_{gm}"));
     }
+    // The GP practices' funnel (SPEC 3.7).
+    expected.push("funnel_practices".into());
     for stem in &expected {
         let svg = read(&charts.join(format!("{stem}.svg")));
         assert!(svg.starts_with("<svg"), "{stem}.svg");

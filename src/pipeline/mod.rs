@@ -275,7 +275,7 @@ pub fn execute(
         None
     };
     let practices = match (&outliers, &inputs, upto == Stage::Publish) {
-        (Some(o), Some(i), true) => Some(practices_step(
+        (Some(o), Some(i), true) if settings.practices => Some(practices_step(
             settings,
             &profiled,
             i,
@@ -335,6 +335,7 @@ fn profile_step(
         &settings.period,
         settings.min_cell,
         &file_names(validated),
+        settings.practices,
         reporter,
     )?;
     add_time(timings, "profile", t);

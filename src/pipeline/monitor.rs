@@ -219,14 +219,16 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         timings,
     };
     // The practice view of the report's period.
-    computed.practices = Some(super::practices_step(
-        &last_settings,
-        &computed.profiled,
-        &inputs,
-        computed.outliers.as_ref().expect("outliers"),
-        &mut computed.timings,
-        reporter,
-    )?);
+    if settings.practices {
+        computed.practices = Some(super::practices_step(
+            &last_settings,
+            &computed.profiled,
+            &inputs,
+            computed.outliers.as_ref().expect("outliers"),
+            &mut computed.timings,
+            reporter,
+        )?);
+    }
     super::write::publish(settings, &mut computed, reporter)?;
     Ok(computed)
 }

@@ -46,6 +46,7 @@ pub fn profile(
     period: &Period,
     min_cell: i64,
     files: &FileNames,
+    practice_view: bool,
     reporter: &dyn Reporter,
 ) -> Result<Profiled> {
     let claims_file = files.zvw_claims.as_str();
@@ -140,8 +141,8 @@ pub fn profile(
     .collect()?;
     // The GP practice key (SPEC 3.7): the list's ids, `ONBEKEND` for ids it lacks.
     let practice_list = match &inputs.gp_practices {
-        Some(l) => Some(l.clone().collect()?),
-        None => None,
+        Some(l) if practice_view => Some(l.clone().collect()?),
+        _ => None,
     };
     let listed: Option<Vec<String>> = match &practice_list {
         Some(l) => Some(
@@ -152,8 +153,11 @@ pub fn profile(
         ),
         None => None,
     };
-    let persons =
-        crate::stages::practices::with_practice(persons.lazy(), listed.as_deref()).collect()?;
+    let persons = if practice_view {
+        crate::stages::practices::with_practice(persons.lazy(), listed.as_deref()).collect()?
+    } else {
+        persons
+    };
     if listed.is_some() {
         unknown_practice_warning(&persons, &files.insured, &mut warnings)?;
     }

@@ -59,6 +59,16 @@ fn flag_words(limit: &Option<String>, direction: &Option<String>, lang: Lang) ->
     }
 }
 
+/// A practice's name; the buckets by what they are, in the report's language.
+fn display_name(p: &PracticeRow, lang: Lang) -> String {
+    match p.kind.as_str() {
+        "praktijk_onbekend" => t(lang, "praktijk onbekend", "practice unknown"),
+        "niet_ingeschreven" => t(lang, "niet ingeschreven", "not registered"),
+        _ if p.name.is_empty() => p.id.clone(),
+        _ => p.name.clone(),
+    }
+}
+
 fn line(p: &PracticeRow, lang: Lang) -> PracticeLine {
     let not_judged = match p.not_judged.as_deref() {
         Some("too_small") => t(lang, "< 750: niet beoordeeld", "< 750: not judged"),
@@ -67,11 +77,7 @@ fn line(p: &PracticeRow, lang: Lang) -> PracticeLine {
     };
     let flag = flag_words(&p.limit, &p.direction, lang);
     PracticeLine {
-        name: if p.name.is_empty() {
-            p.id.clone()
-        } else {
-            p.name.clone()
-        },
+        name: display_name(p, lang),
         id: p.id.clone(),
         location: p
             .wijk_name
@@ -267,15 +273,7 @@ pub fn population(view: &RunView, code: &str, lang: Lang) -> Option<PopulationVi
             let row = view.practices.rows.iter().find(|r| r.id == id);
             let at_least = if partial { "≥ " } else { "" };
             ServingLine {
-                name: row
-                    .map(|r| {
-                        if r.name.is_empty() {
-                            r.id.clone()
-                        } else {
-                            r.name.clone()
-                        }
-                    })
-                    .unwrap_or(id),
+                name: row.map(|r| display_name(r, lang)).unwrap_or(id),
                 persons: format!("{at_least}{}", lang.number(n, 0)),
                 of_area: residents
                     .filter(|r| *r > 0.0)

@@ -247,4 +247,42 @@ mod tests {
         let unregistered = none as f64 / 40_000.0;
         assert!((0.008..0.025).contains(&unregistered), "{unregistered}");
     }
+
+    /// "Older" practices draw persons aged 75+, "costlier" ones frail persons: markedly more
+    /// of them than an ordinary practice of the same wijk gets.
+    #[test]
+    fn special_practices_draw_their_patients() {
+        let mut rng = Pcg64::seed_from_u64(2);
+        let areas = super::super::geography::areas(200_000, &mut rng);
+        let plan = plan(&areas, 200_000, 9);
+        assert!(plan.practices.iter().any(|p| p.kind == Kind::Older));
+        assert!(plan.practices.iter().any(|p| p.kind == Kind::Costlier));
+        // Share of a group among the patients of each kind, over many persons half of whom
+        // are in the group.
+        let share = |kind: Kind, older: bool| {
+            let (mut n, mut of) = (0.0, 0.0);
+            for (i, a) in areas.iter().cycle().take(60_000).enumerate() {
+                let in_group = i % 2 == 0;
+                let (age, frailty) = match (older, in_group) {
+                    (true, true) => (80, 1.0),
+                    (false, true) => (40, 3.0),
+                    _ => (40, 1.0),
+                };
+                if let Some(p) = plan.choose(i as u64, &a.wijk_code, age, frailty) {
+                    if p.kind == kind {
+                        of += 1.0;
+                        n += f64::from(u8::from(in_group));
+                    }
+                }
+            }
+            n / of
+        };
+        assert!(
+            share(Kind::Older, true) > 0.7,
+            "{}",
+            share(Kind::Older, true)
+        );
+        assert!(share(Kind::Costlier, false) > 0.7);
+        assert!((0.4..0.6).contains(&share(Kind::Ordinary, true)));
+    }
 }

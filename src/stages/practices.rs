@@ -38,7 +38,18 @@ pub const MIN_FLAG_PERSONS: i64 = 750;
 /// Adds the practice key (`columns::PRACTICE`) to the person frame; `listed` holds the ids of
 /// the `gp_practices` list when there is one.
 pub fn with_practice(persons: LazyFrame, listed: Option<&[String]>) -> LazyFrame {
+    // A blank id is no registration either.
     let id = col("gp_practice_id");
+    let blank = id
+        .clone()
+        .str()
+        .strip_chars(lit(NULL))
+        .str()
+        .len_bytes()
+        .eq(lit(0u32));
+    let id = when(blank)
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(id);
     let key = match listed {
         None => when(id.clone().is_null())
             .then(lit(NOT_REGISTERED))
@@ -80,10 +91,15 @@ pub fn raw_plan(persons: LazyFrame, norm: LazyFrame) -> LazyFrame {
         .inner_join(rates, col("pc5"), col("pc5"))
         .group_by([col(PRACTICE)])
         .agg([
-            (col("__rate") * col("__days").cast(DataType::Float64) / lit(DAYS_PER_YEAR))
+            // In 1/10,000 euro as integers: the sum is the same in any order, so the table is
+            // byte-identical run after run.
+            fixed(col("__rate") * col("__days").cast(DataType::Float64) / lit(DAYS_PER_YEAR))
                 .sum()
-                .alias("norm_eur"),
+                .alias("norm_fixed"),
             col("__days").sum().alias("norm_days"),
+        ])
+        .with_columns([
+            (col("norm_fixed").cast(DataType::Float64) / lit(NORM_SCALE)).alias("norm_eur"),
         ]);
     base.left_join(wmo, col("area_code"), col(PRACTICE))
         .left_join(normed, col("area_code"), col(PRACTICE))
@@ -92,6 +108,15 @@ pub fn raw_plan(persons: LazyFrame, norm: LazyFrame) -> LazyFrame {
             col("norm_days").fill_null(lit(0i64)),
         ])
         .rename(["area_code"], ["practice_id"], true)
+}
+
+/// Fixed-point scale of attributed norms (1/10,000 euro).
+const NORM_SCALE: f64 = 1e4;
+
+fn fixed(e: Expr) -> Expr {
+    (e * lit(NORM_SCALE))
+        .round(0, RoundMode::HalfAwayFromZero)
+        .cast(DataType::Int64)
 }
 
 /// Plan: persons, insured days and cents per practice key × area of `level`.
@@ -1092,7 +1117,7 @@ fn populations(
                 .cast(DataType::Int64)
                 .alias("days"),
             col("zvw_cents").sum().cast(DataType::Int64).alias("cents"),
-            col("__norm").sum().alias("norm_eur"),
+            col("__norm").sum().alias("norm_fixed"),
             when(col("__rate").is_not_null())
                 .then(col("insured_days"))
                 .otherwise(lit(0))
@@ -1108,12 +1133,11 @@ fn populations(
             .lazy()
             .filter(col("in_areas"))
             .left_join(rates.clone(), col("pc5"), col("pc5"))
-            .with_columns(
-                [(col("__rate") * col("insured_days").cast(DataType::Float64)
-                    / lit(DAYS_PER_YEAR))
-                .fill_null(lit(0.0))
-                .alias("__norm")],
+            .with_columns([fixed(
+                col("__rate") * col("insured_days").cast(DataType::Float64) / lit(DAYS_PER_YEAR),
             )
+            .fill_null(lit(0i64))
+            .alias("__norm")])
             .left_join(loc_df.lazy(), col(PRACTICE), col(PRACTICE))
             .group_by([col(code_col).alias("__home"), col("__loc")])
             .agg(aggs)
@@ -1127,7 +1151,10 @@ fn populations(
             ints("cents")?,
             ints("norm_days")?,
         );
-        let ne = crate::frame::floats(&pairs, "norm_eur")?;
+        let ne: Vec<Option<f64>> = crate::frame::counts(&pairs, "norm_fixed")?
+            .into_iter()
+            .map(|v| Some(v as f64 / NORM_SCALE))
+            .collect();
         let cts: Vec<Vec<i64>> = CARE_TYPES
             .iter()
             .map(|ct| ints(&ct_col(ct)))
