@@ -415,7 +415,10 @@ fn the_cross_table_by_buurt_where_asked() {
     // A bad level is a configuration error naming the key.
     std::fs::write(
         &pipeline,
-        "period = \"2024Q3\"\n[practices]\ncross_level = \"pc5\"\n",
+        format!(
+            "period = \"2024Q3\"\n[inputs]\ndir = \"{}\"\n[practices]\ncross_level = \"pc5\"\n",
+            root().join("data-samples").display()
+        ),
     )
     .unwrap();
     let o = run(&["run", pipeline.to_str().unwrap()], &out);

@@ -97,9 +97,6 @@ pub fn raw_plan(persons: LazyFrame, norm: LazyFrame) -> LazyFrame {
                 .sum()
                 .alias("norm_fixed"),
             col("__days").sum().alias("norm_days"),
-        ])
-        .with_columns([
-            (col("norm_fixed").cast(DataType::Float64) / lit(NORM_SCALE)).alias("norm_eur"),
         ]);
     base.left_join(wmo, col("area_code"), col(PRACTICE))
         .left_join(normed, col("area_code"), col(PRACTICE))
@@ -425,7 +422,12 @@ fn rows_of(raw: &DataFrame, list: Option<&DataFrame>) -> PolarsResult<Vec<Row>> 
         ints("wmo_clients")?,
         ints("norm_days")?,
     );
-    let norm = crate::frame::floats(raw, "norm_eur")?;
+    // Euros from the fixed-point sum here, not in the query: polars may divide by a literal as
+    // a multiplication by its reciprocal, which differs in the last bit from run to run.
+    let norm: Vec<Option<f64>> = crate::frame::floats(raw, "norm_fixed")?
+        .into_iter()
+        .map(|v| v.map(|v| v / NORM_SCALE))
+        .collect();
     let ct_cents: Vec<Vec<i64>> = CARE_TYPES
         .iter()
         .map(|ct| ints(&ct_col(ct)))
@@ -1151,10 +1153,8 @@ fn populations(
             ints("cents")?,
             ints("norm_days")?,
         );
-        let ne: Vec<Option<f64>> = crate::frame::counts(&pairs, "norm_fixed")?
-            .into_iter()
-            .map(|v| Some(v as f64 / NORM_SCALE))
-            .collect();
+        // Fixed-point, summed as integers: the groups come in any order.
+        let ne = crate::frame::counts(&pairs, "norm_fixed")?;
         let cts: Vec<Vec<i64>> = CARE_TYPES
             .iter()
             .map(|ct| ints(&ct_col(ct)))
@@ -1170,7 +1170,7 @@ fn populations(
                     s.persons += p[i];
                     s.days += d[i];
                     s.cents += c[i];
-                    s.norm_eur += ne[i].unwrap_or(0.0);
+                    s.norm_fixed += ne[i];
                     s.norm_days += nd[i];
                     for (k, v) in cts.iter().enumerate() {
                         s.ct[k] += v[i];
@@ -1240,7 +1240,7 @@ struct Sums {
     persons: i64,
     days: i64,
     cents: i64,
-    norm_eur: f64,
+    norm_fixed: i64,
     norm_days: i64,
     ct: Vec<i64>,
 }
@@ -1251,7 +1251,7 @@ impl Sums {
             persons: 0,
             days: 0,
             cents: 0,
-            norm_eur: 0.0,
+            norm_fixed: 0,
             norm_days: 0,
             ct: vec![0; CARE_TYPES.len()],
         }
@@ -1261,7 +1261,7 @@ impl Sums {
     }
     fn oe(&self) -> Option<f64> {
         let ny = self.norm_days as f64 / DAYS_PER_YEAR;
-        let n = (ny > 0.0).then(|| self.norm_eur / ny)?;
+        let n = (ny > 0.0).then(|| self.norm_fixed as f64 / NORM_SCALE / ny)?;
         (n > 0.0).then_some(self.piy()? / n)
     }
     /// The three care types with the most cost, by name (shares could give a hidden
