@@ -169,22 +169,19 @@ pub fn notes(view: &RunView, lang: Lang) -> Vec<String> {
     }
     let s = &r.suppression;
     out.push(format!(
-        "{} {} {} {} {} {}",
-        t(lang, "In de tabel praktijk × ", "In the practice × "),
+        "{} {} {} {} {} ({} {}, {} {}).",
+        t(lang, "In de tabel praktijk ×", "In the practice ×"),
         lang.level(r.cross_level).to_lowercase(),
         t(lang, "zijn", "table"),
         lang.number((s.cross_primary + s.cross_secondary) as f64, 0),
         t(lang, "cellen verborgen", "cells are hidden"),
-        format!(
-            "({} {}, {} {}).",
-            s.cross_primary,
-            t(lang, "te klein", "too small"),
-            s.cross_secondary,
-            t(
-                lang,
-                "omdat ze anders uit de praktijk- of gebiedstotalen terug te rekenen zijn",
-                "because they could otherwise be recomputed from the practice or area totals",
-            )
+        s.cross_primary,
+        t(lang, "te klein", "too small"),
+        s.cross_secondary,
+        t(
+            lang,
+            "omdat ze anders uit de praktijk- of gebiedstotalen terug te rekenen zijn",
+            "because they could otherwise be recomputed from the practice or area totals",
         )
     ));
     out

@@ -162,13 +162,8 @@ fn atoms(x: &Cross, g: &Graph, rows: &[bool], hidden: &mut [bool]) -> bool {
                 !x.area_hidden[node - g.rows]
             }
         };
-        let mut fix = None;
-        for node in 0..g.rows + g.areas {
-            if published(node) && sum[node] > 0 && sum[node] < x.min_cell {
-                fix = Some(node);
-                break;
-            }
-        }
+        let fix = (0..g.rows + g.areas)
+            .find(|&node| published(node) && sum[node] > 0 && sum[node] < x.min_cell);
         let Some(node) = fix else {
             return changed;
         };
@@ -446,14 +441,15 @@ mod tests {
 
     /// A world: total → 2 gemeenten → 2–3 wijken → 2 buurten → 2 pc5s (leaves), and 2–5
     /// practices per gemeente whose patients live in its wijken, a few anywhere.
-    fn world() -> impl Strategy<
-        Value = (
-            Vec<Option<usize>>,
-            Vec<usize>,
-            Vec<(usize, usize, i64)>,
-            usize,
-        ),
-    > {
+    /// (area parents, the wijk nodes, (practice, leaf, persons), practice rows).
+    type World = (
+        Vec<Option<usize>>,
+        Vec<usize>,
+        Vec<(usize, usize, i64)>,
+        usize,
+    );
+
+    fn world() -> impl Strategy<Value = World> {
         (
             2usize..4,
             2usize..6,
@@ -614,8 +610,8 @@ mod tests {
                 prop_assert!(!determined(&basis, k, width), "{:?} = {} is recomputable", key, v);
             }
             // Published rows and columns hide 0 or ≥ min_cell persons.
-            for p in 0..rows {
-                if row_hidden[p] { continue; }
+            for (p, &hidden) in row_hidden.iter().enumerate() {
+                if hidden { continue; }
                 let s: i64 = cells.iter().zip(&o.hidden).filter(|(c, h)| c.0 == p && **h).map(|(c, _)| c.2).sum();
                 prop_assert!(s == 0 || s >= min_cell, "row {} hides {}", p, s);
             }
