@@ -179,7 +179,8 @@ impl Lang {
             ("located_in", "Gevestigd in", "Located in"),
             ("registered", "Ingeschreven", "Registered"),
             ("own_wijk", "Woont in eigen wijk", "Living in own wijk"),
-            ("vs_extract", "t.o.v. norm", "vs norm"),
+            ("vs_norm", "t.o.v. norm", "vs norm"),
+            ("vs_extract", "t.o.v. heel bestand", "vs whole extract"),
             ("vs_gemeente", "t.o.v. gemeente", "vs gemeente"),
             ("population", "Populatie", "Population"),
             ("residents_here", "Bewoners", "Residents"),
@@ -433,6 +434,14 @@ pub mod labels {
     pub const FILTER: Label = Label {
         nl: "Filter",
         en: "Filter",
+    };
+    pub const PRACTICE: Label = Label {
+        nl: "praktijk",
+        en: "practice",
+    };
+    pub const FLAGGED_PRACTICE: Label = Label {
+        nl: "gemarkeerde praktijk",
+        en: "flagged practice",
     };
     pub const FLAGGED_AREA: Label = Label {
         nl: "gemarkeerd gebied",

@@ -172,12 +172,20 @@ fn the_practice_view_of_the_sample_reconciles_and_hides_what_it_must() {
         );
     }
     // Judged only from 750 registered persons.
+    // Judged against the norm, the whole extract and the gemeente, only from 750 persons on.
     let z = nums(&practices, "z");
+    let (ze, zg) = (
+        nums(&practices, "z_extract"),
+        nums(&practices, "z_gemeente"),
+    );
+    let kinds = strs(&practices, "kind");
     for (i, p) in nums(&practices, "registered_persons").iter().enumerate() {
-        if p.unwrap_or(0.0) < 750.0 {
-            assert!(z[i].is_none(), "practice {:?} under 750 judged", ids[i]);
-        }
+        let judged = p.unwrap_or(0.0) >= 750.0 && kinds[i].as_deref() == Some("praktijk");
+        assert_eq!(z[i].is_some(), judged, "practice {:?}", ids[i]);
+        assert_eq!(ze[i].is_some(), judged, "practice {:?}", ids[i]);
+        assert_eq!(zg[i].is_some(), judged, "practice {:?}", ids[i]);
     }
+    assert!(rec["outliers"]["extract_oe_for_flags"].as_f64().is_some());
 
     // No published cross cell describes 1 to min_cell − 1 persons; published columns add up
     // to the profile's wijk where nothing in them is hidden.

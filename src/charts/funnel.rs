@@ -29,6 +29,8 @@ pub struct Funnel {
     pub method: String,
     /// Whether the run judged capped cost (METHODS 8): the axis says so.
     pub capped: bool,
+    /// What a point is, for the legend: an area, or a GP practice.
+    pub practices: bool,
     pub lang: Lang,
 }
 
@@ -176,7 +178,11 @@ impl Funnel {
                     .filter(|p| p.flag.is_none())
                     .map(|p| Circle::new((p.years, p.oe), 3, INK.stroke_width(1))),
             )?
-            .label(lang.l(labels::AREA))
+            .label(lang.l(if self.practices {
+                labels::PRACTICE
+            } else {
+                labels::AREA
+            }))
             .legend(|(x, y)| Circle::new((x + 6, y), 3, INK.stroke_width(1)));
         chart
             .draw_series(
@@ -186,7 +192,11 @@ impl Funnel {
                     .filter(|p| p.flag.is_some())
                     .map(|p| Circle::new((p.years, p.oe), 4, INK.filled())),
             )?
-            .label(lang.l(labels::FLAGGED_AREA))
+            .label(lang.l(if self.practices {
+                labels::FLAGGED_PRACTICE
+            } else {
+                labels::FLAGGED_AREA
+            }))
             .legend(|(x, y)| Circle::new((x + 6, y), 4, INK.filled()));
         chart.draw_series(self.points.iter().filter(inside_window).filter_map(|p| {
             p.flag.as_ref().map(|name| {
@@ -230,6 +240,7 @@ mod tests {
             },
             method: method.into(),
             capped: true,
+            practices: false,
             lang: Lang::Nl,
         }
     }

@@ -189,6 +189,7 @@ fn level_plan(view: &RunView, level: Level, lang: Lang, out: &mut Vec<Chart>) {
                     fit,
                     method: view.overdispersion.clone(),
                     capped,
+                    practices: false,
                     lang,
                 }),
             });
@@ -524,6 +525,7 @@ fn practice_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
             },
             method: "multiplicative".into(),
             capped: view.manifest.outliers.cost_basis.capped,
+            practices: true,
             lang,
         }),
     });

@@ -17,6 +17,7 @@ pub struct PracticeLine {
     pub oe: String,
     pub own: String,
     pub flag: String,
+    pub flag_extract: String,
     pub flag_gemeente: String,
     pub hidden: bool,
 }
@@ -89,6 +90,7 @@ fn line(p: &PracticeRow, lang: Lang) -> PracticeLine {
         oe: or_hidden(p.oe, |v| lang.ratio(v), lang),
         own: or_hidden(p.share_own_wijk, |v| lang.percent(v), lang),
         flag: if flag.is_empty() { not_judged } else { flag },
+        flag_extract: flag_words(&p.limit_extract, &p.direction_extract, lang),
         flag_gemeente: flag_words(&p.limit_gemeente, &p.direction_gemeente, lang),
         hidden: p.suppressed,
     }

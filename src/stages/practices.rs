@@ -208,6 +208,11 @@ pub struct Fit {
     pub phi: Option<f64>,
     pub flags: usize,
     pub flags_vs_gemeente: usize,
+    /// Against the whole extract's own capped O/E (`extract_oe_for_flags`).
+    #[serde(default)]
+    pub flags_vs_extract: usize,
+    #[serde(default)]
+    pub extract_oe_for_flags: Option<f64>,
     /// For the funnel chart's limits: pooled s and the extract's κ × norm per insured year.
     pub sigma_eur: f64,
     pub norm_per_insured_year: Option<f64>,
@@ -723,6 +728,9 @@ struct Judged {
     limit: Option<&'static str>,
     direction: Option<&'static str>,
     gemeente_oe: Option<f64>,
+    z_extract: Option<f64>,
+    limit_extract: Option<&'static str>,
+    direction_extract: Option<&'static str>,
     z_gemeente: Option<f64>,
     limit_gemeente: Option<&'static str>,
     direction_gemeente: Option<&'static str>,
@@ -744,6 +752,8 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
     let codes = strs(cx.area_raw, "area_code")?;
     let mut gemeente_oe: HashMap<String, f64> = HashMap::new();
     let mut total_norm_piy = None;
+    // The whole extract's own capped O/E (the total row's), the benchmark beside the norm.
+    let mut extract_oe = None;
     let ncents = crate::frame::floats(cx.area_raw, "norm_cents")?;
     let nmicro = crate::frame::floats(cx.area_raw, "norm_micro_years")?;
     for i in 0..cx.area_raw.height() {
@@ -754,6 +764,7 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
             }
         }
         if levels[i].as_deref() == Some("total") {
+            extract_oe = cx.area_oe_for_flags.get(i).copied().flatten();
             if let (Some(c), Some(y)) = (ncents[i], nmicro[i]) {
                 if y > 0.0 {
                     total_norm_piy = Some(c / 100.0 / (y / 1e6));
@@ -809,7 +820,7 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
     let zs: Vec<f64> = points.iter().map(|p| p.3).collect();
     let phi = overdispersion::phi_mad(&zs);
     let widen = phi.filter(|&p| p > 1.0).map_or(1.0, f64::sqrt);
-    let (mut flags, mut flags_g) = (0, 0);
+    let (mut flags, mut flags_g, mut flags_e) = (0, 0, 0);
     for &(i, ratio, se, z) in &points {
         let z = z / widen;
         out[i].z = Some(z);
@@ -817,6 +828,15 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
         if out[i].limit.is_some() {
             flags += 1;
             out[i].direction = Some(if z > 0.0 { "high" } else { "low" });
+        }
+        if let Some(e) = extract_oe {
+            let ze = (ratio - e) / (se * widen);
+            out[i].z_extract = Some(ze);
+            out[i].limit_extract = limit_of(ze);
+            if out[i].limit_extract.is_some() {
+                flags_e += 1;
+                out[i].direction_extract = Some(if ze > 0.0 { "high" } else { "low" });
+            }
         }
         if let Some(g) = out[i].gemeente_oe {
             let zg = (ratio - g) / (se * widen);
@@ -837,6 +857,8 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
             phi,
             flags,
             flags_vs_gemeente: flags_g,
+            flags_vs_extract: flags_e,
+            extract_oe_for_flags: extract_oe,
             sigma_eur: cx.pooled_s,
             norm_per_insured_year: total_norm_piy.map(|n| n * cx.kappa),
         },
@@ -1011,6 +1033,9 @@ fn publish(
         Column::new("z".into(), j(&|x| x.z)),
         Column::new("limit".into(), s(&|x| x.limit)),
         Column::new("direction".into(), s(&|x| x.direction)),
+        Column::new("z_extract".into(), j(&|x| x.z_extract)),
+        Column::new("limit_extract".into(), s(&|x| x.limit_extract)),
+        Column::new("direction_extract".into(), s(&|x| x.direction_extract)),
         Column::new("gemeente_oe_for_flags".into(), j(&|x| x.gemeente_oe)),
         Column::new("z_gemeente".into(), j(&|x| x.z_gemeente)),
         Column::new("limit_gemeente".into(), s(&|x| x.limit_gemeente)),

@@ -25,6 +25,8 @@ pub struct PracticeRow {
     pub share_own_wijk: Option<f64>,
     pub limit: Option<String>,
     pub direction: Option<String>,
+    pub limit_extract: Option<String>,
+    pub direction_extract: Option<String>,
     pub gemeente_oe: Option<f64>,
     pub limit_gemeente: Option<String>,
     pub direction_gemeente: Option<String>,
@@ -105,6 +107,7 @@ impl Practices {
                 s("location_wijk_name")?,
                 s("location_gemeente_code")?,
             );
+            let (lime, dire) = (s("limit_extract")?, s("direction_extract")?);
             let (lim, dir_, limg, dirg, nj) = (
                 s("limit")?,
                 s("direction")?,
@@ -139,6 +142,8 @@ impl Practices {
                     share_own_wijk: own[i],
                     limit: lim[i].clone(),
                     direction: dir_[i].clone(),
+                    limit_extract: lime[i].clone(),
+                    direction_extract: dire[i].clone(),
                     gemeente_oe: goe[i],
                     limit_gemeente: limg[i].clone(),
                     direction_gemeente: dirg[i].clone(),
