@@ -30,6 +30,26 @@ pub enum Command {
     Report(ReportArgs),
     /// Write realistic synthetic extracts (seeded, deterministic).
     Sample(SampleArgs),
+    /// Import public reference data (Vektis open data) into a normalised table.
+    #[command(subcommand)]
+    Reference(ReferenceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReferenceCommand {
+    /// Vektis open data, Zvw cost per gemeente × sex × age class, any year from 2011:
+    /// writes vektis.parquet, vektis.csv and reference_vektis.json into --out.
+    Vektis(ReferenceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReferenceArgs {
+    /// The downloaded files (CSV, the year in the file name).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Folder to write the table into (created; existing files are replaced).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

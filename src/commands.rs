@@ -530,6 +530,33 @@ pub fn report(args: &ReportArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// `wijkscan reference vektis FILE… --out DIR`.
+pub fn reference_vektis(args: &crate::cli::ReferenceArgs) -> Result<u8> {
+    let imported = crate::reference::vektis::import(&args.files)?;
+    std::fs::create_dir_all(&args.out)?;
+    let mut table = imported.table;
+    crate::pipeline::write_table(&mut table, &args.out, "vektis")?;
+    let record =
+        serde_json::to_string_pretty(&imported.files).map_err(|e| Error::Other(e.to_string()))?;
+    std::fs::write(args.out.join("reference_vektis.json"), record + "\n")?;
+    for f in &imported.files {
+        println!(
+            "{} ({}): {} rows ({} rest), € {} in all (file and table agree to the cent), € {:.2} per insured year",
+            f.path,
+            f.year,
+            f.rows,
+            f.rest_rows,
+            f.national_cost_eur_file,
+            f.national_cost_per_insured_year
+        );
+        for w in &f.warnings {
+            eprintln!("wijkscan: warning: `{}`: {w}", f.path);
+        }
+    }
+    println!("written to `{}`", args.out.display());
+    Ok(0)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

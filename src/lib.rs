@@ -38,6 +38,7 @@ pub mod pipeline;
 pub mod problem;
 pub mod progress;
 pub mod published;
+pub mod reference;
 pub mod report;
 pub mod run_folder;
 pub mod sample;

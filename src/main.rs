@@ -25,6 +25,9 @@ fn main() -> ExitCode {
         Command::Outliers(args) => commands::outliers(&args),
         Command::Report(args) => commands::report(&args),
         Command::Sample(args) => commands::sample(&args),
+        Command::Reference(wijkscan::cli::ReferenceCommand::Vektis(args)) => {
+            commands::reference_vektis(&args)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

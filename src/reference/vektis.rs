@@ -1,0 +1,495 @@
+//! Vektis open data, Zvw cost per gemeente × sex × age class (all insurers, yearly since 2011),
+//! imported into one normalised table (issue #10, SPEC 3.8).
+//!
+//! What changes between the yearly files, and what is done about it:
+//! - separator (`;` as published, `,` or tab) and decimal mark (`.`; a `,` where `;` separates);
+//! - header case (UPPERCASE in 2015, lowercase in 2023) and names cut at 32 characters: columns
+//!   are recognised by a prefix, so `kosten_medisch_specialistische_z` is medisch-specialistische
+//!   zorg;
+//! - GGZ renamed and split differently over the years (basis/specialistisch/langdurig until the
+//!   2022 zorgprestatiemodel; consulten/intramuraal verblijf/overige prestaties after): mapped onto
+//!   the SPEC 2.6 care types as `sample::calibration` documents; a cost column nobody knows goes to
+//!   `overig` with a warning naming it;
+//! - no year column: the year is taken from the file name (a file without one is refused);
+//! - the rest row ("overig/onbekend": cells under 10 insured, empty dimensions, anywhere in the
+//!   file) is kept with `rest = true` and no gemeente: it counts nationally, never in a gemeente;
+//! - gemeente names in capitals without apostrophes or accents (`'S-GRAVENHAGE`, later
+//!   `S GRAVENHAGE`): matched to CBS codes through the bundled gemeente list of 2024 after the
+//!   same folding; a name that does not match is a listed warning and its rows keep a null code —
+//!   never dropped.
+//!
+//! Money is summed in cents, and each file's national total over its own cost cells is checked
+//! against the imported table to the cent.
+
+use crate::domain::CARE_TYPES;
+use crate::error::{Error, Result};
+use polars::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The bundled CBS gemeente list (2024).
+const GEMEENTEN: &str = include_str!("gemeenten_2024.csv");
+
+/// A name folded for matching: ASCII capitals, apostrophes, dots, hyphens and brackets as
+/// spaces, single spaces.
+pub fn fold(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.chars() {
+        let c = match ch {
+            'á' | 'à' | 'â' | 'ä' | 'Á' | 'Â' | 'Ä' => 'A',
+            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'E',
+            'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ï' => 'I',
+            'ó' | 'ò' | 'ô' | 'ö' | 'Ó' | 'Ô' | 'Ö' => 'O',
+            'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Û' | 'Ü' => 'U',
+            'ý' | 'ÿ' => 'Y',
+            c if c.is_ascii_alphanumeric() => c.to_ascii_uppercase(),
+            _ => ' ',
+        };
+        out.push(c);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Folded name → CBS code, from the bundled list. CBS adds the province to a few names
+/// ("Hengelo (O.)", "Beek (L.)"); Vektis writes them bare (`HENGELO`) or with its own letters
+/// (`BERGEN LB`, `BERGEN NH`), and shortens "… c.a." names (`NUENEN CA`). The bare name is an
+/// alias where it is unique; the rest are spelled out here, each to a name of the same list.
+pub fn gemeente_codes() -> BTreeMap<String, String> {
+    let list: Vec<(String, String)> = GEMEENTEN
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("gemeente_code"))
+        .filter_map(|l| {
+            let (code, name) = l.split_once(';')?;
+            Some((code.to_string(), name.to_string()))
+        })
+        .collect();
+    let mut out: BTreeMap<String, String> = list
+        .iter()
+        .map(|(code, name)| (fold(name), code.clone()))
+        .collect();
+    let mut bare: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (code, name) in &list {
+        if let Some((base, _)) = name.split_once(" (") {
+            bare.entry(fold(base)).or_default().push(code);
+        }
+    }
+    for (base, codes) in bare {
+        if let [code] = codes.as_slice() {
+            out.entry(base).or_insert_with(|| code.to_string());
+        }
+    }
+    const SPELLED: &[(&str, &str)] = &[
+        ("BERGEN LB", "Bergen (L.)"),
+        ("BERGEN L", "Bergen (L.)"),
+        ("BERGEN NH", "Bergen (NH.)"),
+        ("NUENEN CA", "Nuenen, Gerwen en Nederwetten"),
+    ];
+    for (vektis, cbs) in SPELLED {
+        if let Some((code, _)) = list.iter().find(|(_, n)| n == cbs) {
+            out.insert(vektis.to_string(), code.clone());
+        }
+    }
+    out
+}
+
+/// The SPEC 2.6 care type of a Vektis cost column (lowercase, without `kosten_`), by prefix so
+/// that names cut at 32 characters still match; None for a column nobody knows.
+pub fn care_type_of(column: &str) -> Option<&'static str> {
+    const MAP: &[(&str, &str)] = &[
+        ("medisch_specialistische", "msz"),
+        ("farmacie", "farmacie"),
+        ("huisarts", "huisarts"),
+        // Until 2021: basis and specialistische GGZ (langdurig with the latter); from 2022
+        // (zorgprestatiemodel) consulten as basis, the rest as specialistisch.
+        ("generalistische_basis_ggz", "ggz_basis"),
+        ("consulten_ggz", "ggz_basis"),
+        ("specialistische_ggz", "ggz_specialistisch"),
+        ("langdurige_ggz", "ggz_specialistisch"),
+        ("intramuraal_verblijf_ggz", "ggz_specialistisch"),
+        ("overige_prestaties_ggz", "ggz_specialistisch"),
+        ("innovatiegelden_ggz", "ggz_specialistisch"),
+        ("verpleging_en_verzorging", "wijkverpleging"),
+        ("wijkverpleging", "wijkverpleging"),
+        ("paramedische_zorg_fysio", "fysiotherapie"),
+        ("paramedische_zorg_overig", "paramedisch"),
+        ("hulpmiddelen", "hulpmiddelen"),
+        ("ziekenvervoer", "ziekenvervoer"),
+        ("kraamzorg", "kraamzorg"),
+        ("verloskundige_zorg", "kraamzorg"),
+        ("integrale_geboortezorg", "kraamzorg"),
+        ("mondzorg", "mondzorg"),
+        ("tandheelkundige_zorg", "mondzorg"),
+        ("grensoverschrijdende_zorg", "overig"),
+        ("eerstelijns_ondersteuning", "overig"),
+        ("eerstelijnsverblijf", "overig"),
+        ("geriatrische_revalidatie", "overig"),
+        ("gzsp", "overig"),
+        ("overig", "overig"),
+    ];
+    // Names cut at 32 characters keep 25 after `kosten_`: only such a name may be shorter
+    // than the prefix it stands for.
+    MAP.iter()
+        .find(|(prefix, _)| {
+            column.starts_with(prefix) || (column.len() >= 24 && prefix.starts_with(column))
+        })
+        .map(|(_, ct)| *ct)
+}
+
+/// The year in a file name (2011 and later), e.g. `vektis_zvw_2023_gemeente.csv` → 2023.
+pub fn year_of(path: &Path) -> Option<i32> {
+    let name = path.file_name()?.to_string_lossy().to_string();
+    let bytes = name.as_bytes();
+    (0..bytes.len().saturating_sub(3))
+        .filter(|&i| {
+            bytes[i..i + 4].iter().all(u8::is_ascii_digit)
+                && (i == 0 || !bytes[i - 1].is_ascii_digit())
+                && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit())
+        })
+        .filter_map(|i| name[i..i + 4].parse::<i32>().ok())
+        .find(|y| (2011..=2100).contains(y))
+}
+
+/// Cents of a Vektis amount: `.` decimals (0–2 places), or `,` where the file is `;`-separated.
+fn cents(text: &str) -> Option<i64> {
+    let t = text.trim().replace(',', ".");
+    if t.is_empty() {
+        return Some(0);
+    }
+    let v: f64 = t.parse().ok()?;
+    v.is_finite().then(|| (v * 100.0).round() as i64)
+}
+
+/// One imported file: its record for `reference_vektis.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRecord {
+    pub path: String,
+    pub year: i32,
+    pub sha256: String,
+    pub rows: usize,
+    pub rest_rows: usize,
+    /// Σ of every cost cell of the file, in euros (to the cent), and of the imported table.
+    pub national_cost_eur_file: String,
+    pub national_cost_eur_table: String,
+    pub insured_years: f64,
+    /// National cost per insured year: all rows, the rest row included.
+    pub national_cost_per_insured_year: f64,
+    /// The same over the gemeente rows only (the rest row left out).
+    pub gemeenten_cost_per_insured_year: f64,
+    pub warnings: Vec<String>,
+}
+
+/// What an import produced.
+pub struct Imported {
+    pub table: DataFrame,
+    pub files: Vec<FileRecord>,
+}
+
+#[derive(Default)]
+struct Columns {
+    year: Vec<i32>,
+    code: Vec<Option<String>>,
+    name: Vec<Option<String>>,
+    sex: Vec<Option<String>>,
+    age: Vec<Option<String>>,
+    persons: Vec<Option<i64>>,
+    years: Vec<Option<f64>>,
+    cost: Vec<Vec<i64>>,
+    rest: Vec<bool>,
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn eur(cents: i64) -> String {
+    crate::stages::reconcile::eur_text(cents)
+}
+
+/// Imports Vektis gemeente files into one table (rows in file order, files in the order given).
+pub fn import(paths: &[PathBuf]) -> Result<Imported> {
+    let codes = gemeente_codes();
+    let mut c = Columns {
+        cost: vec![Vec::new(); CARE_TYPES.len()],
+        ..Columns::default()
+    };
+    let mut files = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let bad = |m: String| Error::Input {
+            report: format!("`{name}`: {m}"),
+        };
+        let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
+        let year = year_of(path).ok_or_else(|| {
+            bad("no year (2011 or later) in the file name; Vektis files carry none inside".into())
+        })?;
+        // UTF-8 as CBS writes, else Latin-1 as the older Vektis files are (`SÚDWEST-FRYSLÂN`).
+        let text: String = match std::str::from_utf8(&bytes) {
+            Ok(t) => t.to_string(),
+            Err(_) => bytes.iter().map(|&b| b as char).collect(),
+        };
+        let text = text.trim_start_matches('\u{feff}');
+        let mut lines = text.lines();
+        let header = lines.next().ok_or_else(|| bad("is empty".into()))?;
+        let sep = [';', '\t', ',']
+            .into_iter()
+            .max_by_key(|s| header.matches(*s).count())
+            .unwrap_or(';');
+        let head: Vec<String> = header
+            .split(sep)
+            .map(|h| h.trim().trim_matches('"').to_ascii_lowercase())
+            .collect();
+        let find = |n: &str| head.iter().position(|h| h == n);
+        let (Some(i_sex), Some(i_age), Some(i_gem), Some(i_bsn), Some(i_years)) = (
+            find("geslacht"),
+            find("leeftijdsklasse"),
+            find("gemeentenaam"),
+            find("aantal_bsn"),
+            find("aantal_verzekerdejaren"),
+        ) else {
+            return Err(bad(format!(
+                "not a Vektis gemeente file: needs geslacht, leeftijdsklasse, gemeentenaam, aantal_bsn and aantal_verzekerdejaren (found: {})",
+                head.join(", ")
+            )));
+        };
+        let mut warnings = Vec::new();
+        let mut cost_cols: Vec<(usize, usize)> = Vec::new(); // (column, care type index)
+        for (i, h) in head.iter().enumerate() {
+            let Some(k) = h.strip_prefix("kosten_") else {
+                continue;
+            };
+            let ct = care_type_of(k).unwrap_or_else(|| {
+                warnings.push(format!("cost column `{h}` is not known: counted as overig"));
+                "overig"
+            });
+            let idx = CARE_TYPES.iter().position(|c| *c == ct).unwrap_or(12);
+            cost_cols.push((i, idx));
+        }
+        let (mut rows, mut rest_rows, mut file_cents, mut table_cents) = (0, 0, 0i64, 0i64);
+        let (mut years_sum, mut rest_years, mut rest_cents) = (0.0, 0.0, 0i64);
+        let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
+        for (n, line) in lines.enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line
+                .split(sep)
+                .map(|v| v.trim().trim_matches('"'))
+                .collect();
+            let get = |i: usize| f.get(i).copied().unwrap_or("");
+            let row = n + 2;
+            let (sex, age, gem) = (get(i_sex), get(i_age), get(i_gem));
+            let rest = sex.is_empty() && age.is_empty() && gem.is_empty();
+            let persons = match get(i_bsn) {
+                "" => None,
+                v => Some(v.parse::<i64>().map_err(|_| {
+                    bad(format!(
+                        "row {row}, column `aantal_bsn`: `{v}` is not a count"
+                    ))
+                })?),
+            };
+            let years = match get(i_years) {
+                "" => None,
+                v => Some(v.replace(',', ".").parse::<f64>().map_err(|_| {
+                    bad(format!(
+                        "row {row}, column `aantal_verzekerdejaren`: `{v}` is not a number"
+                    ))
+                })?),
+            };
+            let mut cost = vec![0i64; CARE_TYPES.len()];
+            for &(i, k) in &cost_cols {
+                let v = cents(get(i)).ok_or_else(|| {
+                    bad(format!(
+                        "row {row}, column `{}`: `{}` is not an amount",
+                        head[i],
+                        get(i)
+                    ))
+                })?;
+                file_cents += v;
+                cost[k] += v;
+            }
+            let row_cents: i64 = cost.iter().sum();
+            table_cents += row_cents;
+            years_sum += years.unwrap_or(0.0);
+            let code = if rest {
+                rest_rows += 1;
+                rest_years += years.unwrap_or(0.0);
+                rest_cents += row_cents;
+                None
+            } else {
+                let code = codes.get(&fold(gem)).cloned();
+                if code.is_none() {
+                    *unmatched.entry(gem.to_string()).or_default() += 1;
+                }
+                code
+            };
+            c.year.push(year);
+            c.code.push(code);
+            c.name.push((!gem.is_empty()).then(|| gem.to_string()));
+            c.sex.push(match sex {
+                "" => None,
+                "V" | "F" | "v" | "f" => Some("V".into()),
+                other => Some(other.to_ascii_uppercase()),
+            });
+            c.age.push(
+                (!age.is_empty()).then(|| age.split_whitespace().collect::<Vec<_>>().join(" ")),
+            );
+            c.persons.push(persons);
+            c.years.push(years);
+            for (k, v) in cost.into_iter().enumerate() {
+                c.cost[k].push(v);
+            }
+            c.rest.push(rest);
+            rows += 1;
+        }
+        for (g, n) in &unmatched {
+            warnings.push(format!(
+                "gemeente `{g}` ({n} rows) matches no CBS gemeente of 2024 (merged or renamed?): kept without a code"
+            ));
+        }
+        if file_cents != table_cents {
+            return Err(bad(format!(
+                "the imported cost (€ {}) does not add up to the file's (€ {})",
+                eur(table_cents),
+                eur(file_cents)
+            )));
+        }
+        files.push(FileRecord {
+            path: name.clone(),
+            year,
+            sha256: sha256(&bytes),
+            rows,
+            rest_rows,
+            national_cost_eur_file: eur(file_cents),
+            national_cost_eur_table: eur(table_cents),
+            insured_years: years_sum,
+            national_cost_per_insured_year: if years_sum > 0.0 {
+                file_cents as f64 / 100.0 / years_sum
+            } else {
+                0.0
+            },
+            gemeenten_cost_per_insured_year: if years_sum - rest_years > 0.0 {
+                (file_cents - rest_cents) as f64 / 100.0 / (years_sum - rest_years)
+            } else {
+                0.0
+            },
+            warnings,
+        });
+    }
+    let mut cols = vec![
+        Column::new("year".into(), c.year),
+        Column::new("gemeente_code".into(), c.code),
+        Column::new("gemeente_name_vektis".into(), c.name),
+        Column::new("sex".into(), c.sex),
+        Column::new("age_class".into(), c.age),
+        Column::new("insured_persons".into(), c.persons),
+        Column::new("insured_years".into(), c.years),
+        Column::new("rest".into(), c.rest),
+    ];
+    let total: Vec<f64> = (0..cols[0].len())
+        .map(|i| c.cost.iter().map(|v| v[i]).sum::<i64>() as f64 / 100.0)
+        .collect();
+    for (k, ct) in CARE_TYPES.iter().enumerate() {
+        cols.push(Column::new(
+            format!("cost_{ct}_eur").into(),
+            c.cost[k]
+                .iter()
+                .map(|v| *v as f64 / 100.0)
+                .collect::<Vec<_>>(),
+        ));
+    }
+    cols.push(Column::new("cost_total_eur".into(), total));
+    Ok(Imported {
+        table: DataFrame::new_infer_height(cols)?,
+        files,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fold_across_spellings() {
+        assert_eq!(fold("'s-Gravenhage"), fold("'S-GRAVENHAGE"));
+        assert_eq!(fold("'S-GRAVENHAGE"), "S GRAVENHAGE");
+        assert_eq!(fold("Súdwest-Fryslân"), "SUDWEST FRYSLAN");
+        assert_eq!(fold("Bergen (L.)"), "BERGEN L");
+        let codes = gemeente_codes();
+        assert_eq!(
+            codes.get("S GRAVENHAGE").map(String::as_str),
+            Some("GM0518")
+        );
+        assert_eq!(codes.get("ENSCHEDE").map(String::as_str), Some("GM0153"));
+        // 342 gemeenten, plus bare names ("HENGELO" for "Hengelo (O.)") and Vektis spellings.
+        assert_eq!(
+            codes
+                .values()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            342
+        );
+        assert_eq!(codes.get("HENGELO").map(String::as_str), Some("GM0164"));
+        assert_eq!(codes.get("BERGEN LB").map(String::as_str), Some("GM0893"));
+        assert!(!codes.contains_key("BERGEN"), "two Bergens: no bare alias");
+    }
+
+    #[test]
+    fn columns_by_prefix_even_when_cut() {
+        assert_eq!(care_type_of("medisch_specialistische_z"), Some("msz"));
+        assert_eq!(care_type_of("medisch_specialistische_zorg"), Some("msz"));
+        assert_eq!(
+            care_type_of("paramedische_zorg_fysioth"),
+            Some("fysiotherapie")
+        );
+        assert_eq!(care_type_of("geriatrische_revalidatiez"), Some("overig"));
+        assert_eq!(care_type_of("huisarts_mdz"), Some("huisarts"));
+        assert_eq!(care_type_of("ruimtevaart"), None);
+        assert_eq!(
+            year_of(Path::new("a/vektis_zvw_2015_gemeente.csv")),
+            Some(2015)
+        );
+        assert_eq!(
+            year_of(Path::new("Vektis Open Databestand Zvw 2019 - gemeente.csv")),
+            Some(2019)
+        );
+        assert_eq!(year_of(Path::new("zvw_gemeente.csv")), None);
+        assert_eq!(cents("1234.5"), Some(123_450));
+        assert_eq!(cents("-0.07"), Some(-7));
+        assert_eq!(cents("12,30"), Some(1_230));
+    }
+
+    /// A synthetic file with every drift at once: tab-separated, mixed-case header, a cut
+    /// column name, an unknown cost column, the rest row in the middle, a name with an
+    /// apostrophe and a gemeente that no longer exists.
+    #[test]
+    fn a_drifting_file_is_imported_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("zvw_2031_gemeente.tsv");
+        std::fs::write(
+            &p,
+            "Geslacht\tLeeftijdsklasse\tGEMEENTENAAM\taantal_bsn\tAANTAL_VERZEKERDEJAREN\tkosten_medisch_specialistische_z\tKOSTEN_RUIMTEVAART\n\
+             V\t 0 t/m  4 jaar\t'S-GRAVENHAGE\t20\t19.5\t1000.10\t5\n\
+             \t\t\t\t3.25\t99.99\t0\n\
+             M\t90+\tLEEUWARDERADEEL\t11\t10\t-2.5\t1.01\n",
+        )
+        .unwrap();
+        let out = import(&[p]).unwrap();
+        let f = &out.files[0];
+        assert_eq!((f.year, f.rows, f.rest_rows), (2031, 3, 1));
+        assert_eq!(f.national_cost_eur_file, "1103.60");
+        assert_eq!(f.national_cost_eur_table, "1103.60");
+        assert!(f.warnings.iter().any(|w| w.contains("kosten_ruimtevaart")));
+        assert!(f.warnings.iter().any(|w| w.contains("LEEUWARDERADEEL")));
+        let codes = crate::frame::strings(&out.table, "gemeente_code").unwrap();
+        assert_eq!(codes, vec![Some("GM0518".into()), None, None]);
+        let ages = crate::frame::strings(&out.table, "age_class").unwrap();
+        assert_eq!(ages[0].as_deref(), Some("0 t/m 4 jaar"));
+        let overig = crate::frame::floats(&out.table, "cost_overig_eur").unwrap();
+        assert_eq!(overig, vec![Some(5.0), Some(0.0), Some(1.01)]);
+    }
+}

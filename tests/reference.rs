@@ -1,0 +1,194 @@
+//! `wijkscan reference vektis` on the real Vektis files in `../shared/data/real/` (2015:
+//! UPPERCASE header, 27 columns, Latin-1; 2023: lowercase, 31 columns cut at 32 characters):
+//! every row kept, every euro accounted for to the cent against an independent reading of the
+//! file, the rest row national only, names matched to CBS codes or listed.
+
+use assert_cmd::Command;
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn real(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real")
+        .join(name)
+}
+
+/// The file read independently: (rows, Σ cost in cents over every `kosten_` cell, Σ insured
+/// years, the rest row's cents and insured years).
+fn raw_sums(path: &Path) -> (usize, i64, f64, i64, f64) {
+    let bytes = std::fs::read(path).unwrap();
+    let text: String = bytes.iter().map(|&b| b as char).collect();
+    let mut lines = text.lines();
+    let head: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(';')
+        .map(|h| h.to_lowercase())
+        .collect();
+    let cost: Vec<usize> = (0..head.len())
+        .filter(|&i| head[i].starts_with("kosten_"))
+        .collect();
+    let years = head
+        .iter()
+        .position(|h| h == "aantal_verzekerdejaren")
+        .unwrap();
+    let (mut rows, mut cents, mut yrs, mut rest_cents, mut rest_years) = (0, 0i64, 0.0, 0i64, 0.0);
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split(';').collect();
+        let c: i64 = cost
+            .iter()
+            .map(|&i| (f[i].trim().parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64)
+            .sum();
+        let y: f64 = f[years].trim().parse().unwrap_or(0.0);
+        if f[0].trim().is_empty() && f[2].trim().is_empty() {
+            rest_cents += c;
+            rest_years += y;
+        }
+        rows += 1;
+        cents += c;
+        yrs += y;
+    }
+    (rows, cents, yrs, rest_cents, rest_years)
+}
+
+#[test]
+fn both_real_vektis_years_import_whole_and_reconcile_to_the_cent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (f15, f23) = (
+        real("vektis_zvw_2015_gemeente.csv"),
+        real("vektis_zvw_2023_gemeente.csv"),
+    );
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["reference", "vektis"])
+        .arg(&f15)
+        .arg(&f23)
+        .arg("--out")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let t = LazyFrame::scan_parquet(
+        PlRefPath::new(tmp.path().join("vektis.parquet").to_string_lossy().as_ref()),
+        Default::default(),
+    )
+    .unwrap()
+    .collect()
+    .unwrap();
+    let record: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("reference_vektis.json")).unwrap(),
+    )
+    .unwrap();
+    for (k, (path, year)) in [(&f15, 2015), (&f23, 2023)].into_iter().enumerate() {
+        let (rows, cents, years, rest_cents, rest_years) = raw_sums(path);
+        let of_year = t
+            .clone()
+            .lazy()
+            .filter(col("year").eq(lit(year)))
+            .collect()
+            .unwrap();
+        // Every row kept, and exactly one rest row without a gemeente.
+        assert_eq!(of_year.height(), rows, "{year}");
+        let rest = of_year
+            .clone()
+            .lazy()
+            .filter(col("rest"))
+            .collect()
+            .unwrap();
+        assert_eq!(rest.height(), 1, "{year}");
+        assert!(rest
+            .column("gemeente_code")
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .is_null());
+        // Every euro: the table's care types add up to the file's every cost cell, to the cent.
+        let table_cents: i64 = of_year
+            .column("cost_total_eur")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .map(|v| (v.unwrap() * 100.0).round() as i64)
+            .sum();
+        assert_eq!(table_cents, cents, "{year}");
+        let f = &record[k];
+        assert_eq!(f["year"], year);
+        assert_eq!(f["national_cost_eur_file"], f["national_cost_eur_table"]);
+        // National cost per insured year over the file's own rows, the rest row included.
+        let national = f["national_cost_per_insured_year"].as_f64().unwrap();
+        assert!(
+            (national - cents as f64 / 100.0 / years).abs() < 1e-6,
+            "{year}"
+        );
+        let gemeenten = f["gemeenten_cost_per_insured_year"].as_f64().unwrap();
+        assert!(
+            (gemeenten - (cents - rest_cents) as f64 / 100.0 / (years - rest_years)).abs() < 1e-6
+        );
+        if year == 2023 {
+            // € 3,118.58 with the rest row, € 3,150.89 without it (the "about € 3,151").
+            assert!((national - 3118.58).abs() < 0.01, "{national}");
+            assert!((gemeenten - 3150.89).abs() < 0.01, "{gemeenten}");
+        }
+    }
+    // 2023: every gemeente row has a CBS code (bare names like HENGELO, BERGEN LB included).
+    let y23 = t
+        .clone()
+        .lazy()
+        .filter(col("year").eq(lit(2023)).and(col("rest").not()))
+        .collect()
+        .unwrap();
+    assert_eq!(y23.column("gemeente_code").unwrap().null_count(), 0);
+    // 2015: gemeenten merged since have no 2024 code: kept, and each named in a warning.
+    let unmatched = t
+        .lazy()
+        .filter(
+            col("year")
+                .eq(lit(2015))
+                .and(col("rest").not())
+                .and(col("gemeente_code").is_null()),
+        )
+        .select([col("gemeente_name_vektis").unique()])
+        .collect()
+        .unwrap();
+    assert!(unmatched.height() > 30);
+    for name in unmatched
+        .column("gemeente_name_vektis")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+    {
+        assert!(stderr.contains(&format!("`{name}`")), "{name} not warned");
+    }
+    // Accents in the Latin-1 file are read as such: SÚDWEST-FRYSLÂN is Súdwest-Fryslân.
+    assert!(!stderr.contains('\u{fffd}'));
+}
+
+#[test]
+fn a_file_without_a_year_in_its_name_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("vektis_gemeente.csv");
+    std::fs::copy(real("vektis_zvw_2023_gemeente.csv"), &p).unwrap();
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["reference", "vektis"])
+        .arg(&p)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("vektis_gemeente.csv") && stderr.contains("year"),
+        "{stderr}"
+    );
+}
