@@ -40,6 +40,9 @@ pub enum ReferenceCommand {
     /// Vektis open data, Zvw cost per gemeente × sex × age class, any year from 2011:
     /// writes vektis.parquet, vektis.csv and reference_vektis.json into --out.
     Vektis(ReferenceArgs),
+    /// CBS kerncijfers wijken en buurten (StatLine CSV, any year from 2013): writes cbs.parquet,
+    /// cbs.csv and reference_cbs.json into --out.
+    Cbs(ReferenceArgs),
 }
 
 #[derive(Debug, Args)]

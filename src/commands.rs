@@ -530,6 +530,26 @@ pub fn report(args: &ReportArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// `wijkscan reference cbs FILE… --out DIR`.
+pub fn reference_cbs(args: &crate::cli::ReferenceArgs) -> Result<u8> {
+    let imported = crate::reference::cbs::import(&args.files)?;
+    std::fs::create_dir_all(&args.out)?;
+    let mut table = imported.table;
+    crate::pipeline::write_table(&mut table, &args.out, "cbs")?;
+    let record =
+        serde_json::to_string_pretty(&imported.files).map_err(|e| Error::Other(e.to_string()))?;
+    std::fs::write(args.out.join("reference_cbs.json"), record + "\n")?;
+    for f in &imported.files {
+        let levels: Vec<String> = f.levels.iter().map(|(l, n)| format!("{n} {l}")).collect();
+        println!("{}: {} rows ({})", f.path, f.rows, levels.join(", "));
+        for w in &f.warnings {
+            eprintln!("wijkscan: warning: `{}`: {w}", f.path);
+        }
+    }
+    println!("written to `{}`", args.out.display());
+    Ok(0)
+}
+
 /// `wijkscan reference vektis FILE… --out DIR`.
 pub fn reference_vektis(args: &crate::cli::ReferenceArgs) -> Result<u8> {
     let imported = crate::reference::vektis::import(&args.files)?;

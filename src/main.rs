@@ -28,6 +28,9 @@ fn main() -> ExitCode {
         Command::Reference(wijkscan::cli::ReferenceCommand::Vektis(args)) => {
             commands::reference_vektis(&args)
         }
+        Command::Reference(wijkscan::cli::ReferenceCommand::Cbs(args)) => {
+            commands::reference_cbs(&args)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

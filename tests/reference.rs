@@ -192,3 +192,60 @@ fn a_file_without_a_year_in_its_name_is_refused() {
         "{stderr}"
     );
 }
+
+/// `wijkscan reference cbs` on the real CBS kerncijfers 2024 file: 342 gemeenten (the 81 water
+/// rows, all secret, left out and said), secret markers null, percentages as shares.
+#[test]
+fn the_real_cbs_kerncijfers_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["reference", "cbs"])
+        .arg(real("cbs_kwb2024_gemeente_stats.csv"))
+        .arg("--out")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("81 water rows"), "{stderr}");
+    let t = LazyFrame::scan_parquet(
+        PlRefPath::new(tmp.path().join("cbs.parquet").to_string_lossy().as_ref()),
+        Default::default(),
+    )
+    .unwrap()
+    .collect()
+    .unwrap();
+    assert_eq!(t.height(), 342);
+    let codes: Vec<String> = t
+        .column("area_code")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|c| c.unwrap().to_string())
+        .collect();
+    let unique: std::collections::BTreeSet<_> = codes.iter().collect();
+    assert_eq!(unique.len(), 342);
+    let i = codes.iter().position(|c| c == "GM0106").unwrap();
+    let residents = t.column("residents").unwrap().f64().unwrap().get(i);
+    assert_eq!(residents, Some(69_701.0));
+    let share = t
+        .column("share_65plus")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .get(i)
+        .unwrap();
+    assert!((share - 0.22).abs() < 1e-12);
+    // No secret marker survives as a number.
+    for c in ["residents", "households", "woz_eur", "share_0_15"] {
+        let col = t.column(c).unwrap().f64().unwrap();
+        assert!(col.iter().flatten().all(|v| v >= 0.0), "{c}");
+    }
+}

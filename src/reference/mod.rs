@@ -2,4 +2,5 @@
 //! Vektis (and, later, CBS) into normalised tables. No file I/O beyond reading the given files;
 //! `commands::reference` writes the result.
 
+pub mod cbs;
 pub mod vektis;
