@@ -79,41 +79,76 @@ pub fn raw_plan(persons: LazyFrame, norm: LazyFrame) -> LazyFrame {
             .cast(DataType::Int64)
             .sum()
             .alias("wmo_clients")]);
-    let rates = norm.select([
-        col("pc5"),
-        (col("norm_cost_eur") / col("insured_years")).alias("__rate"),
-    ]);
-    // Per practice and pc5 first, so the norm is rate × the group's insured years: exact
-    // insured days, one multiplication per (practice, pc5).
-    let normed = inside
-        .group_by([col(PRACTICE), col("pc5")])
-        .agg([col("insured_days").sum().alias("__days")])
-        .inner_join(rates, col("pc5"), col("pc5"))
-        .group_by([col(PRACTICE)])
-        .agg([
-            // In 1/10,000 euro as integers: the sum is the same in any order, so the table is
-            // byte-identical run after run.
-            fixed(col("__rate") * col("__days").cast(DataType::Float64) / lit(DAYS_PER_YEAR))
-                .sum()
-                .alias("norm_fixed"),
-            col("__days").sum().alias("norm_days"),
-        ]);
+    let _ = norm;
     base.left_join(wmo, col("area_code"), col(PRACTICE))
-        .left_join(normed, col("area_code"), col(PRACTICE))
-        .with_columns([
-            col("wmo_clients").fill_null(lit(0i64)),
-            col("norm_days").fill_null(lit(0i64)),
-        ])
+        .with_columns([col("wmo_clients").fill_null(lit(0i64))])
         .rename(["area_code"], ["practice_id"], true)
 }
 
 /// Fixed-point scale of attributed norms (1/10,000 euro).
 const NORM_SCALE: f64 = 1e4;
 
-fn fixed(e: Expr) -> Expr {
-    (e * lit(NORM_SCALE))
-        .round(0, RoundMode::HalfAwayFromZero)
-        .cast(DataType::Int64)
+/// The norm per insured year of each pc5 of `norm_costs` (SPEC 3.1: cost / insured years).
+fn norm_rates(norm: LazyFrame) -> PolarsResult<HashMap<String, f64>> {
+    let df = norm
+        .select([col("pc5"), col("norm_cost_eur"), col("insured_years")])
+        .collect()?;
+    let pc5 = strs(&df, "pc5")?;
+    let (cost, years) = (
+        crate::frame::floats(&df, "norm_cost_eur")?,
+        crate::frame::floats(&df, "insured_years")?,
+    );
+    Ok((0..df.height())
+        .filter_map(|i| match (&pc5[i], cost[i], years[i]) {
+            (Some(p), Some(c), Some(y)) if y > 0.0 => Some((p.clone(), c / y)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The norm attributed to groups of persons (SPEC 3.7): per group, Σ over its pc5s of the pc5's
+/// norm per insured year × the group's insured years there, in 1/10,000 euro, and the insured
+/// days it covers (persons in a pc5 without norm have none). `days` holds the group key columns,
+/// `pc5` and `days`. Computed here rather than in a query, so that every run gives the same last
+/// digit (polars may divide by a literal as a multiplication by its reciprocal).
+fn attributed(
+    days: &DataFrame,
+    keys: &[&str],
+    rates: &HashMap<String, f64>,
+) -> PolarsResult<Attributed> {
+    let key_cols: Vec<Vec<Option<String>>> = keys
+        .iter()
+        .map(|k| strs(days, k))
+        .collect::<PolarsResult<_>>()?;
+    let pc5 = strs(days, "pc5")?;
+    let d = crate::frame::counts(days, "days")?;
+    let mut out: Attributed = HashMap::new();
+    for i in 0..days.height() {
+        let Some(rate) = pc5[i].as_ref().and_then(|p| rates.get(p)) else {
+            continue;
+        };
+        let key: Vec<Option<String>> = key_cols.iter().map(|c| c[i].clone()).collect();
+        let e = out.entry(key).or_insert((0, 0));
+        e.0 += (rate * d[i] as f64 / DAYS_PER_YEAR * NORM_SCALE).round() as i64;
+        e.1 += d[i];
+    }
+    Ok(out)
+}
+
+/// Per group key: (attributed norm in 1/10,000 euro, insured days covered).
+type Attributed = HashMap<Vec<Option<String>>, (i64, i64)>;
+
+/// Plan: insured days per group of `keys` × pc5 over persons in known areas.
+fn days_plan(persons: LazyFrame, keys: Vec<Expr>) -> LazyFrame {
+    let mut by = keys;
+    by.push(col("pc5"));
+    persons
+        .filter(col("in_areas"))
+        .group_by(by)
+        .agg([col("insured_days")
+            .sum()
+            .cast(DataType::Int64)
+            .alias("days")])
 }
 
 /// Plan: persons, insured days and cents per practice key × area of `level`.
@@ -274,6 +309,9 @@ fn strs(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<String>>> {
 /// Builds the practice view from the person frame (with the practice key).
 pub fn build(persons: &DataFrame, cx: &Context) -> PolarsResult<PracticeView> {
     let raw = raw_plan(persons.clone().lazy(), cx.norm.clone()).collect()?;
+    let rates = norm_rates(cx.norm.clone())?;
+    let practice_days = days_plan(persons.clone().lazy(), vec![col(PRACTICE)]).collect()?;
+    let practice_norm = attributed(&practice_days, &[PRACTICE], &rates)?;
     let wijk_cross = cross_plan(persons.clone().lazy(), Level::Wijk).collect()?;
     let cross = if cx.cross_level == Level::Wijk {
         wijk_cross.clone()
@@ -291,6 +329,12 @@ pub fn build(persons: &DataFrame, cx: &Context) -> PolarsResult<PracticeView> {
         ])
         .collect()?;
     let mut rows = rows_of(&raw, cx.list)?;
+    for r in &mut rows {
+        if let Some(&(fixed, days)) = practice_norm.get(&vec![Some(r.key.clone())]) {
+            r.norm_eur = Some(fixed as f64 / NORM_SCALE);
+            r.norm_days = days;
+        }
+    }
     locate(&mut rows, cx.list, &area_codes, &wijk_cross)?;
     // Persons living in the practice's own wijk.
     let wk = strs(&wijk_cross, PRACTICE)?;
@@ -359,20 +403,34 @@ pub fn build(persons: &DataFrame, cx: &Context) -> PolarsResult<PracticeView> {
     let row_hidden = cross_outcome.row_hidden.clone();
 
     // share_own_wijk is a cross cell over the practice's persons: hidden with that cell.
+    // (at buurt level the own wijk is a sum of buurt cells: any hidden one hides the share).
     let own_hidden: Vec<bool> = rows
         .iter()
         .map(|r| {
-            r.location
-                .wijk
-                .as_ref()
-                .and_then(|w| cell_of.get(&(r.key.clone(), w.clone())))
-                .is_some_and(|&c| cross_outcome.hidden[c])
+            r.location.wijk.as_ref().is_some_and(|w| {
+                cell_of.iter().any(|((k, a), &c)| {
+                    k == &r.key
+                        && cross_outcome.hidden[c]
+                        && Level::Wijk.ancestor_of(a).as_deref() == Some(w.as_str())
+                })
+            })
         })
         .collect();
 
     let (flags, fit) = judge(&rows, &row_hidden, cx)?;
     let table = publish(&rows, &row_hidden, &cell_hidden, &own_hidden, &flags, cx)?;
-    let populations = populations(persons, &rows, &row_hidden, &cross_outcome, &cell_of, cx)?;
+    let care_hidden: Vec<Vec<bool>> = (0..rows.len())
+        .map(|i| (0..CARE_TYPES.len()).map(|k| cell_hidden(k, i)).collect())
+        .collect();
+    let populations = populations(
+        persons,
+        &rows,
+        &row_hidden,
+        &cross_outcome,
+        &cell_of,
+        &care_hidden,
+        cx,
+    )?;
     let ledger = ledger(&rows, cx.area_raw)?;
     let suppression = Suppression {
         practice_rows_primary: outcome.row_primary[1..].iter().filter(|&&h| h).count(),
@@ -421,18 +479,12 @@ fn rows_of(raw: &DataFrame, list: Option<&DataFrame>) -> PolarsResult<Vec<Row>> 
         ints("insured_days")?,
         ints("zvw_cents")?,
     );
-    let (n75, multi, wmo, norm_days) = (
+    let (n75, multi, wmo) = (
         ints("n_75plus")?,
         ints("multi_care_persons")?,
         ints("wmo_clients")?,
-        ints("norm_days")?,
     );
-    // Euros from the fixed-point sum here, not in the query: polars may divide by a literal as
-    // a multiplication by its reciprocal, which differs in the last bit from run to run.
-    let norm: Vec<Option<f64>> = crate::frame::floats(raw, "norm_fixed")?
-        .into_iter()
-        .map(|v| v.map(|v| v / NORM_SCALE))
-        .collect();
+
     let ct_cents: Vec<Vec<i64>> = CARE_TYPES
         .iter()
         .map(|ct| ints(&ct_col(ct)))
@@ -476,8 +528,7 @@ fn rows_of(raw: &DataFrame, list: Option<&DataFrame>) -> PolarsResult<Vec<Row>> 
                 n_75plus: n75[i],
                 multi_care: multi[i],
                 wmo_clients: wmo[i],
-                norm_eur: norm[i],
-                norm_days: norm_days[i],
+
                 ..Row::default()
             },
         );
@@ -773,6 +824,7 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
         }
     }
     let mut out = vec![Judged::default(); rows.len()];
+    let mut capped_shown = vec![true; rows.len()];
     let mut points: Vec<(usize, f64, f64, f64)> = Vec::new(); // (row, r, se, z)
     let mut too_small = 0;
     for (i, r) in rows.iter().enumerate() {
@@ -816,6 +868,7 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
         if note.is_none() {
             points.push((i, ratio, se, z));
         }
+        capped_shown[i] = capped_ok;
     }
     let zs: Vec<f64> = points.iter().map(|p| p.3).collect();
     let phi = overdispersion::phi_mad(&zs);
@@ -828,6 +881,11 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
         if out[i].limit.is_some() {
             flags += 1;
             out[i].direction = Some(if z > 0.0 { "high" } else { "low" });
+        }
+        // Where the capped figure is not shown, one z only: two z's of one ratio against two
+        // published benchmarks would give the ratio (and so the capped persons' cost) back.
+        if !capped_shown[i] {
+            continue;
         }
         if let Some(e) = extract_oe {
             let ze = (ratio - e) / (se * widen);
@@ -976,7 +1034,7 @@ fn publish(
             count(&|r| r.wmo_clients, &|i| cell_hidden(m_wmo, i)),
         ),
         Column::new(
-            "wmo_clients_per_1000".into(),
+            "wmo_clients_per_1000_patients".into(),
             rows.iter()
                 .enumerate()
                 .map(|(i, r)| {
@@ -1102,6 +1160,7 @@ fn populations(
     row_hidden: &[bool],
     cross: &practice_privacy::Outcome,
     cell_of: &HashMap<(String, String), usize>,
+    care_hidden: &[Vec<bool>],
     cx: &Context,
 ) -> PolarsResult<DataFrame> {
     let mut by_level: BTreeMap<Level, Vec<String>> = BTreeMap::new();
@@ -1110,10 +1169,7 @@ fn populations(
             by_level.entry(l).or_default().push(a.clone());
         }
     }
-    let rates = cx.norm.clone().select([
-        col("pc5"),
-        (col("norm_cost_eur") / col("insured_years")).alias("__rate"),
-    ]);
+    let rates = norm_rates(cx.norm.clone())?;
     let mut out: Vec<PopulationRow> = Vec::new();
     for (level, areas) in by_level {
         let Some(code_col) = level.code_column() else {
@@ -1144,42 +1200,31 @@ fn populations(
                 .cast(DataType::Int64)
                 .alias("days"),
             col("zvw_cents").sum().cast(DataType::Int64).alias("cents"),
-            col("__norm").sum().alias("norm_fixed"),
-            when(col("__rate").is_not_null())
-                .then(col("insured_days"))
-                .otherwise(lit(0))
-                .sum()
-                .cast(DataType::Int64)
-                .alias("norm_days"),
         ];
         for ct in CARE_TYPES {
             aggs.push(col(ct_col(ct).as_str()).sum().alias(ct_col(ct).as_str()));
         }
-        let pairs = persons
+        let located_persons = persons.clone().lazy().filter(col("in_areas")).left_join(
+            loc_df.lazy(),
+            col(PRACTICE),
+            col(PRACTICE),
+        );
+        let pairs = located_persons
             .clone()
-            .lazy()
-            .filter(col("in_areas"))
-            .left_join(rates.clone(), col("pc5"), col("pc5"))
-            .with_columns([fixed(
-                col("__rate") * col("insured_days").cast(DataType::Float64) / lit(DAYS_PER_YEAR),
-            )
-            .fill_null(lit(0i64))
-            .alias("__norm")])
-            .left_join(loc_df.lazy(), col(PRACTICE), col(PRACTICE))
             .group_by([col(code_col).alias("__home"), col("__loc")])
             .agg(aggs)
             .collect()?;
+        // The norm of both populations on one basis: each person's pc5 rate × insured years.
+        let norm_days = days_plan(
+            located_persons,
+            vec![col(code_col).alias("__home"), col("__loc")],
+        )
+        .collect()?;
+        let norms = attributed(&norm_days, &["__home", "__loc"], &rates)?;
         let home = strs(&pairs, "__home")?;
         let at = strs(&pairs, "__loc")?;
         let ints = |c: &str| crate::frame::counts(&pairs, c);
-        let (p, d, c, nd) = (
-            ints("persons")?,
-            ints("days")?,
-            ints("cents")?,
-            ints("norm_days")?,
-        );
-        // Fixed-point, summed as integers: the groups come in any order.
-        let ne = crate::frame::counts(&pairs, "norm_fixed")?;
+        let (p, d, c) = (ints("persons")?, ints("days")?, ints("cents")?);
         let cts: Vec<Vec<i64>> = CARE_TYPES
             .iter()
             .map(|ct| ints(&ct_col(ct)))
@@ -1191,12 +1236,16 @@ fn populations(
             for i in 0..pairs.height() {
                 let is_home = home[i].as_deref() == Some(area.as_str());
                 let is_loc = at[i].as_deref() == Some(area.as_str());
+                let (nf, nd) = norms
+                    .get(&vec![home[i].clone(), at[i].clone()])
+                    .copied()
+                    .unwrap_or((0, 0));
                 let add = |s: &mut Sums| {
                     s.persons += p[i];
                     s.days += d[i];
                     s.cents += c[i];
-                    s.norm_fixed += ne[i];
-                    s.norm_days += nd[i];
+                    s.norm_fixed += nf;
+                    s.norm_days += nd;
                     for (k, v) in cts.iter().enumerate() {
                         s.ct[k] += v[i];
                     }
@@ -1232,12 +1281,27 @@ fn populations(
                         && level.ancestor_of(a).as_deref() == Some(area.as_str())
                 })
             });
+            // A focus area finer than the cross table: its overlap beside a published cross cell
+            // would count the practice's patients in the rest of that cell.
+            let finer = level < cx.cross_level;
             let overlap_hidden = area_hidden
+                || finer
                 || patients_hidden
                 || small(both)
                 || small(res.persons - both)
                 || small(pat.persons - both)
                 || overlap_cells_hidden;
+            // The largest care types by name, among the care types published for the residents
+            // (the profile's row) and for every located practice: a hidden cell is never ranked.
+            let shown = profile_care_shown(cx, &area)?;
+            for (k, ok) in shown.iter().enumerate() {
+                if !ok {
+                    res.ct[k] = 0;
+                }
+                if located.iter().any(|&i| care_hidden[i][k]) {
+                    pat.ct[k] = 0;
+                }
+            }
             out.push(PopulationRow {
                 area_code: area.clone(),
                 level,
@@ -1249,6 +1313,24 @@ fn populations(
         }
     }
     population_frame(&out, cx)
+}
+
+/// Per care type: whether the profile publishes the area's cell.
+fn profile_care_shown(cx: &Context, code: &str) -> PolarsResult<Vec<bool>> {
+    let codes = strs(cx.area_profile, "area_code")?;
+    let Some(i) = codes.iter().position(|c| c.as_deref() == Some(code)) else {
+        return Ok(vec![false; CARE_TYPES.len()]);
+    };
+    CARE_TYPES
+        .iter()
+        .map(|ct| {
+            let name = format!("zvw_{ct}_per_insured_year");
+            Ok(match cx.area_profile.column(&name) {
+                Ok(c) => !c.get(i)?.is_null(),
+                Err(_) => false,
+            })
+        })
+        .collect()
 }
 
 fn area_suppressed(cx: &Context, code: &str) -> PolarsResult<bool> {
@@ -1322,7 +1404,6 @@ fn population_frame(rows: &[PopulationRow], cx: &Context) -> PolarsResult<DataFr
     // The residents' cost and O/E are the area profile's own published figures.
     let codes = strs(cx.area_profile, "area_code")?;
     let piy = crate::frame::floats(cx.area_profile, "zvw_cost_per_insured_year")?;
-    let oe = crate::frame::floats(cx.area_profile, "oe_ratio")?;
     let profile_of = |code: &str, v: &[Option<f64>]| {
         codes
             .iter()
@@ -1346,7 +1427,7 @@ fn population_frame(rows: &[PopulationRow], cx: &Context) -> PolarsResult<DataFr
         "share_of_patients_living_here" => rows.iter().map(|r| share(r.overlap, r.patients.as_ref())).collect::<Vec<_>>(),
         "residents_cost_per_insured_year" => rows.iter().map(|r| r.residents.as_ref().and_then(|_| profile_of(&r.area_code, &piy))).collect::<Vec<_>>(),
         "patients_cost_per_insured_year" => rows.iter().map(|r| opt(&r.patients, &|s| s.piy())).collect::<Vec<_>>(),
-        "residents_oe_ratio" => rows.iter().map(|r| r.residents.as_ref().and_then(|_| profile_of(&r.area_code, &oe))).collect::<Vec<_>>(),
+        "residents_oe_ratio" => rows.iter().map(|r| opt(&r.residents, &|s| s.oe())).collect::<Vec<_>>(),
         "patients_oe_ratio" => rows.iter().map(|r| opt(&r.patients, &|s| s.oe())).collect::<Vec<_>>(),
         "residents_top_care_types" => rows.iter().map(|r| r.residents.as_ref().and_then(Sums::top)).collect::<Vec<_>>(),
         "patients_top_care_types" => rows.iter().map(|r| r.patients.as_ref().and_then(Sums::top)).collect::<Vec<_>>(),
