@@ -38,6 +38,17 @@ pub struct RawPipeline {
     pub monitoring: RawMonitoring,
     #[serde(default)]
     pub practices: RawPractices,
+    #[serde(default)]
+    pub reference: RawReference,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReference {
+    /// A table written by `wijkscan reference vektis` (vektis.parquet).
+    pub vektis: Option<PathBuf>,
+    /// Its year to use; default the latest in the table.
+    pub vektis_year: Option<i32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +180,8 @@ pub struct Settings {
     pub practice_cross_level: Level,
     /// Whether the run has the GP-practice view (SPEC 3.7; default true).
     pub practices: bool,
+    /// `[reference] vektis`: the imported Vektis table, and the year to use.
+    pub reference_vektis: Option<(PathBuf, Option<i32>)>,
 }
 
 impl Settings {
@@ -216,6 +229,7 @@ impl Settings {
             outliers: crate::stages::outliers::Settings::default(),
             practice_cross_level: Level::Wijk,
             practices: true,
+            reference_vektis: None,
         }
     }
 }
@@ -392,6 +406,10 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         force: over.force,
         practice_cross_level,
         practices: raw.practices.enabled.unwrap_or(true),
+        reference_vektis: raw
+            .reference
+            .vektis
+            .map(|p| (rel(p), raw.reference.vektis_year)),
     })
 }
 

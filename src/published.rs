@@ -360,6 +360,32 @@ pub fn profile_columns() -> Vec<Published> {
         nl: "O/E waarop de uitschieters zijn beoordeeld".into(),
         en: "O/E the outliers were judged on".into(),
     });
+    // Added from the Vektis reference table (`stages::national`; null without `[reference]`).
+    for (name, nl, en) in [
+        (
+            crate::stages::national::EXPECTED_NL,
+            "Kosten tegen landelijke bedragen",
+            "Cost at national amounts",
+        ),
+        (
+            crate::stages::national::OE_NL,
+            "Werkelijk / landelijk (O/E)",
+            "Actual / national (O/E)",
+        ),
+        (
+            crate::stages::national::GEMEENTE_VEKTIS,
+            "Kosten per verzekerdenjaar in de gemeente, alle verzekeraars",
+            "Cost per insured year in the gemeente, all insurers",
+        ),
+    ] {
+        cols.push(Published {
+            name: name.to_string(),
+            value: None,
+            protection: Row,
+            nl: nl.into(),
+            en: en.into(),
+        });
+    }
     cols
 }
 

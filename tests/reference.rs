@@ -249,3 +249,197 @@ fn the_real_cbs_kerncijfers_file() {
         assert!(col.iter().flatten().all(|v| v >= 0.0), "{c}");
     }
 }
+
+/// `[reference] vektis` in a run: each area's cost at national amounts (the 2023 rates per sex ×
+/// age class times its insured persons' insured years), O/E against it, and the gemeente's
+/// all-insurer figure. The sample is calibrated to the same national figures, so the book as a
+/// whole costs about what Nederland would.
+#[test]
+fn a_run_against_national_amounts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reference = tmp.path().join("reference");
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["reference", "vektis"])
+        .arg(real("vektis_zvw_2023_gemeente.csv"))
+        .arg("--out")
+        .arg(&reference)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let pipeline = tmp.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "period = \"2024Q3\"\n[inputs]\ndir = \"{}\"\n[reference]\nvektis = \"{}\"\n",
+            samples.display(),
+            reference.join("vektis.parquet").display()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("run");
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let read = |p: PathBuf| {
+        LazyFrame::scan_parquet(
+            PlRefPath::new(p.to_string_lossy().as_ref()),
+            Default::default(),
+        )
+        .unwrap()
+        .collect()
+        .unwrap()
+    };
+    let profile = read(out.join("profile.parquet"));
+    let total = profile
+        .clone()
+        .lazy()
+        .filter(col("level").eq(lit("total")))
+        .collect()
+        .unwrap();
+    let get = |df: &DataFrame, c: &str| df.column(c).unwrap().f64().unwrap().get(0).unwrap();
+    let expected = get(&total, "expected_cost_nl_eur");
+    // Independently: national rates per (sex, class) from the table, times every insured
+    // person's insured years (persons in a pc5 of `areas`).
+    let vektis = read(reference.join("vektis.parquet"));
+    let rates = vektis
+        .lazy()
+        .filter(col("rest").not())
+        .group_by([col("sex"), col("age_class")])
+        .agg([(col("cost_total_eur").sum() / col("insured_years").sum()).alias("rate")])
+        .collect()
+        .unwrap();
+    let classes = [
+        "0 t/m 4 jaar",
+        "5 t/m 9 jaar",
+        "10 t/m 14 jaar",
+        "15 t/m 19 jaar",
+        "20 t/m 24 jaar",
+        "25 t/m 29 jaar",
+        "30 t/m 34 jaar",
+        "35 t/m 39 jaar",
+        "40 t/m 44 jaar",
+        "45 t/m 49 jaar",
+        "50 t/m 54 jaar",
+        "55 t/m 59 jaar",
+        "60 t/m 64 jaar",
+        "65 t/m 69 jaar",
+        "70 t/m 74 jaar",
+        "75 t/m 79 jaar",
+        "80 t/m 84 jaar",
+        "85 t/m 89 jaar",
+        "90+",
+    ];
+    let rate_of: std::collections::HashMap<(String, String), f64> = (0..rates.height())
+        .map(|i| {
+            let s = rates
+                .column("sex")
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(i)
+                .unwrap()
+                .to_string();
+            let a = rates
+                .column("age_class")
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(i)
+                .unwrap()
+                .to_string();
+            let r = rates.column("rate").unwrap().f64().unwrap().get(i).unwrap();
+            ((s, a), r)
+        })
+        .collect();
+    let insured = read(samples.join("insured.parquet"));
+    let areas = read(samples.join("areas.parquet"));
+    let known: std::collections::HashSet<String> = areas
+        .column("pc5")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|p| p.unwrap().to_string())
+        .collect();
+    let mut independent = 0.0;
+    for i in 0..insured.height() {
+        let pc5 = insured
+            .column("pc5")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(i)
+            .unwrap();
+        if !known.contains(pc5) {
+            continue;
+        }
+        let age = insured
+            .column("age")
+            .unwrap()
+            .cast(&DataType::Int64)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .get(i)
+            .unwrap();
+        let sex = match insured
+            .column("sex")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(i)
+            .unwrap()
+        {
+            "M" => "M",
+            _ => "V",
+        };
+        let days = insured
+            .column("insured_days")
+            .unwrap()
+            .cast(&DataType::Int64)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .get(i)
+            .unwrap();
+        let class = classes[((age / 5) as usize).min(18)];
+        independent += rate_of[&(sex.to_string(), class.to_string())] * days as f64 / 365.0;
+    }
+    assert!(
+        (expected - independent).abs() < 0.5,
+        "{expected} vs {independent}"
+    );
+    let oe = get(&total, "oe_nl");
+    assert!(
+        (0.9..1.1).contains(&oe),
+        "the calibrated book against Nederland: {oe}"
+    );
+    // The gemeente's all-insurer figure on its own rows and its wijken's.
+    let enschede = profile
+        .clone()
+        .lazy()
+        .filter(col("area_code").eq(lit("GM0153")))
+        .collect()
+        .unwrap();
+    let g = get(&enschede, "gemeente_vektis_cost_per_insured_year");
+    assert!((2500.0..4500.0).contains(&g), "{g}");
+    let wijk = profile
+        .lazy()
+        .filter(col("area_code").eq(lit("WK015303")))
+        .collect()
+        .unwrap();
+    assert_eq!(get(&wijk, "gemeente_vektis_cost_per_insured_year"), g);
+}

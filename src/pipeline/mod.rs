@@ -377,6 +377,7 @@ fn outliers_step(
             crate::columns::OE_FOR_FLAGS.into(),
             detected.oe_for_flags.clone(),
         ))?;
+        national_columns(settings, profiled)?;
     }
     reporter.finish();
     add_time(timings, "outliers", t);
@@ -405,6 +406,64 @@ fn focus_step(
     add_time(timings, "focus", t);
     crate::run_folder::abort_point("focus");
     Ok(focused)
+}
+
+/// "Against Nederland" (issue #10): expected cost at the national amounts of the Vektis table
+/// named by `[reference] vektis`, O/E against it and the gemeente's all-insurer cost per
+/// insured year; null columns without a table, and null on suppressed rows.
+fn national_columns(settings: &Settings, profiled: &mut Profiled) -> Result<()> {
+    use crate::stages::national::{self, EXPECTED_NL, GEMEENTE_VEKTIS, OE_NL};
+    let n = profiled.profile.height();
+    let (expected, gemeente) = match &settings.reference_vektis {
+        None => (vec![None; n], vec![None; n]),
+        Some((path, year)) => {
+            let table = LazyFrame::scan_parquet(
+                PlRefPath::new(path.to_string_lossy().as_ref()),
+                ScanArgsParquet::default(),
+            )
+            .and_then(|lf| lf.collect())
+            .map_err(|e| Error::Config {
+                path: settings
+                    .pipeline_file
+                    .clone()
+                    .unwrap_or_else(|| "command line".into()),
+                message: format!(
+                    "[reference] vektis = `{}` cannot be read as a table of `wijkscan reference vektis`: {e}",
+                    path.display()
+                ),
+            })?;
+            let nl = national::national(&table, *year)?;
+            national::per_area(&profiled.persons, &profiled.raw, &nl)?
+        }
+    };
+    let hidden: Vec<bool> = profiled
+        .profile
+        .column("suppressed")?
+        .bool()?
+        .iter()
+        .map(|v| v.unwrap_or(true))
+        .collect();
+    let cents = crate::frame::floats(&profiled.raw, "zvw_cents")?;
+    let shown = |v: &[Option<f64>]| -> Vec<Option<f64>> {
+        v.iter()
+            .zip(&hidden)
+            .map(|(v, h)| if *h { None } else { *v })
+            .collect()
+    };
+    let oe: Vec<Option<f64>> = (0..n)
+        .map(|i| match (cents[i], expected[i]) {
+            (Some(c), Some(e)) if e > 0.0 => Some(c / 100.0 / e),
+            _ => None,
+        })
+        .collect();
+    for (name, v) in [
+        (EXPECTED_NL, shown(&expected)),
+        (OE_NL, shown(&oe)),
+        (GEMEENTE_VEKTIS, shown(&gemeente)),
+    ] {
+        profiled.profile.with_column(Column::new(name.into(), v))?;
+    }
+    Ok(())
 }
 
 /// The GP-practice view on the profile's person frame (SPEC 3.7): practices, the practice ×

@@ -7,6 +7,7 @@ pub mod flag_basis;
 pub mod focus;
 pub mod load;
 pub mod monitoring;
+pub mod national;
 pub mod outliers;
 pub mod practice_privacy;
 pub mod practices;
