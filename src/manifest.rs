@@ -36,6 +36,9 @@ pub struct Manifest {
     /// The GP-practice view (SPEC 3.7): its ledger, suppression and outlier fit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub practices: Option<PracticesRecord>,
+    /// Reference tables the run used (`[reference]`, issue #10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reference: Vec<ReferenceRecord>,
     pub timings_seconds: BTreeMap<String, f64>,
     pub outputs: Vec<String>,
 }
@@ -189,4 +192,18 @@ pub struct PracticesRecord {
     pub reconciliation: crate::stages::practices::Ledger,
     pub suppression: crate::stages::practices::Suppression,
     pub outliers: crate::stages::practices::Fit,
+}
+
+/// One reference table a run used.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReferenceRecord {
+    /// `vektis`.
+    pub kind: String,
+    pub path: String,
+    pub sha256: String,
+    pub rows: u64,
+    /// The year whose national amounts were used.
+    pub year: i32,
+    /// The national cost per insured year of that year (all rows).
+    pub national_cost_per_insured_year: f64,
 }

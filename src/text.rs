@@ -175,6 +175,11 @@ impl Lang {
             ("appendix", "Bijlage: pc5", "Appendix: pc5"),
             ("eur", "€", "€"),
             ("practices", "Huisartspraktijken", "GP practices"),
+            (
+                "national",
+                "Tegen landelijke bedragen",
+                "Against national amounts",
+            ),
             ("practice", "Praktijk", "Practice"),
             ("located_in", "Gevestigd in", "Located in"),
             ("registered", "Ingeschreven", "Registered"),

@@ -442,4 +442,22 @@ fn a_run_against_national_amounts() {
         .collect()
         .unwrap();
     assert_eq!(get(&wijk, "gemeente_vektis_cost_per_insured_year"), g);
+    // The report: per focus area the spine chart and the table "tegen landelijke bedragen".
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Tegen landelijke bedragen"));
+    for gm in ["GM0014", "GM0153", "GM0202"] {
+        let svg = std::fs::read_to_string(out.join(format!("charts/spine_{gm}.svg"))).unwrap();
+        assert!(
+            svg.contains("Nederland") && svg.contains("Vektis 2023"),
+            "{gm}"
+        );
+    }
+    // The manifest records the table: year, checksum, rows.
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let r = &m["reference"][0];
+    assert_eq!(r["kind"], "vektis");
+    assert_eq!(r["year"], 2023);
+    assert_eq!(r["rows"], 12989);
+    assert_eq!(r["sha256"].as_str().unwrap().len(), 64);
 }

@@ -7,6 +7,7 @@ pub mod focus;
 pub mod funnel;
 pub mod map;
 pub mod series;
+pub mod spine;
 pub mod style;
 
 use crate::domain::Level;
@@ -36,6 +37,7 @@ pub enum Kind {
     FocusGroups(focus::FocusChart),
     Series(series::SeriesChart),
     Changes(series::ChangesChart),
+    Spine(spine::SpineChart),
 }
 
 impl Kind {
@@ -51,6 +53,7 @@ impl Kind {
             Kind::FocusGroups(c) => c.draw(root),
             Kind::Series(c) => c.draw(root),
             Kind::Changes(c) => c.draw(root),
+            Kind::Spine(c) => c.draw(root),
         }
     }
 }
@@ -467,11 +470,136 @@ pub fn plan(view: &RunView, geometry: Option<&MapGeometry>, lang: Lang) -> Vec<C
         }
     }
     focus_plan(view, lang, &mut out);
+    spine_plan(view, lang, &mut out);
     practice_plan(view, lang, &mut out);
     if !view.periods.is_empty() {
         monitoring_plan(view, lang, &mut out);
     }
     out
+}
+
+/// Per focus area, "against Nederland" (issue #10): a spine chart of its indicators against the
+/// national value (cost per insured year, O/E at national amounts) or the whole book's (the
+/// rest), with the range of the areas of its level and its gemeente; only with `[reference]`.
+fn spine_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
+    let Some(reference) = view.manifest.reference.first() else {
+        return;
+    };
+    let total = view.areas.iter().find(|a| a.level == Level::Total);
+    for code in view.focus_area_codes() {
+        let Some(area) = view.area(&code) else {
+            continue;
+        };
+        if area.suppressed {
+            continue;
+        }
+        let gemeente = Level::Gemeente
+            .ancestor_of(&code)
+            .and_then(|g| view.area(&g));
+        let peers: Vec<&AreaRow> = view.shown(area.level).collect();
+        type Get = fn(&AreaRow) -> Option<f64>;
+        let indicators: [(&str, &str, Get, Option<f64>, bool); 6] = [
+            (
+                "Kosten per verzekerdenjaar",
+                "Cost per insured year",
+                |a| a.zvw_per_iy,
+                Some(reference.national_cost_per_insured_year),
+                true,
+            ),
+            (
+                "Werkelijk / landelijke bedragen (O/E)",
+                "Actual / national amounts (O/E)",
+                |a| a.oe_nl,
+                Some(1.0),
+                false,
+            ),
+            (
+                "Werkelijk / normkosten (O/E)",
+                "Actual / norm cost (O/E)",
+                |a| a.oe,
+                Some(1.0),
+                false,
+            ),
+            (
+                "Wmo-cliënten per 1.000 inwoners",
+                "Wmo clients per 1,000 residents",
+                |a| a.wmo_per_1000,
+                None,
+                false,
+            ),
+            (
+                "Aandeel 65+",
+                "Share aged 65+",
+                |a| a.share_65plus,
+                None,
+                false,
+            ),
+            (
+                "Aandeel 75+",
+                "Share aged 75+",
+                |a| a.share_75plus,
+                None,
+                false,
+            ),
+        ];
+        let rows: Vec<spine::SpineRow> = indicators
+            .iter()
+            .filter_map(|(nl, en, get, bench, euros)| {
+                let benchmark = bench.or_else(|| total.and_then(get))?;
+                let value = get(area);
+                let values: Vec<f64> = peers.iter().filter_map(|a| get(a)).collect();
+                let text = match (value, *euros, nl.starts_with("Aandeel")) {
+                    (None, _, _) => "–".to_string(),
+                    (Some(v), true, _) => lang.euro(v),
+                    (Some(v), false, true) => lang.percent(v),
+                    (Some(v), false, false) => lang.number(v, 2),
+                };
+                Some(spine::SpineRow {
+                    label: lang.t(nl, en).to_string(),
+                    value,
+                    text,
+                    gemeente: gemeente.filter(|g| g.code != code).and_then(get),
+                    benchmark,
+                    range: spine::spread(&values),
+                })
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let title = format!(
+            "{} {} — {} ({} {})",
+            area.name,
+            lang.t("tegen Nederland", "against Nederland"),
+            lang.level(area.level),
+            lang.t("Vektis", "Vektis"),
+            reference.year
+        );
+        out.push(Chart {
+            stem: format!("spine_{code}"),
+            caption: format!(
+                "{title}: {}",
+                lang.t(
+                    "elke maat tegen het landelijke niveau (kosten, O/E) of het hele bestand, met de spreiding van de gebieden van dit niveau en de gemeente",
+                    "each measure against the national level (cost, O/E) or the whole book, with the spread of the areas of this level and the gemeente",
+                )
+            ),
+            section: Section::Focus(code.clone()),
+            size: (WIDTH, (90 + 46 * rows.len()) as u32),
+            kind: Kind::Spine(spine::SpineChart {
+                title,
+                rows,
+                legend: [
+                    lang.t("gebied", "area").into(),
+                    lang.t("gemeente", "gemeente").into(),
+                    lang.t("landelijk / bestand", "national / book").into(),
+                    lang.t("spreiding", "range").into(),
+                    lang.t("middelste helft", "middle half").into(),
+                ],
+                lang,
+            }),
+        });
+    }
 }
 
 /// The practice funnel (METHODS 1, as Fingertips' GP practice profiles): capped O/E per

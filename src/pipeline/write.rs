@@ -294,12 +294,37 @@ fn write_run(
                 suppression: v.suppression.clone(),
                 outliers: v.fit.clone(),
             }),
+        reference: reference_records(settings)?,
         timings_seconds: timings.clone(),
         outputs,
     };
     manifest.write(dir)?;
     crate::run_folder::abort_point("manifest");
     Ok(timings)
+}
+
+/// The reference tables of `[reference]`: path, checksum, rows and the year used.
+fn reference_records(settings: &Settings) -> Result<Vec<crate::manifest::ReferenceRecord>> {
+    let Some((path, year)) = &settings.reference_vektis else {
+        return Ok(Vec::new());
+    };
+    let table = LazyFrame::scan_parquet(
+        PlRefPath::new(path.to_string_lossy().as_ref()),
+        ScanArgsParquet::default(),
+    )?
+    .collect()?;
+    let nl = crate::stages::national::national(&table, *year)?;
+    Ok(vec![crate::manifest::ReferenceRecord {
+        kind: "vektis".into(),
+        path: std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.clone())
+            .display()
+            .to_string(),
+        sha256: sha256_file(path)?,
+        rows: table.height() as u64,
+        year: nl.year,
+        national_cost_per_insured_year: nl.national,
+    }])
 }
 
 /// One table of every period of a monitoring run, each with its `period` as the last column

@@ -82,6 +82,8 @@ struct FocusPage {
     segments: Vec<SegmentView>,
     /// Residents against the patients of the practices located here (SPEC 3.7).
     practices: Option<super::practices::PopulationView>,
+    /// "Tegen landelijke bedragen" (issue #10): label and value; empty without `[reference]`.
+    national: Vec<[String; 2]>,
 }
 
 #[derive(Serialize)]
@@ -235,6 +237,67 @@ fn page_labels(lang: Lang) -> std::collections::BTreeMap<&'static str, String> {
     m
 }
 
+/// The focus area "tegen landelijke bedragen": the book's cost against what it would cost at
+/// the national amounts of the Vektis year, and the gemeente's and Nederland's all-insurer cost.
+fn national_rows(view: &RunView, area: Option<&AreaRow>, lang: Lang) -> Vec<[String; 2]> {
+    let (Some(r), Some(a)) = (view.manifest.reference.first(), area) else {
+        return Vec::new();
+    };
+    if a.suppressed {
+        return Vec::new();
+    }
+    let euro = |v: Option<f64>| v.map(|v| lang.euro(v)).unwrap_or_else(|| "–".into());
+    let per_iy = match (a.expected_nl, a.insured_years) {
+        (Some(e), Some(y)) if y > 0.0 => Some(e / y),
+        _ => None,
+    };
+    vec![
+        [
+            lang.t(
+                "Kosten per verzekerdenjaar (dit bestand)",
+                "Cost per insured year (this extract)",
+            )
+            .into(),
+            euro(a.zvw_per_iy),
+        ],
+        [
+            format!(
+                "{} {})",
+                lang.t(
+                    "Tegen landelijke bedragen, zelfde leeftijd en geslacht (Vektis",
+                    "At national amounts, same age and sex (Vektis"
+                ),
+                r.year
+            ),
+            euro(per_iy),
+        ],
+        [
+            lang.t("Werkelijk / landelijk (O/E)", "Actual / national (O/E)")
+                .into(),
+            a.oe_nl.map(|v| lang.ratio(v)).unwrap_or_else(|| "–".into()),
+        ],
+        [
+            format!(
+                "{} {})",
+                lang.t(
+                    "De gemeente, alle verzekeraars (Vektis",
+                    "The gemeente, all insurers (Vektis"
+                ),
+                r.year
+            ),
+            euro(a.gemeente_vektis_piy),
+        ],
+        [
+            format!(
+                "{} {})",
+                lang.t("Nederland (Vektis", "Nederland (Vektis"),
+                r.year
+            ),
+            euro(Some(r.national_cost_per_insured_year)),
+        ],
+    ]
+}
+
 /// Renders the whole page.
 pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String> {
     let figures_for = |section: &Section| -> Vec<Figure> {
@@ -273,6 +336,7 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
                     .map(|s| segment_view(s, view, lang))
                     .collect(),
                 practices: super::practices::population(view, &code, lang),
+                national: national_rows(view, area, lang),
                 code,
             }
         })

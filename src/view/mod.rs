@@ -32,6 +32,12 @@ pub struct AreaRow {
     pub wmo_per_1000: Option<f64>,
     /// Cost per insured year per care type, in the order of `CARE_TYPES`.
     pub care: Vec<Option<f64>>,
+    /// Against Nederland (issue #10; None without `[reference]` or in older runs).
+    pub expected_nl: Option<f64>,
+    pub oe_nl: Option<f64>,
+    pub gemeente_vektis_piy: Option<f64>,
+    pub share_65plus: Option<f64>,
+    pub share_75plus: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -274,6 +280,21 @@ impl RunView {
         } else {
             oe.clone()
         };
+        // Columns later rounds added: absent (None) in older run folders.
+        let optional = |c: &str| -> PolarsResult<Vec<Option<f64>>> {
+            if p.column(c).is_ok() {
+                f(c)
+            } else {
+                Ok(vec![None; p.height()])
+            }
+        };
+        let (exp_nl, oe_nl, gem_nl, s65, s75) = (
+            optional(crate::stages::national::EXPECTED_NL)?,
+            optional(crate::stages::national::OE_NL)?,
+            optional(crate::stages::national::GEMEENTE_VEKTIS)?,
+            optional("share_65plus")?,
+            optional("share_75plus")?,
+        );
         let care: Vec<Vec<Option<f64>>> = CARE_TYPES
             .iter()
             .map(|ct| f(&format!("zvw_{ct}_per_insured_year")))
@@ -295,6 +316,11 @@ impl RunView {
                 resultaat_per_iy: res_iy[i],
                 wmo_per_1000: wmo[i],
                 care: care.iter().map(|c| c[i]).collect(),
+                expected_nl: exp_nl[i],
+                oe_nl: oe_nl[i],
+                gemeente_vektis_piy: gem_nl[i],
+                share_65plus: s65[i],
+                share_75plus: s75[i],
             })
             .collect();
 
