@@ -49,6 +49,9 @@ pub struct RawReference {
     pub vektis: Option<PathBuf>,
     /// Its year to use; default the latest in the table.
     pub vektis_year: Option<i32>,
+    /// A table written by `wijkscan reference cbs` (cbs.parquet): residents where `areas` has
+    /// none.
+    pub cbs: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -182,6 +185,8 @@ pub struct Settings {
     pub practices: bool,
     /// `[reference] vektis`: the imported Vektis table, and the year to use.
     pub reference_vektis: Option<(PathBuf, Option<i32>)>,
+    /// `[reference] cbs`: the imported CBS kerncijfers table.
+    pub reference_cbs: Option<PathBuf>,
 }
 
 impl Settings {
@@ -230,6 +235,7 @@ impl Settings {
             practice_cross_level: Level::Wijk,
             practices: true,
             reference_vektis: None,
+            reference_cbs: None,
         }
     }
 }
@@ -410,6 +416,7 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             .reference
             .vektis
             .map(|p| (rel(p), raw.reference.vektis_year)),
+        reference_cbs: raw.reference.cbs.map(rel),
     })
 }
 

@@ -202,8 +202,9 @@ pub struct ReferenceRecord {
     pub path: String,
     pub sha256: String,
     pub rows: u64,
-    /// The year whose national amounts were used.
-    pub year: i32,
-    /// The national cost per insured year of that year (all rows).
-    pub national_cost_per_insured_year: f64,
+    /// The year whose national amounts were used (vektis), or the file's year (cbs).
+    pub year: Option<i32>,
+    /// The national cost per insured year of that year (all rows; vektis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_cost_per_insured_year: Option<f64>,
 }

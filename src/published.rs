@@ -329,6 +329,14 @@ pub fn profile_columns() -> Vec<Published> {
             "O/E naar leeftijd en geslacht",
             "O/E by age and sex",
         ),
+        // Where `residents` comes from: `areas`, or CBS kerncijfers where `areas` has none.
+        column(
+            "residents_source",
+            col("residents_source"),
+            Key,
+            "Bron inwoners",
+            "Source of residents",
+        ),
     ]);
     // Per provision type: clients and cost; the types' costs add up to wmo_cost_eur.
     for t in PROVISION_TYPES {

@@ -461,3 +461,102 @@ fn a_run_against_national_amounts() {
     assert_eq!(r["rows"], 12989);
     assert_eq!(r["sha256"].as_str().unwrap().len(), 64);
 }
+
+/// `[reference] cbs` in a run: residents from CBS for the areas whose `areas` residents are all
+/// unknown, and `residents_source` saying so; the manifest records the table.
+#[test]
+fn residents_from_cbs_where_areas_has_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Inputs: the tiny fixture with the gemeente's residents blanked, and a CBS table for it.
+    let inputs = tmp.path().join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+    for e in std::fs::read_dir(&tiny).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), inputs.join(e.file_name())).unwrap();
+    }
+    let areas = std::fs::read_to_string(inputs.join("areas.csv")).unwrap();
+    let blanked: Vec<String> = areas
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_string()
+            } else {
+                let mut f: Vec<&str> = l.split(',').collect();
+                let last = f.len() - 1;
+                f[last] = "";
+                f.join(",")
+            }
+        })
+        .collect();
+    std::fs::write(inputs.join("areas.csv"), blanked.join("\n") + "\n").unwrap();
+    let cbs = tmp.path().join("kwb-2024.csv");
+    std::fs::write(
+        &cbs,
+        "gemeentecode;gemeentenaam;aantal_inwoners\nGM0153;Enschede;160000\n",
+    )
+    .unwrap();
+    let reference = tmp.path().join("reference");
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["reference", "cbs"])
+        .arg(&cbs)
+        .arg("--out")
+        .arg(&reference)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let pipeline = tmp.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "period = \"2024Q3\"\n[inputs]\ndir = \"{}\"\n[reference]\ncbs = \"{}\"\n",
+            inputs.display(),
+            reference.join("cbs.parquet").display()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("run");
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("run")
+        .arg(&pipeline)
+        .args(["--min-cell", "1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let p = LazyFrame::scan_parquet(
+        PlRefPath::new(out.join("profile.parquet").to_string_lossy().as_ref()),
+        Default::default(),
+    )
+    .unwrap()
+    .filter(col("area_code").eq(lit("GM0153")))
+    .collect()
+    .unwrap();
+    let residents = p
+        .column("residents")
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap();
+    assert_eq!(residents.i64().unwrap().get(0), Some(160_000));
+    assert_eq!(
+        p.column("residents_source").unwrap().str().unwrap().get(0),
+        Some("cbs")
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["reference"][0]["kind"], "cbs");
+    assert_eq!(m["reference"][0]["year"], 2024);
+}

@@ -482,9 +482,10 @@ pub fn plan(view: &RunView, geometry: Option<&MapGeometry>, lang: Lang) -> Vec<C
 /// national value (cost per insured year, O/E at national amounts) or the whole book's (the
 /// rest), with the range of the areas of its level and its gemeente; only with `[reference]`.
 fn spine_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
-    let Some(reference) = view.manifest.reference.first() else {
+    let Some(reference) = view.manifest.reference.iter().find(|r| r.kind == "vektis") else {
         return;
     };
+    let year = reference.year.unwrap_or_default();
     let total = view.areas.iter().find(|a| a.level == Level::Total);
     for code in view.focus_area_codes() {
         let Some(area) = view.area(&code) else {
@@ -503,7 +504,7 @@ fn spine_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
                 "Kosten per verzekerdenjaar",
                 "Cost per insured year",
                 |a| a.zvw_per_iy,
-                Some(reference.national_cost_per_insured_year),
+                reference.national_cost_per_insured_year,
                 true,
             ),
             (
@@ -573,7 +574,7 @@ fn spine_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
             lang.t("tegen Nederland", "against Nederland"),
             lang.level(area.level),
             lang.t("Vektis", "Vektis"),
-            reference.year
+            year
         );
         out.push(Chart {
             stem: format!("spine_{code}"),

@@ -336,6 +336,7 @@ fn profile_step(
         settings.min_cell,
         &file_names(validated),
         settings.practices,
+        cbs_residents(settings)?.as_ref(),
         reporter,
     )?;
     add_time(timings, "profile", t);
@@ -406,6 +407,29 @@ fn focus_step(
     add_time(timings, "focus", t);
     crate::run_folder::abort_point("focus");
     Ok(focused)
+}
+
+/// Residents per CBS code from the table of `[reference] cbs`, when given.
+fn cbs_residents(settings: &Settings) -> Result<Option<BTreeMap<String, f64>>> {
+    let Some(path) = &settings.reference_cbs else {
+        return Ok(None);
+    };
+    let table = LazyFrame::scan_parquet(
+        PlRefPath::new(path.to_string_lossy().as_ref()),
+        ScanArgsParquet::default(),
+    )
+    .and_then(|lf| lf.collect())
+    .map_err(|e| Error::Config {
+        path: settings
+            .pipeline_file
+            .clone()
+            .unwrap_or_else(|| "command line".into()),
+        message: format!(
+            "[reference] cbs = `{}` cannot be read as a table of `wijkscan reference cbs`: {e}",
+            path.display()
+        ),
+    })?;
+    Ok(Some(crate::reference::cbs::residents(&table)?))
 }
 
 /// "Against Nederland" (issue #10): expected cost at the national amounts of the Vektis table

@@ -47,6 +47,7 @@ pub fn profile(
     min_cell: i64,
     files: &FileNames,
     practice_view: bool,
+    cbs_residents: Option<&std::collections::BTreeMap<String, f64>>,
     reporter: &dyn Reporter,
 ) -> Result<Profiled> {
     let claims_file = files.zvw_claims.as_str();
@@ -219,6 +220,7 @@ pub fn profile(
     norm_warning(&orphans, &files.norm_costs, &mut warnings)?;
 
     lap("ledgers");
+    let raw = with_residents_source(raw, cbs_residents)?;
     let derived = p::derive(raw.clone().lazy()).collect()?;
     mismatch_warning(&derived, &files.norm_costs, &mut warnings)?;
     let (profile, suppression) = small_cells::protect(&raw, derived, min_cell)?;
@@ -234,6 +236,49 @@ pub fn profile(
         suppression,
         warnings,
     })
+}
+
+/// Residents from CBS kerncijfers (issue #10) for buurt, wijk and gemeente rows whose `areas`
+/// residents are all unknown, and `residents_source` saying which (`areas`, `cbs`, or null).
+fn with_residents_source(
+    mut raw: DataFrame,
+    cbs: Option<&std::collections::BTreeMap<String, f64>>,
+) -> Result<DataFrame> {
+    let levels = crate::frame::strings(&raw, "level")?;
+    let codes = crate::frame::strings(&raw, "area_code")?;
+    let residents: Vec<Option<i64>> = raw
+        .column("residents")?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .collect();
+    let mut filled = Vec::with_capacity(raw.height());
+    let mut source: Vec<Option<&str>> = Vec::with_capacity(raw.height());
+    for i in 0..raw.height() {
+        let from_cbs = match (residents[i], cbs, levels[i].as_deref(), &codes[i]) {
+            (None, Some(map), Some("buurt" | "wijk" | "gemeente"), Some(code)) => {
+                map.get(code).map(|r| r.round() as i64)
+            }
+            _ => None,
+        };
+        match (residents[i], from_cbs) {
+            (Some(r), _) => {
+                filled.push(Some(r));
+                source.push(Some("areas"));
+            }
+            (None, Some(r)) => {
+                filled.push(Some(r));
+                source.push(Some("cbs"));
+            }
+            (None, None) => {
+                filled.push(None);
+                source.push(None);
+            }
+        }
+    }
+    raw.with_column(Column::new("residents".into(), filled))?;
+    raw.with_column(Column::new("residents_source".into(), source))?;
+    Ok(raw)
 }
 
 /// Persons registered with a practice the `gp_practices` list lacks: counted under "praktijk

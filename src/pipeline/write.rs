@@ -305,26 +305,48 @@ fn write_run(
 
 /// The reference tables of `[reference]`: path, checksum, rows and the year used.
 fn reference_records(settings: &Settings) -> Result<Vec<crate::manifest::ReferenceRecord>> {
-    let Some((path, year)) = &settings.reference_vektis else {
-        return Ok(Vec::new());
+    let read = |path: &Path| -> Result<DataFrame> {
+        Ok(LazyFrame::scan_parquet(
+            PlRefPath::new(path.to_string_lossy().as_ref()),
+            ScanArgsParquet::default(),
+        )?
+        .collect()?)
     };
-    let table = LazyFrame::scan_parquet(
-        PlRefPath::new(path.to_string_lossy().as_ref()),
-        ScanArgsParquet::default(),
-    )?
-    .collect()?;
-    let nl = crate::stages::national::national(&table, *year)?;
-    Ok(vec![crate::manifest::ReferenceRecord {
-        kind: "vektis".into(),
-        path: std::fs::canonicalize(path)
-            .unwrap_or_else(|_| path.clone())
-            .display()
-            .to_string(),
-        sha256: sha256_file(path)?,
-        rows: table.height() as u64,
-        year: nl.year,
-        national_cost_per_insured_year: nl.national,
-    }])
+    let record = |kind: &str, path: &Path, rows: usize, year, national| {
+        Ok::<_, Error>(crate::manifest::ReferenceRecord {
+            kind: kind.into(),
+            path: std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .display()
+                .to_string(),
+            sha256: sha256_file(path)?,
+            rows: rows as u64,
+            year,
+            national_cost_per_insured_year: national,
+        })
+    };
+    let mut out = Vec::new();
+    if let Some((path, year)) = &settings.reference_vektis {
+        let table = read(path)?;
+        let nl = crate::stages::national::national(&table, *year)?;
+        out.push(record(
+            "vektis",
+            path,
+            table.height(),
+            Some(nl.year),
+            Some(nl.national),
+        )?);
+    }
+    if let Some(path) = &settings.reference_cbs {
+        let table = read(path)?;
+        let year = crate::frame::floats(&table, "year")?
+            .into_iter()
+            .flatten()
+            .next()
+            .map(|y| y as i32);
+        out.push(record("cbs", path, table.height(), year, None)?);
+    }
+    Ok(out)
 }
 
 /// One table of every period of a monitoring run, each with its `period` as the last column

@@ -240,7 +240,10 @@ fn page_labels(lang: Lang) -> std::collections::BTreeMap<&'static str, String> {
 /// The focus area "tegen landelijke bedragen": the book's cost against what it would cost at
 /// the national amounts of the Vektis year, and the gemeente's and Nederland's all-insurer cost.
 fn national_rows(view: &RunView, area: Option<&AreaRow>, lang: Lang) -> Vec<[String; 2]> {
-    let (Some(r), Some(a)) = (view.manifest.reference.first(), area) else {
+    let (Some(r), Some(a)) = (
+        view.manifest.reference.iter().find(|r| r.kind == "vektis"),
+        area,
+    ) else {
         return Vec::new();
     };
     if a.suppressed {
@@ -267,7 +270,7 @@ fn national_rows(view: &RunView, area: Option<&AreaRow>, lang: Lang) -> Vec<[Str
                     "Tegen landelijke bedragen, zelfde leeftijd en geslacht (Vektis",
                     "At national amounts, same age and sex (Vektis"
                 ),
-                r.year
+                r.year.unwrap_or_default()
             ),
             euro(per_iy),
         ],
@@ -283,7 +286,7 @@ fn national_rows(view: &RunView, area: Option<&AreaRow>, lang: Lang) -> Vec<[Str
                     "De gemeente, alle verzekeraars (Vektis",
                     "The gemeente, all insurers (Vektis"
                 ),
-                r.year
+                r.year.unwrap_or_default()
             ),
             euro(a.gemeente_vektis_piy),
         ],
@@ -291,9 +294,9 @@ fn national_rows(view: &RunView, area: Option<&AreaRow>, lang: Lang) -> Vec<[Str
             format!(
                 "{} {})",
                 lang.t("Nederland (Vektis", "Nederland (Vektis"),
-                r.year
+                r.year.unwrap_or_default()
             ),
-            euro(Some(r.national_cost_per_insured_year)),
+            euro(r.national_cost_per_insured_year),
         ],
     ]
 }
