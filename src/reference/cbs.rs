@@ -16,6 +16,7 @@
 //!   left out and counted in a warning. A figure the file does not have is null, and says so.
 
 use crate::error::{Error, Result};
+use crate::stages::load::split_header;
 use polars::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -45,22 +46,6 @@ pub fn value(text: &str) -> Option<f64> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
-}
-
-/// Splits a CSV line on `sep`, honouring double quotes.
-fn split(line: &str, sep: char) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for ch in line.chars() {
-        match ch {
-            '"' => quoted = !quoted,
-            c if c == sep && !quoted => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
 }
 
 /// An output figure: its name and the column keys it may come from, as a count or a percentage.
@@ -187,7 +172,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
             .into_iter()
             .max_by_key(|s| header.matches(*s).count())
             .unwrap_or(';');
-        let head: Vec<String> = split(header, sep).iter().map(|h| key(h)).collect();
+        let head: Vec<String> = split_header(header, sep).iter().map(|h| key(h)).collect();
         let find = |keys: &[&str]| keys.iter().find_map(|k| head.iter().position(|h| h == k));
         // The code: a column whose values look like CBS codes.
         let code_col = find(&[
@@ -228,7 +213,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
             if line.trim().is_empty() {
                 continue;
             }
-            let f = split(line, sep);
+            let f = split_header(line, sep);
             let get = |i: usize| f.get(i).map(String::as_str).unwrap_or("");
             let code = get(code_col).trim().trim_matches('"').trim().to_string();
             let Some(level) = level_of(&code) else {
@@ -278,14 +263,10 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
                 "{unknown} rows without a CBS region code (GM, WK, BU, NL) left out"
             ));
         }
-        use sha2::{Digest, Sha256};
         files.push(FileRecord {
             path: name,
             year,
-            sha256: Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            sha256: super::vektis::sha256(&bytes),
             rows,
             levels: per_level,
             warnings,

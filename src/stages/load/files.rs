@@ -82,7 +82,7 @@ pub(super) fn check_parquet_footer(
 }
 
 /// Splits a CSV header on `sep`, honouring double quotes; names are trimmed of quotes.
-pub(super) fn split_header(header: &str, sep: char) -> Vec<String> {
+pub fn split_header(header: &str, sep: char) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;

@@ -18,6 +18,7 @@ mod files;
 mod rules;
 mod typing;
 
+pub use files::split_header;
 use files::{check_csv_header, check_parquet_footer};
 pub use rules::{one_of, str_list};
 use rules::{rule, value_rules, Rule};
