@@ -179,16 +179,28 @@ fn the_practice_view_of_the_sample_reconciles_and_hides_what_it_must() {
         nums(&practices, "z_gemeente"),
     );
     let kinds = strs(&practices, "kind");
+    let (le, lg) = (
+        strs(&practices, "limit_extract"),
+        strs(&practices, "limit_gemeente"),
+    );
     for (i, p) in nums(&practices, "registered_persons").iter().enumerate() {
         let judged = p.unwrap_or(0.0) >= 750.0 && kinds[i].as_deref() == Some("praktijk");
         assert_eq!(z[i].is_some(), judged, "practice {:?}", ids[i]);
-        // The other two only where the capped figure is shown (else they would give it back).
+        // The other two z's only where the capped figure is shown (else they would give it
+        // back); their limits and directions are judged wherever the norm z is.
         assert!(
             judged || (ze[i].is_none() && zg[i].is_none()),
             "practice {:?}",
             ids[i]
         );
         assert_eq!(ze[i].is_some(), zg[i].is_some(), "practice {:?}", ids[i]);
+        if !judged {
+            assert!(
+                le[i].is_none() && lg[i].is_none(),
+                "practice {:?} not judged but flagged",
+                ids[i]
+            );
+        }
     }
     assert!(rec["outliers"]["extract_oe_for_flags"].as_f64().is_some());
 

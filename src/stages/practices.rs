@@ -882,14 +882,15 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
             flags += 1;
             out[i].direction = Some(if z > 0.0 { "high" } else { "low" });
         }
-        // Where the capped figure is not shown, one z only: two z's of one ratio against two
-        // published benchmarks would give the ratio (and so the capped persons' cost) back.
-        if !capped_shown[i] {
-            continue;
-        }
+        // Where the capped figure is not shown, one z value only: two z's of one ratio against
+        // two published benchmarks would give the ratio (and so the capped persons' cost) back.
+        // The comparisons themselves are still judged, on the same capped figure, and published
+        // as limit and direction: leaving them out would keep them only for practices with no
+        // or ≥ min_cell capped persons, a selection that under pure chance flags high only.
+        let shown = capped_shown[i];
         if let Some(e) = extract_oe {
             let ze = (ratio - e) / (se * widen);
-            out[i].z_extract = Some(ze);
+            out[i].z_extract = shown.then_some(ze);
             out[i].limit_extract = limit_of(ze);
             if out[i].limit_extract.is_some() {
                 flags_e += 1;
@@ -898,7 +899,7 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
         }
         if let Some(g) = out[i].gemeente_oe {
             let zg = (ratio - g) / (se * widen);
-            out[i].z_gemeente = Some(zg);
+            out[i].z_gemeente = shown.then_some(zg);
             out[i].limit_gemeente = limit_of(zg);
             if out[i].limit_gemeente.is_some() {
                 flags_g += 1;
