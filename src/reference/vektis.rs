@@ -15,8 +15,10 @@
 //!   file) is kept with `rest = true` and no gemeente: it counts nationally, never in a gemeente;
 //! - gemeente names in capitals without apostrophes or accents (`'S-GRAVENHAGE`, later
 //!   `S GRAVENHAGE`): matched to CBS codes through the bundled gemeente list of 2024 after the
-//!   same folding; a name that does not match is a listed warning and its rows keep a null code —
-//!   never dropped.
+//!   same folding; a gemeente merged since (AALBURG, 2019 into Altena) gets its successor's code
+//!   through the bundled, sourced table of herindelingen (`herindelingen.csv`); one split over
+//!   several (HAAREN, 2021) and a name nobody knows are listed warnings, and their rows keep a
+//!   null code — never dropped. `gemeente_code_via` says how each code was found.
 //!
 //! Money is summed in cents, and each file's national total over its own cost cells is checked
 //! against the imported table to the cent.
@@ -30,6 +32,56 @@ use std::path::{Path, PathBuf};
 
 /// The bundled CBS gemeente list (2024).
 const GEMEENTEN: &str = include_str!("gemeenten_2024.csv");
+
+/// The bundled table of gemeentelijke herindelingen since 2012 (sources in its header).
+const HERINDELINGEN: &str = include_str!("herindelingen.csv");
+
+/// A gemeente of 2011 or later that is gone from the 2024 list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Herindeling {
+    /// The former name as CBS wrote it.
+    pub former: String,
+    /// The year from whose 1 January (or during which) it no longer existed.
+    pub since: i32,
+    /// `merged`, `renamed` or `split`.
+    pub kind: String,
+    /// The 2024 gemeente(n) it went into (several only when split).
+    pub successors: Vec<String>,
+    /// The successor's 2024 code; None when split (no single gemeente holds it).
+    pub code: Option<String>,
+}
+
+/// Folded former name (and Vektis spelling, where folding does not reach it) → herindeling.
+/// Successor codes come from the bundled 2024 list by name.
+pub fn herindelingen() -> BTreeMap<String, Herindeling> {
+    let codes = gemeente_codes();
+    let mut out = BTreeMap::new();
+    for line in HERINDELINGEN
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("former_name"))
+    {
+        let f: Vec<&str> = line.split(';').collect();
+        let [former, spelling, since, kind, successors] = f.as_slice() else {
+            continue;
+        };
+        let successors: Vec<String> = successors.split('|').map(str::to_string).collect();
+        let h = Herindeling {
+            former: former.to_string(),
+            since: since.parse().unwrap_or(0),
+            kind: kind.to_string(),
+            code: match successors.as_slice() {
+                [one] if *kind != "split" => codes.get(&fold(one)).cloned(),
+                _ => None,
+            },
+            successors,
+        };
+        if !spelling.is_empty() {
+            out.insert(fold(spelling), h.clone());
+        }
+        out.insert(fold(former), h);
+    }
+    out
+}
 
 /// A name folded for matching: ASCII capitals, apostrophes, dots, hyphens and brackets as
 /// spaces, single spaces.
@@ -176,6 +228,8 @@ pub struct FileRecord {
     pub national_cost_per_insured_year: f64,
     /// The same over the gemeente rows only (the rest row left out).
     pub gemeenten_cost_per_insured_year: f64,
+    /// Names found through the table of herindelingen: "AALBURG → Altena (2019)".
+    pub herindelingen: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -189,6 +243,7 @@ pub struct Imported {
 struct Columns {
     year: Vec<i32>,
     code: Vec<Option<String>>,
+    via: Vec<Option<&'static str>>,
     name: Vec<Option<String>>,
     sex: Vec<Option<String>>,
     age: Vec<Option<String>>,
@@ -213,6 +268,7 @@ fn eur(cents: i64) -> String {
 /// Imports Vektis gemeente files into one table (rows in file order, files in the order given).
 pub fn import(paths: &[PathBuf]) -> Result<Imported> {
     let codes = gemeente_codes();
+    let gone = herindelingen();
     let mut c = Columns {
         cost: vec![Vec::new(); CARE_TYPES.len()],
         ..Columns::default()
@@ -272,6 +328,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
         let (mut rows, mut rest_rows, mut file_cents, mut table_cents) = (0, 0, 0i64, 0i64);
         let (mut years_sum, mut rest_years, mut rest_cents) = (0.0, 0.0, 0i64);
         let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
+        let mut herindeeld: BTreeMap<String, usize> = BTreeMap::new();
         for (n, line) in lines.enumerate() {
             if line.trim().is_empty() {
                 continue;
@@ -315,20 +372,23 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
             let row_cents: i64 = cost.iter().sum();
             table_cents += row_cents;
             years_sum += years.unwrap_or(0.0);
-            let code = if rest {
+            let (code, via) = if rest {
                 rest_rows += 1;
                 rest_years += years.unwrap_or(0.0);
                 rest_cents += row_cents;
-                None
+                (None, None)
+            } else if let Some(code) = codes.get(&fold(gem)) {
+                (Some(code.clone()), Some("name"))
+            } else if let Some(h) = gone.get(&fold(gem)) {
+                *herindeeld.entry(gem.to_string()).or_default() += 1;
+                (h.code.clone(), h.code.as_ref().map(|_| "herindeling"))
             } else {
-                let code = codes.get(&fold(gem)).cloned();
-                if code.is_none() {
-                    *unmatched.entry(gem.to_string()).or_default() += 1;
-                }
-                code
+                *unmatched.entry(gem.to_string()).or_default() += 1;
+                (None, None)
             };
             c.year.push(year);
             c.code.push(code);
+            c.via.push(via);
             c.name.push((!gem.is_empty()).then(|| gem.to_string()));
             c.sex.push(match sex {
                 "" => None,
@@ -346,9 +406,22 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
             c.rest.push(rest);
             rows += 1;
         }
+        let mut found = Vec::new();
+        for (g, n) in &herindeeld {
+            let h = &gone[&fold(g)];
+            if h.code.is_some() {
+                found.push(format!("{g} → {} ({})", h.successors[0], h.since));
+            } else {
+                warnings.push(format!(
+                    "gemeente `{g}` ({n} rows) was split in {} over {}: kept without a code (its cost counts nationally, in no gemeente)",
+                    h.since,
+                    h.successors.join(", ")
+                ));
+            }
+        }
         for (g, n) in &unmatched {
             warnings.push(format!(
-                "gemeente `{g}` ({n} rows) matches no CBS gemeente of 2024 (merged or renamed?): kept without a code"
+                "gemeente `{g}` ({n} rows) matches no CBS gemeente of 2024 nor a former one of the herindelingen table: kept without a code"
             ));
         }
         if file_cents != table_cents {
@@ -377,12 +450,14 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
             } else {
                 0.0
             },
+            herindelingen: found,
             warnings,
         });
     }
     let mut cols = vec![
         Column::new("year".into(), c.year),
         Column::new("gemeente_code".into(), c.code),
+        Column::new("gemeente_code_via".into(), c.via),
         Column::new("gemeente_name_vektis".into(), c.name),
         Column::new("sex".into(), c.sex),
         Column::new("age_class".into(), c.age),
@@ -438,6 +513,41 @@ mod tests {
         assert!(!codes.contains_key("BERGEN"), "two Bergens: no bare alias");
     }
 
+    /// The table of herindelingen is well formed: every successor is a 2024 gemeente, no former
+    /// name is still one, merged and renamed rows have one successor and a code, split rows
+    /// several and none, and the years lie between the first Vektis year and 2024.
+    #[test]
+    fn herindelingen_lead_to_gemeenten_of_2024() {
+        let codes = gemeente_codes();
+        let table = herindelingen();
+        assert!(table.len() > 90, "{}", table.len());
+        for (folded, h) in &table {
+            assert!(
+                !codes.contains_key(folded),
+                "`{folded}` is still a gemeente"
+            );
+            assert!((2012..=2024).contains(&h.since), "{h:?}");
+            for s in &h.successors {
+                assert!(codes.contains_key(&fold(s)), "successor `{s}` of {h:?}");
+            }
+            match h.kind.as_str() {
+                "merged" | "renamed" => {
+                    assert_eq!(h.successors.len(), 1, "{h:?}");
+                    assert_eq!(h.code, codes.get(&fold(&h.successors[0])).cloned());
+                }
+                "split" => {
+                    assert!(h.successors.len() >= 2 && h.code.is_none(), "{h:?}")
+                }
+                other => panic!("kind `{other}` in {h:?}"),
+            }
+        }
+        let code = |n: &str| table.get(n).and_then(|h| h.code.clone());
+        assert_eq!(code("AALBURG").as_deref(), Some("GM1959"), "Altena");
+        assert_eq!(code("KOLLUMERLAND CA").as_deref(), Some("GM1970"));
+        assert_eq!(code("WEESP").as_deref(), Some("GM0363"), "Amsterdam");
+        assert_eq!(code("HAAREN"), None, "split over four");
+    }
+
     #[test]
     fn columns_by_prefix_even_when_cut() {
         assert_eq!(care_type_of("medisch_specialistische_z"), Some("msz"));
@@ -475,21 +585,27 @@ mod tests {
             "Geslacht\tLeeftijdsklasse\tGEMEENTENAAM\taantal_bsn\tAANTAL_VERZEKERDEJAREN\tkosten_medisch_specialistische_z\tKOSTEN_RUIMTEVAART\n\
              V\t 0 t/m  4 jaar\t'S-GRAVENHAGE\t20\t19.5\t1000.10\t5\n\
              \t\t\t\t3.25\t99.99\t0\n\
-             M\t90+\tLEEUWARDERADEEL\t11\t10\t-2.5\t1.01\n",
+             M\t90+\tATLANTIS\t11\t10\t-2.5\t1.01\n\
+             M\t90+\tLEEUWARDERADEEL\t11\t10\t0\t0\n",
         )
         .unwrap();
         let out = import(&[p]).unwrap();
         let f = &out.files[0];
-        assert_eq!((f.year, f.rows, f.rest_rows), (2031, 3, 1));
+        assert_eq!((f.year, f.rows, f.rest_rows), (2031, 4, 1));
         assert_eq!(f.national_cost_eur_file, "1103.60");
         assert_eq!(f.national_cost_eur_table, "1103.60");
         assert!(f.warnings.iter().any(|w| w.contains("kosten_ruimtevaart")));
-        assert!(f.warnings.iter().any(|w| w.contains("LEEUWARDERADEEL")));
+        assert!(f.warnings.iter().any(|w| w.contains("ATLANTIS")));
+        // A gemeente merged since (Leeuwarderadeel, 2018) gets its successor's code.
+        assert_eq!(f.herindelingen, ["LEEUWARDERADEEL → Leeuwarden (2018)"]);
         let codes = crate::frame::strings(&out.table, "gemeente_code").unwrap();
-        assert_eq!(codes, vec![Some("GM0518".into()), None, None]);
+        let code = |c: &str| Some(c.to_string());
+        assert_eq!(codes, vec![code("GM0518"), None, None, code("GM0080")]);
+        let via = crate::frame::strings(&out.table, "gemeente_code_via").unwrap();
+        assert_eq!(via, vec![code("name"), None, None, code("herindeling")]);
         let ages = crate::frame::strings(&out.table, "age_class").unwrap();
         assert_eq!(ages[0].as_deref(), Some("0 t/m 4 jaar"));
         let overig = crate::frame::floats(&out.table, "cost_overig_eur").unwrap();
-        assert_eq!(overig, vec![Some(5.0), Some(0.0), Some(1.01)]);
+        assert_eq!(overig, vec![Some(5.0), Some(0.0), Some(1.01), Some(0.0)]);
     }
 }
