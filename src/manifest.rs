@@ -207,4 +207,8 @@ pub struct ReferenceRecord {
     /// The national cost per insured year of that year (all rows; vektis).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub national_cost_per_insured_year: Option<f64>,
+    /// The import's warnings for the file(s) of that year (from the `reference_<kind>.json`
+    /// the import wrote beside the table), or a note that there was no such record.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }

@@ -319,6 +319,7 @@ fn a_run_against_national_amounts() {
     let o = Command::cargo_bin("wijkscan")
         .unwrap()
         .args(["reference", "vektis"])
+        .arg(real("vektis_zvw_2015_gemeente.csv"))
         .arg(real("vektis_zvw_2023_gemeente.csv"))
         .arg("--out")
         .arg(&reference)
@@ -370,11 +371,12 @@ fn a_run_against_national_amounts() {
     let get = |df: &DataFrame, c: &str| df.column(c).unwrap().f64().unwrap().get(0).unwrap();
     let expected = get(&total, "expected_cost_nl_eur");
     // Independently: national rates per (sex, class) from the table, times every insured
-    // person's insured years (persons in a pc5 of `areas`).
+    // person's insured years (persons in a pc5 of `areas`). The table holds 2015 too; without
+    // `vektis_year` the run takes the latest year.
     let vektis = read(reference.join("vektis.parquet"));
     let rates = vektis
         .lazy()
-        .filter(col("rest").not())
+        .filter(col("rest").not().and(col("year").eq(lit(2023))))
         .group_by([col("sex"), col("age_class")])
         .agg([(col("cost_total_eur").sum() / col("insured_years").sum()).alias("rate")])
         .collect()
@@ -510,14 +512,23 @@ fn a_run_against_national_amounts() {
             "{gm}"
         );
     }
-    // The manifest records the table: year, checksum, rows.
+    // The manifest records the table: year (the latest of the two imported), checksum, rows,
+    // and the import's warnings for that year only (2015's split gemeenten are not 2023's).
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let r = &m["reference"][0];
     assert_eq!(r["kind"], "vektis");
     assert_eq!(r["year"], 2023);
-    assert_eq!(r["rows"], 12989);
+    assert_eq!(r["rows"], 14735 + 12989);
     assert_eq!(r["sha256"].as_str().unwrap().len(), 64);
+    let imported: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(reference.join("reference_vektis.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(imported[1]["year"], 2023);
+    assert_eq!(r["warnings"], imported[1]["warnings"]);
+    assert!(imported[0]["warnings"].to_string().contains("HAAREN"));
+    assert!(!r["warnings"].to_string().contains("HAAREN"));
 }
 
 /// `[reference] cbs` in a run: residents from CBS for the areas whose `areas` residents are all
@@ -617,4 +628,12 @@ fn residents_from_cbs_where_areas_has_none() {
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["reference"][0]["kind"], "cbs");
     assert_eq!(m["reference"][0]["year"], 2024);
+    // The import's warnings (the figures this file lacks) come along into the manifest.
+    let imported: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(reference.join("reference_cbs.json")).unwrap(),
+    )
+    .unwrap();
+    let w = &m["reference"][0]["warnings"];
+    assert!(!w.as_array().unwrap().is_empty(), "{w}");
+    assert_eq!(w, &imported[0]["warnings"]);
 }

@@ -312,7 +312,7 @@ fn reference_records(settings: &Settings) -> Result<Vec<crate::manifest::Referen
         )?
         .collect()?)
     };
-    let record = |kind: &str, path: &Path, rows: usize, year, national| {
+    let record = |kind: &str, path: &Path, rows: usize, year: Option<i32>, national| {
         Ok::<_, Error>(crate::manifest::ReferenceRecord {
             kind: kind.into(),
             path: std::fs::canonicalize(path)
@@ -323,6 +323,7 @@ fn reference_records(settings: &Settings) -> Result<Vec<crate::manifest::Referen
             rows: rows as u64,
             year,
             national_cost_per_insured_year: national,
+            warnings: import_warnings(kind, path, year),
         })
     };
     let mut out = Vec::new();
@@ -347,6 +348,27 @@ fn reference_records(settings: &Settings) -> Result<Vec<crate::manifest::Referen
         out.push(record("cbs", path, table.height(), year, None)?);
     }
     Ok(out)
+}
+
+/// The warnings `wijkscan reference <kind>` recorded for the files of `year`, read from the
+/// `reference_<kind>.json` it wrote beside the table.
+fn import_warnings(kind: &str, table: &Path, year: Option<i32>) -> Vec<String> {
+    let name = format!("reference_{kind}.json");
+    let path = table.with_file_name(&name);
+    let records: Option<Vec<serde_json::Value>> = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let Some(records) = records else {
+        return vec![format!(
+            "no import record `{name}` beside the table: the import's warnings are not known"
+        )];
+    };
+    records
+        .iter()
+        .filter(|r| year.is_none() || r["year"].as_i64() == year.map(i64::from))
+        .flat_map(|r| r["warnings"].as_array().cloned().unwrap_or_default())
+        .filter_map(|w| w.as_str().map(str::to_string))
+        .collect()
 }
 
 /// One table of every period of a monitoring run, each with its `period` as the last column
