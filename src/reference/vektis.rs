@@ -608,4 +608,41 @@ mod tests {
         let overig = crate::frame::floats(&out.table, "cost_overig_eur").unwrap();
         assert_eq!(overig, vec![Some(5.0), Some(0.0), Some(1.01), Some(0.0)]);
     }
+
+    /// The other drifts: `;` with decimal commas, the GGZ columns before (basis,
+    /// specialistisch, langdurig) and after the 2022 zorgprestatiemodel (consulten,
+    /// intramuraal verblijf, overige prestaties) in one file, and a gemeente split since.
+    #[test]
+    fn decimal_commas_ggz_renames_and_a_split_gemeente() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("vektis_2019.csv");
+        std::fs::write(
+            &p,
+            "geslacht;leeftijdsklasse;gemeentenaam;aantal_bsn;aantal_verzekerdejaren;\
+             kosten_generalistische_basis_ggz;kosten_specialistische_ggz;kosten_langdurige_ggz;\
+             kosten_consulten_ggz;kosten_intramuraal_verblijf_ggz;kosten_overige_prestaties_ggz\n\
+             M;20 t/m 24 jaar;ENSCHEDE;12;11,5;1,10;2,20;3,30;4,40;5,50;6,60\n\
+             V;20 t/m 24 jaar;HAAREN;14;13,25;0,01;0;0;0;0;0,02\n",
+        )
+        .unwrap();
+        let out = import(&[p]).unwrap();
+        let f = &out.files[0];
+        assert_eq!((f.year, f.rows), (2019, 2));
+        assert_eq!(f.national_cost_eur_file, "23.13");
+        assert!((f.insured_years - 24.75).abs() < 1e-9);
+        let basis = crate::frame::floats(&out.table, "cost_ggz_basis_eur").unwrap();
+        let spec = crate::frame::floats(&out.table, "cost_ggz_specialistisch_eur").unwrap();
+        assert_eq!(basis[0], Some(1.10 + 4.40));
+        assert!((spec[0].unwrap() - (2.20 + 3.30 + 5.50 + 6.60)).abs() < 1e-9);
+        let codes = crate::frame::strings(&out.table, "gemeente_code").unwrap();
+        assert_eq!(codes, vec![Some("GM0153".to_string()), None]);
+        assert!(
+            f.warnings.iter().any(|w| w.contains("HAAREN")
+                && w.contains("split in 2021")
+                && w.contains("Vught")),
+            "{:?}",
+            f.warnings
+        );
+        assert!(f.herindelingen.is_empty());
+    }
 }
