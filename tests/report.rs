@@ -109,8 +109,9 @@ fn every_chart_renders_as_svg_and_png() {
     for gm in ["GM0014", "GM0153", "GM0202"] {
         expected.push(format!("focus_groups_{gm}"));
     }
-    // The GP practices' funnel (SPEC 3.7).
+    // The GP practices' funnel (SPEC 3.7) and the practices on the wijk map.
     expected.push("funnel_practices".into());
+    expected.push("map_practices_wijk".into());
     for stem in &expected {
         let svg = read(&charts.join(format!("{stem}.svg")));
         assert!(svg.starts_with("<svg"), "{stem}.svg");
@@ -402,4 +403,26 @@ fn broken_geometry_stops_the_run_naming_the_file() {
     );
     let m = read(&out.join("manifest.json"));
     assert!(m.contains("1 feature without a CBS"));
+}
+
+/// The practices on the wijk map: one dot (and its white halo) per practice located in a wijk
+/// of a mapped gemeente, plus the legend's; the legend says the dot is not the address.
+#[test]
+fn the_wijk_map_shows_each_located_practice() {
+    let dir = sample_run();
+    let csv = std::fs::read_to_string(dir.join("practices.csv")).unwrap();
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |n: &str| head.iter().position(|h| *h == n).unwrap();
+    let (kind, wijk) = (at("kind"), at("location_wijk_code"));
+    let located = lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[kind] == "praktijk" && !f[wijk].is_empty())
+        .count();
+    assert!(located >= 10, "{located} practices located");
+    let svg = read(&dir.join("charts/map_practices_wijk.svg"));
+    assert_eq!(svg.matches("<circle").count(), 2 * located + 1);
+    assert!(svg_texts(&svg)
+        .iter()
+        .any(|t| t.contains("niet op het adres")));
 }

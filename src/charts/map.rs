@@ -29,10 +29,18 @@ pub enum Fill {
     NoData,
 }
 
+/// A point on a map (a GP practice): where, and its radius in pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapPoint {
+    pub at: (f64, f64),
+    pub radius: u32,
+}
+
 #[derive(Debug, Clone)]
 pub struct Panel {
     pub title: String,
     pub shapes: Vec<MapShape>,
+    pub points: Vec<MapPoint>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +54,8 @@ pub struct MapChart {
     pub hidden_label: String,
     pub no_data_label: String,
     pub marks_note: String,
+    /// What the points are, under the legend (maps with points only).
+    pub points_note: Option<String>,
 }
 
 /// Most gemeenten one map shows.
@@ -118,6 +128,14 @@ impl MapChart {
             (20, 60),
             (FONT, 11).into_font().color(&MUTED),
         ))?;
+        if let Some(note) = &self.points_note {
+            legend.draw(&Circle::new((25, 82), 4, INK.filled()))?;
+            legend.draw(&Text::new(
+                note.clone(),
+                (36, 76),
+                (FONT, 11).into_font().color(&INK),
+            ))?;
+        }
         Ok(())
     }
 
@@ -185,13 +203,44 @@ impl MapChart {
                 ))
             }))?;
         }
+        for p in &panel.points {
+            chart.draw_series([
+                Circle::new(p.at, p.radius + 1, WHITE.filled()),
+                Circle::new(p.at, p.radius, INK.filled()),
+            ])?;
+        }
         Ok(())
     }
+}
+
+/// Spreads `n` points around `centre` (a sunflower spiral, `step` map units apart), so that
+/// several practices of one wijk stay apart and the first sits at the centre.
+pub fn spread(centre: (f64, f64), n: usize, step: f64) -> Vec<(f64, f64)> {
+    const GOLDEN_ANGLE: f64 = 2.399_963_229_728_653;
+    (0..n)
+        .map(|k| {
+            let r = step * (k as f64).sqrt();
+            let a = k as f64 * GOLDEN_ANGLE;
+            (centre.0 + r * a.cos(), centre.1 + r * a.sin())
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spread_points_start_at_the_centre_and_keep_apart() {
+        let p = spread((10.0, 20.0), 6, 1.0);
+        assert_eq!(p[0], (10.0, 20.0));
+        for i in 0..p.len() {
+            for j in 0..i {
+                let d = ((p[i].0 - p[j].0).powi(2) + (p[i].1 - p[j].1).powi(2)).sqrt();
+                assert!(d > 0.6, "{i} and {j} are {d} apart");
+            }
+        }
+    }
 
     #[test]
     fn classes_split_at_the_edges() {

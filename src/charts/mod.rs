@@ -299,27 +299,66 @@ fn map_gemeenten(view: &RunView) -> (Vec<&AreaRow>, usize) {
     (chosen, left_out)
 }
 
+/// Class edges of O/E on the maps.
+const OE_EDGES: [f64; 6] = [0.8, 0.9, 0.95, 1.05, 1.1, 1.2];
+
+/// Legend labels of the seven classes between six edges.
+fn class_labels(edges: &[f64; 6], fmt: &dyn Fn(f64) -> String) -> Vec<String> {
+    let mut l = vec![format!("< {}", fmt(edges[0]))];
+    l.extend(
+        edges
+            .windows(2)
+            .map(|w| format!("{} – {}", fmt(w[0]), fmt(w[1]))),
+    );
+    l.push(format!("≥ {}", fmt(edges[5])));
+    l
+}
+
+/// The shapes of gemeente `gemeente` filled by their `level` area's class of `value`.
+fn level_shapes(
+    view: &RunView,
+    geo: &MapGeometry,
+    level: Level,
+    gemeente: &str,
+    edges: &[f64; 6],
+    value: fn(&AreaRow) -> Option<f64>,
+) -> Vec<map::MapShape> {
+    geo.shapes
+        .iter()
+        .filter(|s| Level::Gemeente.ancestor_of(&s.code).as_deref() == Some(gemeente))
+        .filter_map(|s| {
+            // A shape whose area is not in the run is left off, not greyed.
+            let area = level
+                .ancestor_of(&s.code)
+                .and_then(|c| view.area(&c))
+                .filter(|a| a.level == level)?;
+            let fill = if area.suppressed {
+                map::Fill::Hidden
+            } else {
+                value(area).map_or(map::Fill::NoData, |v| {
+                    map::Fill::Class(map::classify(v, edges))
+                })
+            };
+            Some(map::MapShape {
+                rings: s.rings.clone(),
+                label_at: s.label_at,
+                fill,
+            })
+        })
+        .collect()
+}
+
 fn map_plan(view: &RunView, geo: &MapGeometry, level: Level, lang: Lang, out: &mut Vec<Chart>) {
     let (gemeenten, left_out) = map_gemeenten(view);
     let values = |f: &dyn Fn(&AreaRow) -> Option<f64>| -> Vec<f64> {
         view.shown(level).filter_map(f).collect()
     };
-    let oe_edges = [0.8, 0.9, 0.95, 1.05, 1.1, 1.2];
+    let oe_edges = OE_EDGES;
     let mut res = values(&|a| a.resultaat_per_iy.map(f64::abs));
     res.sort_by(f64::total_cmp);
     let p90 = res.get(res.len() * 9 / 10).copied().unwrap_or(100.0);
     let s = style::nice_ceil(p90 / 3.0);
     let res_edges = [-3.0 * s, -2.0 * s, -s, s, 2.0 * s, 3.0 * s];
-    let class_labels = |edges: &[f64; 6], fmt: &dyn Fn(f64) -> String| -> Vec<String> {
-        let mut l = vec![format!("< {}", fmt(edges[0]))];
-        l.extend(
-            edges
-                .windows(2)
-                .map(|w| format!("{} – {}", fmt(w[0]), fmt(w[1]))),
-        );
-        l.push(format!("≥ {}", fmt(edges[5])));
-        l
-    };
     type Metric<'a> = (
         &'a str,
         &'a [f64; 6],
@@ -351,32 +390,8 @@ fn map_plan(view: &RunView, geo: &MapGeometry, level: Level, lang: Lang, out: &m
             .iter()
             .map(|g| map::Panel {
                 title: g.name.clone(),
-                shapes: geo
-                    .shapes
-                    .iter()
-                    .filter(|s| {
-                        Level::Gemeente.ancestor_of(&s.code).as_deref() == Some(g.code.as_str())
-                    })
-                    .filter_map(|s| {
-                        // A shape whose area is not in the run is left off, not greyed.
-                        let area = level
-                            .ancestor_of(&s.code)
-                            .and_then(|c| view.area(&c))
-                            .filter(|a| a.level == level)?;
-                        let fill = if area.suppressed {
-                            map::Fill::Hidden
-                        } else {
-                            value(area).map_or(map::Fill::NoData, |v| {
-                                map::Fill::Class(map::classify(v, edges))
-                            })
-                        };
-                        Some(map::MapShape {
-                            rings: s.rings.clone(),
-                            label_at: s.label_at,
-                            fill,
-                        })
-                    })
-                    .collect(),
+                shapes: level_shapes(view, geo, level, &g.code, edges, value),
+                points: Vec::new(),
             })
             .filter(|p| !p.shapes.is_empty())
             .collect();
@@ -411,6 +426,7 @@ fn map_plan(view: &RunView, geo: &MapGeometry, level: Level, lang: Lang, out: &m
                         "+ above the norm, − below the norm (readable in black and white)",
                     )
                     .into(),
+                points_note: None,
             }),
         });
     }
@@ -472,6 +488,9 @@ pub fn plan(view: &RunView, geometry: Option<&MapGeometry>, lang: Lang) -> Vec<C
     focus_plan(view, lang, &mut out);
     spine_plan(view, lang, &mut out);
     practice_plan(view, lang, &mut out);
+    if let Some(geo) = geometry {
+        practice_map_plan(view, geo, lang, &mut out);
+    }
     if !view.periods.is_empty() {
         monitoring_plan(view, lang, &mut out);
     }
@@ -656,6 +675,130 @@ fn practice_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
             capped: view.manifest.outliers.cost_basis.capped,
             practices: true,
             lang,
+        }),
+    });
+}
+
+/// The practices on the wijk map (issue #9): each located practice a dot in its wijk, sized by
+/// its registered persons, over the wijken's O/E. The positions are the wijk's middle spread
+/// apart, not the address: the practice list gives a pc5, and the map has no pc5 shapes.
+fn practice_map_plan(view: &RunView, geo: &MapGeometry, lang: Lang, out: &mut Vec<Chart>) {
+    if !geo.levels().contains(&Level::Wijk) {
+        return;
+    }
+    let mut by_wijk: std::collections::BTreeMap<&str, Vec<&crate::view::PracticeRow>> =
+        Default::default();
+    for p in view.practices.rows.iter().filter(|p| p.kind == "praktijk") {
+        if let Some(w) = &p.wijk_code {
+            by_wijk.entry(w.as_str()).or_default().push(p);
+        }
+    }
+    if by_wijk.is_empty() {
+        return;
+    }
+    let (gemeenten, left_out) = map_gemeenten(view);
+    let mut drawn = 0;
+    let panels: Vec<map::Panel> = gemeenten
+        .iter()
+        .filter_map(|g| {
+            let shapes = level_shapes(view, geo, Level::Wijk, &g.code, &OE_EDGES, |a| a.oe);
+            let pts = shapes.iter().flat_map(|s| s.rings.iter().flatten());
+            let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for &(x, y) in pts {
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            }
+            if shapes.is_empty() || x0 > x1 {
+                return None;
+            }
+            let step = 0.015 * ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
+            let mut points = Vec::new();
+            for (wijk, practices) in &by_wijk {
+                // The wijk's middle: the mean of its shapes' inner points.
+                let inner: Vec<(f64, f64)> = geo
+                    .shapes
+                    .iter()
+                    .filter(|s| Level::Wijk.ancestor_of(&s.code).as_deref() == Some(*wijk))
+                    .filter(|s| Level::Gemeente.ancestor_of(&s.code).as_deref() == Some(&g.code))
+                    .map(|s| s.label_at)
+                    .collect();
+                if inner.is_empty() {
+                    continue;
+                }
+                let n = inner.len() as f64;
+                let centre = (
+                    inner.iter().map(|p| p.0).sum::<f64>() / n,
+                    inner.iter().map(|p| p.1).sum::<f64>() / n,
+                );
+                for (at, p) in map::spread(centre, practices.len(), step)
+                    .into_iter()
+                    .zip(practices)
+                {
+                    let radius = p
+                        .persons
+                        .map_or(3.0, |n| (3.0 + 1.5 * (n / 1000.0).sqrt()).min(9.0));
+                    points.push(map::MapPoint {
+                        at,
+                        radius: radius.round() as u32,
+                    });
+                    drawn += 1;
+                }
+            }
+            Some(map::Panel {
+                title: g.name.clone(),
+                shapes,
+                points,
+            })
+        })
+        .collect();
+    if drawn == 0 {
+        return;
+    }
+    let rows = map::grid(panels.len()).0 as u32;
+    let title = format!(
+        "{} — {}",
+        lang.l(labels::GP_PRACTICES),
+        lang.t("op de wijkkaart", "on the wijk map")
+    );
+    let note = if left_out > 0 {
+        format!(
+            " ({} {left_out} {})",
+            lang.l(labels::WITHOUT),
+            lang.l(labels::SMALLER_MUNICIPALITIES_SEE_THE_TABLES)
+        )
+    } else {
+        String::new()
+    };
+    out.push(Chart {
+        stem: "map_practices_wijk".into(),
+        caption: format!(
+            "{title}{note}: {}",
+            lang.t(
+                "wijken gekleurd naar O/E, praktijken als stip in hun wijk",
+                "wijken coloured by O/E, practices as dots in their wijk"
+            )
+        ),
+        section: Section::Practices,
+        size: (WIDTH, 130 + 430 * rows),
+        kind: Kind::Map(map::MapChart {
+            title,
+            panels,
+            classes: class_labels(&OE_EDGES, &|v| lang.ratio(v)),
+            reversed: false,
+            hidden_label: lang.l(labels::TOO_FEW_PERSONS).into(),
+            no_data_label: lang.l(labels::NO_DATA).into(),
+            marks_note: lang
+                .t(
+                    "+ boven de norm, − onder de norm (ook leesbaar in zwart-wit)",
+                    "+ above the norm, − below the norm (readable in black and white)",
+                )
+                .into(),
+            points_note: Some(
+                lang.t(
+                    "huisartspraktijk, grootte naar ingeschreven verzekerden; in het midden van de wijk, niet op het adres",
+                    "GP practice, sized by registered insured persons; at the middle of its wijk, not its address",
+                )
+                .into(),
+            ),
         }),
     });
 }
