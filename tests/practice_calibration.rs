@@ -126,6 +126,18 @@ fn practice_flags_come_out_about_as_often_as_chance() {
         rates(t, "_extract", &judged),
         rates(t, "_gemeente", &judged),
     );
+    // Practices whose capped figure is hidden are judged against extract and gemeente too:
+    // flags without a z value, and `figures` says their `oe_for_flags` is raw O/E / κ.
+    let figures = wijkscan::frame::strings(t, "figures").unwrap();
+    for suffix in ["_extract", "_gemeente"] {
+        let zs = wijkscan::frame::floats(t, &format!("z{suffix}")).unwrap();
+        let limit = wijkscan::frame::strings(t, &format!("limit{suffix}")).unwrap();
+        let unseen = (0..t.height())
+            .filter(|&i| zs[i].is_none() && limit[i].is_some())
+            .inspect(|&i| assert_eq!(figures[i].as_deref(), Some("raw")))
+            .count();
+        assert!(unseen > 0, "{suffix}: no flag of a hidden capped figure");
+    }
     // The z values against extract and gemeente are published only where the capped figure
     // is (no or ≥ min_cell capped persons), and then agree with the published limit.
     for suffix in ["_extract", "_gemeente"] {

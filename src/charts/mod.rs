@@ -754,11 +754,9 @@ fn practice_map_plan(view: &RunView, geo: &MapGeometry, lang: Lang, out: &mut Ve
         return;
     }
     let rows = map::grid(panels.len()).0 as u32;
-    let title = format!(
-        "{} — {}",
-        lang.l(labels::GP_PRACTICES),
-        lang.t("op de wijkkaart", "on the wijk map")
-    );
+    let title = lang
+        .t("Huisartspraktijken op de wijkkaart", "GP practices on the wijk map")
+        .to_string();
     let note = if left_out > 0 {
         format!(
             " ({} {left_out} {})",

@@ -775,6 +775,9 @@ fn protect_cross(
 #[derive(Debug, Clone, Default)]
 struct Judged {
     oe_for_flags: Option<f64>,
+    /// `capped` where `oe_for_flags` is the capped O/E the flags judged; `raw` where it is raw
+    /// O/E / κ because the capped one is hidden (the flags still judge the capped one).
+    figures: Option<&'static str>,
     z: Option<f64>,
     limit: Option<&'static str>,
     direction: Option<&'static str>,
@@ -860,6 +863,9 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
         } else {
             r.oe().map(|o| o / cx.kappa)
         };
+        out[i].figures = out[i]
+            .oe_for_flags
+            .map(|_| if capped_ok { "capped" } else { "raw" });
         out[i].gemeente_oe = r
             .location
             .gemeente
@@ -887,6 +893,8 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
         // The comparisons themselves are still judged, on the same capped figure, and published
         // as limit and direction: leaving them out would keep them only for practices with no
         // or ≥ min_cell capped persons, a selection that under pure chance flags high only.
+        // Beside the exact norm z, a category against another benchmark bounds the practice's
+        // SE (so the capped ratio) to an interval; it does not give its value.
         let shown = capped_shown[i];
         if let Some(e) = extract_oe {
             let ze = (ratio - e) / (se * widen);
@@ -1089,6 +1097,7 @@ fn publish(
     let s = |g: &dyn Fn(&Judged) -> Option<&'static str>| flags.iter().map(g).collect::<Vec<_>>();
     cols.extend([
         Column::new("oe_for_flags".into(), j(&|x| x.oe_for_flags)),
+        Column::new("figures".into(), s(&|x| x.figures)),
         Column::new("z".into(), j(&|x| x.z)),
         Column::new("limit".into(), s(&|x| x.limit)),
         Column::new("direction".into(), s(&|x| x.direction)),
