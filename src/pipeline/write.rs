@@ -323,7 +323,7 @@ fn reference_records(settings: &Settings) -> Result<Vec<crate::manifest::Referen
             rows: rows as u64,
             year,
             national_cost_per_insured_year: national,
-            warnings: import_warnings(kind, path, year),
+            warnings: import_warnings(kind, path, rows, year),
         })
     };
     let mut out = Vec::new();
@@ -351,21 +351,40 @@ fn reference_records(settings: &Settings) -> Result<Vec<crate::manifest::Referen
 }
 
 /// The warnings `wijkscan reference <kind>` recorded for the files of `year`, read from the
-/// `reference_<kind>.json` it wrote beside the table.
-fn import_warnings(kind: &str, table: &Path, year: Option<i32>) -> Vec<String> {
+/// `reference_<kind>.json` it wrote beside the table; a note instead where that record is
+/// missing, unreadable, of another table (its rows do not add up to the table's) or has no
+/// file of that year — so an empty list means a clean import.
+fn import_warnings(kind: &str, table: &Path, rows: usize, year: Option<i32>) -> Vec<String> {
     let name = format!("reference_{kind}.json");
     let path = table.with_file_name(&name);
-    let records: Option<Vec<serde_json::Value>> = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok());
-    let Some(records) = records else {
+    let Ok(text) = std::fs::read_to_string(&path) else {
         return vec![format!(
             "no import record `{name}` beside the table: the import's warnings are not known"
         )];
     };
-    records
+    let Ok(records) = serde_json::from_str::<Vec<serde_json::Value>>(&text) else {
+        return vec![format!(
+            "`{name}` beside the table is not an import record: the import's warnings are not known"
+        )];
+    };
+    let recorded: u64 = records.iter().filter_map(|r| r["rows"].as_u64()).sum();
+    if recorded != rows as u64 {
+        return vec![format!(
+            "`{name}` records {recorded} rows, the table has {rows}: it belongs to another import, and this one's warnings are not known"
+        )];
+    }
+    let of_year: Vec<&serde_json::Value> = records
         .iter()
         .filter(|r| year.is_none() || r["year"].as_i64() == year.map(i64::from))
+        .collect();
+    if of_year.is_empty() {
+        return vec![format!(
+            "`{name}` has no file of {}: the import's warnings are not known",
+            year.map_or("that year".to_string(), |y| y.to_string())
+        )];
+    }
+    of_year
+        .iter()
         .flat_map(|r| r["warnings"].as_array().cloned().unwrap_or_default())
         .filter_map(|w| w.as_str().map(str::to_string))
         .collect()
