@@ -417,3 +417,31 @@ fn stack_periods(
     }
     Ok(concat(frames, UnionArgs::default())?.collect()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The import's warnings of the year used; a note where the record cannot be trusted.
+    #[test]
+    fn import_warnings_of_the_year_or_a_note_why_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let table = dir.path().join("vektis.parquet");
+        let none = import_warnings("vektis", &table, 5, Some(2023));
+        assert!(none[0].contains("no import record"), "{none:?}");
+        let record = |json: &str| {
+            std::fs::write(dir.path().join("reference_vektis.json"), json).unwrap();
+            import_warnings("vektis", &table, 5, Some(2023))
+        };
+        let two_years = r#"[{"year": 2015, "rows": 2, "warnings": ["HAAREN split"]},
+                            {"year": 2023, "rows": 3, "warnings": ["x"]}]"#;
+        assert_eq!(record(two_years), ["x"]);
+        let clean = r#"[{"year": 2023, "rows": 5, "warnings": []}]"#;
+        assert!(record(clean).is_empty());
+        let other = r#"[{"year": 2023, "rows": 4, "warnings": []}]"#;
+        assert!(record(other)[0].contains("another import"));
+        let no_year = r#"[{"year": 2022, "rows": 5, "warnings": []}]"#;
+        assert!(record(no_year)[0].contains("no file of 2023"));
+        assert!(record("{")[0].contains("not an import record"));
+    }
+}
