@@ -755,7 +755,10 @@ fn practice_map_plan(view: &RunView, geo: &MapGeometry, lang: Lang, out: &mut Ve
     }
     let rows = map::grid(panels.len()).0 as u32;
     let title = lang
-        .t("Huisartspraktijken op de wijkkaart", "GP practices on the wijk map")
+        .t(
+            "Huisartspraktijken op de wijkkaart",
+            "GP practices on the wijk map",
+        )
         .to_string();
     let note = if left_out > 0 {
         format!(
