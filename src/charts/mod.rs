@@ -696,6 +696,14 @@ fn practice_map_plan(view: &RunView, geo: &MapGeometry, lang: Lang, out: &mut Ve
     if by_wijk.is_empty() {
         return;
     }
+    // Each wijk's middle, once: the mean of its shapes' inner points.
+    let mut middles: std::collections::HashMap<String, (f64, f64, f64)> = Default::default();
+    for s in &geo.shapes {
+        if let Some(w) = Level::Wijk.ancestor_of(&s.code) {
+            let m = middles.entry(w).or_insert((0.0, 0.0, 0.0));
+            (m.0, m.1, m.2) = (m.0 + s.label_at.0, m.1 + s.label_at.1, m.2 + 1.0);
+        }
+    }
     let (gemeenten, left_out) = map_gemeenten(view);
     let mut drawn = 0;
     let panels: Vec<map::Panel> = gemeenten
@@ -713,22 +721,13 @@ fn practice_map_plan(view: &RunView, geo: &MapGeometry, lang: Lang, out: &mut Ve
             let step = 0.015 * ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
             let mut points = Vec::new();
             for (wijk, practices) in &by_wijk {
-                // The wijk's middle: the mean of its shapes' inner points.
-                let inner: Vec<(f64, f64)> = geo
-                    .shapes
-                    .iter()
-                    .filter(|s| Level::Wijk.ancestor_of(&s.code).as_deref() == Some(*wijk))
-                    .filter(|s| Level::Gemeente.ancestor_of(&s.code).as_deref() == Some(&g.code))
-                    .map(|s| s.label_at)
-                    .collect();
-                if inner.is_empty() {
+                if Level::Gemeente.ancestor_of(wijk).as_deref() != Some(g.code.as_str()) {
                     continue;
                 }
-                let n = inner.len() as f64;
-                let centre = (
-                    inner.iter().map(|p| p.0).sum::<f64>() / n,
-                    inner.iter().map(|p| p.1).sum::<f64>() / n,
-                );
+                let Some(&(sx, sy, n)) = middles.get(*wijk) else {
+                    continue;
+                };
+                let centre = (sx / n, sy / n);
                 for (at, p) in map::spread(centre, practices.len(), step)
                     .into_iter()
                     .zip(practices)
