@@ -160,18 +160,10 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
         let bad = |m: String| Error::Input {
             report: format!("`{name}`: {m}"),
         };
-        let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
-        let text: String = match std::str::from_utf8(&bytes) {
-            Ok(t) => t.to_string(),
-            Err(_) => bytes.iter().map(|&b| b as char).collect(),
-        };
-        let text = text.trim_start_matches('\u{feff}');
+        let super::CsvText { bytes, text, sep } =
+            super::CsvText::read(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
         let mut lines = text.lines();
         let header = lines.next().ok_or_else(|| bad("is empty".into()))?;
-        let sep = [';', '\t', ',']
-            .into_iter()
-            .max_by_key(|s| header.matches(*s).count())
-            .unwrap_or(';');
         let head: Vec<String> = split_header(header, sep).iter().map(|h| key(h)).collect();
         let find = |keys: &[&str]| keys.iter().find_map(|k| head.iter().position(|h| h == k));
         // The code: a column whose values look like CBS codes.

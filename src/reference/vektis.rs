@@ -25,6 +25,7 @@
 
 use crate::domain::CARE_TYPES;
 use crate::error::{Error, Result};
+use crate::stages::load::split_header;
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -284,25 +285,16 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
         let bad = |m: String| Error::Input {
             report: format!("`{name}`: {m}"),
         };
-        let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
+        let super::CsvText { bytes, text, sep } =
+            super::CsvText::read(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
         let year = year_of(path).ok_or_else(|| {
             bad("no year (2011 or later) in the file name; Vektis files carry none inside".into())
         })?;
-        // UTF-8 as CBS writes, else Latin-1 as the older Vektis files are (`SÚDWEST-FRYSLÂN`).
-        let text: String = match std::str::from_utf8(&bytes) {
-            Ok(t) => t.to_string(),
-            Err(_) => bytes.iter().map(|&b| b as char).collect(),
-        };
-        let text = text.trim_start_matches('\u{feff}');
         let mut lines = text.lines();
         let header = lines.next().ok_or_else(|| bad("is empty".into()))?;
-        let sep = [';', '\t', ',']
-            .into_iter()
-            .max_by_key(|s| header.matches(*s).count())
-            .unwrap_or(';');
-        let head: Vec<String> = header
-            .split(sep)
-            .map(|h| h.trim().trim_matches('"').to_ascii_lowercase())
+        let head: Vec<String> = split_header(header, sep)
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
             .collect();
         let find = |n: &str| head.iter().position(|h| h == n);
         let (Some(i_sex), Some(i_age), Some(i_gem), Some(i_bsn), Some(i_years)) = (
@@ -338,11 +330,8 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
             if line.trim().is_empty() {
                 continue;
             }
-            let f: Vec<&str> = line
-                .split(sep)
-                .map(|v| v.trim().trim_matches('"'))
-                .collect();
-            let get = |i: usize| f.get(i).copied().unwrap_or("");
+            let f = split_header(line, sep);
+            let get = |i: usize| f.get(i).map_or("", |v| v.trim());
             let row = n + 2;
             let (sex, age, gem) = (get(i_sex), get(i_age), get(i_gem));
             let rest = sex.is_empty() && age.is_empty() && gem.is_empty();
@@ -660,5 +649,23 @@ mod tests {
             f.warnings
         );
         assert!(f.herindelingen.is_empty());
+    }
+
+    /// Comma-separated with quoted decimal commas: the quotes keep `"1,10"` one field.
+    #[test]
+    fn quoted_fields_keep_their_separators() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("vektis_2020.csv");
+        std::fs::write(
+            &p,
+            "geslacht,leeftijdsklasse,gemeentenaam,aantal_bsn,aantal_verzekerdejaren,kosten_farmacie\n\
+             M,20 t/m 24 jaar,\"ENSCHEDE\",12,\"11,5\",\"1,10\"\n",
+        )
+        .unwrap();
+        let out = import(&[p]).unwrap();
+        assert_eq!(out.files[0].national_cost_eur_file, "1.10");
+        assert!((out.files[0].insured_years - 11.5).abs() < 1e-9);
+        let codes = crate::frame::strings(&out.table, "gemeente_code").unwrap();
+        assert_eq!(codes, vec![Some("GM0153".to_string())]);
     }
 }
