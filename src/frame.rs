@@ -49,3 +49,22 @@ pub fn cents(c: &str) -> Expr {
         .round(0, RoundMode::HalfAwayFromZero)
         .cast(DataType::Int64)
 }
+
+/// A whole Parquet file as a frame.
+pub fn read_parquet(path: &std::path::Path) -> PolarsResult<DataFrame> {
+    LazyFrame::scan_parquet(
+        PlRefPath::new(path.to_string_lossy().as_ref()),
+        ScanArgsParquet::default(),
+    )?
+    .collect()
+}
+
+/// A boolean column, nulls read as `null_as`.
+pub fn bools(df: &DataFrame, column: &str, null_as: bool) -> PolarsResult<Vec<bool>> {
+    Ok(df
+        .column(column)?
+        .bool()?
+        .iter()
+        .map(|v| v.unwrap_or(null_as))
+        .collect())
+}

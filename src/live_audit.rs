@@ -130,12 +130,7 @@ pub fn published_segments(run: &std::path::Path) -> Result<Vec<ShownCell>> {
     let seg = crate::frame::strings(&df, "segment")?;
     let filter = crate::frame::strings(&df, "filter")?;
     let area = crate::frame::strings(&df, "area_code")?;
-    let suppressed: Vec<bool> = df
-        .column("suppressed")?
-        .bool()?
-        .iter()
-        .map(|v| v.unwrap_or(true))
-        .collect();
+    let suppressed: Vec<bool> = crate::frame::bools(&df, "suppressed", true)?;
     Ok((0..df.height())
         .filter(|&i| !suppressed[i])
         .map(|i| ShownCell {

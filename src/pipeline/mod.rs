@@ -10,7 +10,10 @@
 
 mod monitor;
 mod profile;
+mod references;
 mod write;
+
+pub use references::References;
 
 pub use profile::{care_type_columns, FileNames, Profiled};
 pub use write::{published_profile, write_table};
@@ -185,6 +188,8 @@ pub struct Computed {
     pub monitoring: Option<monitor::Monitoring>,
     /// The GP-practice view (SPEC 3.7) of the run's (last) period, when publishing.
     pub practices: Option<crate::stages::practices::PracticeView>,
+    /// The reference tables of `[reference]`, read once.
+    pub references: References,
     /// Seconds per stage, for the manifest.
     pub timings: BTreeMap<String, f64>,
 }
@@ -228,6 +233,7 @@ pub fn execute(
     } else {
         Vec::new()
     };
+    let references = References::load(settings)?;
     let mut timings = BTreeMap::new();
     let cached = match source {
         Source::CacheOf(dir) => crate::cache::read(dir, settings.min_cell)?.inspect(|_| {
@@ -246,7 +252,14 @@ pub fn execute(
             let (validated, inputs) = load_inputs(settings, reporter)?;
             timings.insert("validate".to_string(), t.elapsed().as_secs_f64());
             crate::run_folder::abort_point("validate");
-            let profiled = profile_step(settings, &validated, &inputs, &mut timings, reporter)?;
+            let profiled = profile_step(
+                settings,
+                &validated,
+                &inputs,
+                &references,
+                &mut timings,
+                reporter,
+            )?;
             (Some(validated), profiled, Some(inputs))
         }
     };
@@ -256,6 +269,7 @@ pub fn execute(
             &mut profiled,
             upto == Stage::Publish,
             None,
+            &references,
             &mut timings,
             reporter,
         )?)
@@ -292,6 +306,7 @@ pub fn execute(
         focused,
         monitoring: None,
         practices,
+        references,
         timings,
     };
     if upto == Stage::Publish {
@@ -326,6 +341,7 @@ fn profile_step(
     settings: &Settings,
     validated: &Validated,
     inputs: &Inputs,
+    references: &References,
     timings: &mut BTreeMap<String, f64>,
     reporter: &dyn Reporter,
 ) -> Result<Profiled> {
@@ -336,7 +352,7 @@ fn profile_step(
         settings.min_cell,
         &file_names(validated),
         settings.practices,
-        cbs_residents(settings)?.as_ref(),
+        references.cbs.as_ref().map(|c| &c.residents),
         reporter,
     )?;
     add_time(timings, "profile", t);
@@ -351,6 +367,7 @@ fn outliers_step(
     profiled: &mut Profiled,
     publish: bool,
     basis: Option<&crate::stages::flag_basis::Basis>,
+    references: &References,
     timings: &mut BTreeMap<String, f64>,
     reporter: &dyn Reporter,
 ) -> Result<Outliers> {
@@ -378,7 +395,7 @@ fn outliers_step(
             crate::columns::OE_FOR_FLAGS.into(),
             detected.oe_for_flags.clone(),
         ))?;
-        national_columns(settings, profiled)?;
+        national_columns(references, profiled)?;
     }
     reporter.finish();
     add_time(timings, "outliers", t);
@@ -409,64 +426,17 @@ fn focus_step(
     Ok(focused)
 }
 
-/// Residents per CBS code from the table of `[reference] cbs`, when given.
-fn cbs_residents(settings: &Settings) -> Result<Option<BTreeMap<String, f64>>> {
-    let Some(path) = &settings.reference_cbs else {
-        return Ok(None);
-    };
-    let table = LazyFrame::scan_parquet(
-        PlRefPath::new(path.to_string_lossy().as_ref()),
-        ScanArgsParquet::default(),
-    )
-    .and_then(|lf| lf.collect())
-    .map_err(|e| Error::Config {
-        path: settings
-            .pipeline_file
-            .clone()
-            .unwrap_or_else(|| "command line".into()),
-        message: format!(
-            "[reference] cbs = `{}` cannot be read as a table of `wijkscan reference cbs`: {e}",
-            path.display()
-        ),
-    })?;
-    Ok(Some(crate::reference::cbs::residents(&table)?))
-}
-
 /// "Against Nederland" (issue #10): expected cost at the national amounts of the Vektis table
 /// named by `[reference] vektis`, O/E against it and the gemeente's all-insurer cost per
 /// insured year; null columns without a table, and null on suppressed rows.
-fn national_columns(settings: &Settings, profiled: &mut Profiled) -> Result<()> {
+fn national_columns(references: &References, profiled: &mut Profiled) -> Result<()> {
     use crate::stages::national::{self, EXPECTED_NL, GEMEENTE_VEKTIS, OE_NL};
     let n = profiled.profile.height();
-    let (expected, gemeente) = match &settings.reference_vektis {
+    let (expected, gemeente) = match &references.vektis {
         None => (vec![None; n], vec![None; n]),
-        Some((path, year)) => {
-            let table = LazyFrame::scan_parquet(
-                PlRefPath::new(path.to_string_lossy().as_ref()),
-                ScanArgsParquet::default(),
-            )
-            .and_then(|lf| lf.collect())
-            .map_err(|e| Error::Config {
-                path: settings
-                    .pipeline_file
-                    .clone()
-                    .unwrap_or_else(|| "command line".into()),
-                message: format!(
-                    "[reference] vektis = `{}` cannot be read as a table of `wijkscan reference vektis`: {e}",
-                    path.display()
-                ),
-            })?;
-            let nl = national::national(&table, *year)?;
-            national::per_area(&profiled.persons, &profiled.raw, &nl)?
-        }
+        Some(v) => national::per_area(&profiled.persons, &profiled.raw, &v.national)?,
     };
-    let hidden: Vec<bool> = profiled
-        .profile
-        .column("suppressed")?
-        .bool()?
-        .iter()
-        .map(|v| v.unwrap_or(true))
-        .collect();
+    let hidden: Vec<bool> = crate::frame::bools(&profiled.profile, "suppressed", true)?;
     let cents = crate::frame::floats(&profiled.raw, "zvw_cents")?;
     let shown = |v: &[Option<f64>]| -> Vec<Option<f64>> {
         v.iter()

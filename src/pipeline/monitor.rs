@@ -79,6 +79,7 @@ fn extracted_on(settings: &Settings, inputs: &Inputs) -> (NaiveDate, &'static st
 pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Computed> {
     super::check_out(settings)?;
     let segments = compile_segments(settings)?;
+    let references = super::References::load(settings)?;
     let mut timings = BTreeMap::new();
 
     // 1. Every period validated before any work: one bad period names itself and stops all.
@@ -117,6 +118,7 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         &last_settings,
         &last_validated,
         &inputs,
+        &references,
         &mut timings,
         reporter,
     )?;
@@ -129,6 +131,7 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         &mut profiled,
         true,
         Some(&last_basis),
+        &references,
         &mut timings,
         reporter,
     )?;
@@ -178,7 +181,7 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         let mut s = s;
         s.focus.propose = false;
         let inputs = typed_inputs(&v)?;
-        let p = profile_step(&s, &v, &inputs, &mut timings, reporter)?;
+        let p = profile_step(&s, &v, &inputs, &references, &mut timings, reporter)?;
         let f = focus_step(&s, &[], Some(&earlier_segments), &p, &mut timings, reporter)?;
         let t = Instant::now();
         let b = basis(&s, &p)?;
@@ -216,6 +219,7 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
             table: table_with_levels(table, settings),
         }),
         practices: None,
+        references,
         timings,
     };
     // The practice view of the report's period.

@@ -79,7 +79,7 @@ pub(super) fn publish(
     Ok(())
 }
 
-fn sha256_file(path: &Path) -> std::io::Result<String> {
+pub(super) fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut f = std::fs::File::open(path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -294,100 +294,13 @@ fn write_run(
                 suppression: v.suppression.clone(),
                 outliers: v.fit.clone(),
             }),
-        reference: reference_records(settings)?,
+        reference: computed.references.records()?,
         timings_seconds: timings.clone(),
         outputs,
     };
     manifest.write(dir)?;
     crate::run_folder::abort_point("manifest");
     Ok(timings)
-}
-
-/// The reference tables of `[reference]`: path, checksum, rows and the year used.
-fn reference_records(settings: &Settings) -> Result<Vec<crate::manifest::ReferenceRecord>> {
-    let read = |path: &Path| -> Result<DataFrame> {
-        Ok(LazyFrame::scan_parquet(
-            PlRefPath::new(path.to_string_lossy().as_ref()),
-            ScanArgsParquet::default(),
-        )?
-        .collect()?)
-    };
-    let record = |kind: &str, path: &Path, rows: usize, year: Option<i32>, national| {
-        Ok::<_, Error>(crate::manifest::ReferenceRecord {
-            kind: kind.into(),
-            path: std::fs::canonicalize(path)
-                .unwrap_or_else(|_| path.to_path_buf())
-                .display()
-                .to_string(),
-            sha256: sha256_file(path)?,
-            rows: rows as u64,
-            year,
-            national_cost_per_insured_year: national,
-            warnings: import_warnings(kind, path, rows, year),
-        })
-    };
-    let mut out = Vec::new();
-    if let Some((path, year)) = &settings.reference_vektis {
-        let table = read(path)?;
-        let nl = crate::stages::national::national(&table, *year)?;
-        out.push(record(
-            "vektis",
-            path,
-            table.height(),
-            Some(nl.year),
-            Some(nl.national),
-        )?);
-    }
-    if let Some(path) = &settings.reference_cbs {
-        let table = read(path)?;
-        let year = crate::frame::floats(&table, "year")?
-            .into_iter()
-            .flatten()
-            .next()
-            .map(|y| y as i32);
-        out.push(record("cbs", path, table.height(), year, None)?);
-    }
-    Ok(out)
-}
-
-/// The warnings `wijkscan reference <kind>` recorded for the files of `year`, read from the
-/// `reference_<kind>.json` it wrote beside the table; a note instead where that record is
-/// missing, unreadable, of another table (its rows do not add up to the table's) or has no
-/// file of that year — so an empty list means a clean import.
-fn import_warnings(kind: &str, table: &Path, rows: usize, year: Option<i32>) -> Vec<String> {
-    let name = format!("reference_{kind}.json");
-    let path = table.with_file_name(&name);
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return vec![format!(
-            "no import record `{name}` beside the table: the import's warnings are not known"
-        )];
-    };
-    let Ok(records) = serde_json::from_str::<Vec<serde_json::Value>>(&text) else {
-        return vec![format!(
-            "`{name}` beside the table is not an import record: the import's warnings are not known"
-        )];
-    };
-    let recorded: u64 = records.iter().filter_map(|r| r["rows"].as_u64()).sum();
-    if recorded != rows as u64 {
-        return vec![format!(
-            "`{name}` records {recorded} rows, the table has {rows}: it belongs to another import, and this one's warnings are not known"
-        )];
-    }
-    let of_year: Vec<&serde_json::Value> = records
-        .iter()
-        .filter(|r| year.is_none() || r["year"].as_i64() == year.map(i64::from))
-        .collect();
-    if of_year.is_empty() {
-        return vec![format!(
-            "`{name}` has no file of {}: the import's warnings are not known",
-            year.map_or("that year".to_string(), |y| y.to_string())
-        )];
-    }
-    of_year
-        .iter()
-        .flat_map(|r| r["warnings"].as_array().cloned().unwrap_or_default())
-        .filter_map(|w| w.as_str().map(str::to_string))
-        .collect()
 }
 
 /// One table of every period of a monitoring run, each with its `period` as the last column
@@ -416,32 +329,4 @@ fn stack_periods(
         frames.push(df.lazy().select(exprs));
     }
     Ok(concat(frames, UnionArgs::default())?.collect()?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The import's warnings of the year used; a note where the record cannot be trusted.
-    #[test]
-    fn import_warnings_of_the_year_or_a_note_why_not() {
-        let dir = tempfile::tempdir().unwrap();
-        let table = dir.path().join("vektis.parquet");
-        let none = import_warnings("vektis", &table, 5, Some(2023));
-        assert!(none[0].contains("no import record"), "{none:?}");
-        let record = |json: &str| {
-            std::fs::write(dir.path().join("reference_vektis.json"), json).unwrap();
-            import_warnings("vektis", &table, 5, Some(2023))
-        };
-        let two_years = r#"[{"year": 2015, "rows": 2, "warnings": ["HAAREN split"]},
-                            {"year": 2023, "rows": 3, "warnings": ["x"]}]"#;
-        assert_eq!(record(two_years), ["x"]);
-        let clean = r#"[{"year": 2023, "rows": 5, "warnings": []}]"#;
-        assert!(record(clean).is_empty());
-        let other = r#"[{"year": 2023, "rows": 4, "warnings": []}]"#;
-        assert!(record(other)[0].contains("another import"));
-        let no_year = r#"[{"year": 2022, "rows": 5, "warnings": []}]"#;
-        assert!(record(no_year)[0].contains("no file of 2023"));
-        assert!(record("{")[0].contains("not an import record"));
-    }
 }

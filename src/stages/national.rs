@@ -112,12 +112,7 @@ pub fn per_area(persons: &DataFrame, raw: &DataFrame, nl: &National) -> PolarsRe
     let age = crate::frame::counts(persons, "age")?;
     let sex = crate::frame::strings(persons, "sex")?;
     let days = crate::frame::counts(persons, "insured_days")?;
-    let inside: Vec<bool> = persons
-        .column("in_areas")?
-        .bool()?
-        .iter()
-        .map(|v| v.unwrap_or(false))
-        .collect();
+    let inside: Vec<bool> = crate::frame::bools(persons, "in_areas", false)?;
     let codes: Vec<(Level, Vec<Option<String>>)> = Level::ALL
         .iter()
         .filter_map(|l| Some((*l, crate::frame::strings(persons, l.code_column()?).ok()?)))

@@ -150,12 +150,7 @@ pub fn detect_on(
     let levels = strs(raw, "level")?;
     let codes = strs(raw, "area_code")?;
     let names = strs(raw, "area_name")?;
-    let suppressed: Vec<bool> = profile
-        .column("suppressed")?
-        .bool()?
-        .iter()
-        .map(|v| v.unwrap_or(true))
-        .collect();
+    let suppressed: Vec<bool> = crate::frame::bools(profile, "suppressed", true)?;
     let years: Vec<f64> = f64s(raw, "insured_days")?
         .iter()
         .map(|v| v.unwrap_or(0.0) / DAYS_PER_YEAR)

@@ -651,13 +651,7 @@ fn protect_cross(
     let names = strs(cx.area_raw, "area_name")?;
     let parents = strs(cx.area_raw, "parent_code")?;
     let persons_area = crate::frame::counts(cx.area_raw, "insured_persons")?;
-    let suppressed: Vec<bool> = cx
-        .area_profile
-        .column("suppressed")?
-        .bool()?
-        .iter()
-        .map(|v| v.unwrap_or(true))
-        .collect();
+    let suppressed: Vec<bool> = crate::frame::bools(cx.area_profile, "suppressed", true)?;
     let mut wanted = vec![cx.cross_level];
     let mut l = cx.cross_level;
     while let Some(p) = l.parent() {

@@ -446,14 +446,7 @@ pub fn protect(
 pub fn masks(df: &DataFrame, columns: &[String]) -> PolarsResult<Vec<Vec<bool>>> {
     columns
         .iter()
-        .map(|c| {
-            Ok(df
-                .column(c)?
-                .bool()?
-                .iter()
-                .map(|v| v.unwrap_or(false))
-                .collect())
-        })
+        .map(|c| crate::frame::bools(df, c, false))
         .collect()
 }
 

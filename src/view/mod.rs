@@ -208,13 +208,8 @@ fn read_parquet(dir: &Path, stem: &str) -> Result<DataFrame> {
             dir.display()
         )));
     }
-    let df = LazyFrame::scan_parquet(
-        PlRefPath::new(path.to_string_lossy().as_ref()),
-        ScanArgsParquet::default(),
-    )?
-    .collect()
-    .map_err(|e| Error::Output(format!("cannot read `{}`: {e}", path.display())))?;
-    Ok(df)
+    crate::frame::read_parquet(&path)
+        .map_err(|e| Error::Output(format!("cannot read `{}`: {e}", path.display())))
 }
 
 /// The rows of `period` when the table has a `period` column (a monitoring run's).

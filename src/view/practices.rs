@@ -74,22 +74,7 @@ fn read(dir: &Path, stem: &str) -> Result<Option<DataFrame>> {
     if !path.is_file() {
         return Ok(None);
     }
-    Ok(Some(
-        LazyFrame::scan_parquet(
-            PlRefPath::new(path.to_string_lossy().as_ref()),
-            ScanArgsParquet::default(),
-        )?
-        .collect()?,
-    ))
-}
-
-fn bools(df: &DataFrame, c: &str) -> Result<Vec<bool>> {
-    Ok(df
-        .column(c)?
-        .bool()?
-        .iter()
-        .map(|v| v.unwrap_or(true))
-        .collect())
+    Ok(Some(crate::frame::read_parquet(&path)?))
 }
 
 impl Practices {
@@ -124,7 +109,7 @@ impl Practices {
                 f("share_own_wijk")?,
                 f("gemeente_oe_for_flags")?,
             );
-            let sup = bools(&p, "suppressed")?;
+            let sup = crate::frame::bools(&p, "suppressed", true)?;
             out.rows = (0..p.height())
                 .map(|i| PracticeRow {
                     id: id[i].clone().unwrap_or_default(),
@@ -158,7 +143,7 @@ impl Practices {
                 floats(&c, "share_of_practice")?,
                 floats(&c, "share_of_area")?,
             );
-            let sup = bools(&c, "suppressed")?;
+            let sup = crate::frame::bools(&c, "suppressed", true)?;
             out.cells = (0..c.height())
                 .map(|i| PracticeAreaRow {
                     practice_id: pid[i].clone().unwrap_or_default(),
