@@ -103,7 +103,7 @@ pub fn protect(x: &Cross) -> Outcome {
     loop {
         let mut changed = atoms(x, &g, &rows, &mut hidden);
         let kinds = hidden_edges(x, &rows, &hidden);
-        let edges: Vec<(usize, usize)> = kinds.iter().map(|&e| ends(x, &g, e)).collect();
+        let mut edges: Vec<(usize, usize)> = kinds.iter().map(|&e| ends(x, &g, e)).collect();
         unresolved = 0;
         for k in bridges(g.nodes(), &edges) {
             let empty = match kinds[k] {
@@ -118,12 +118,17 @@ pub fn protect(x: &Cross) -> Outcome {
             match cheapest_path(x, &g, &rows, &row_mass, &hidden, &edges, k, u, v) {
                 Some(path) => {
                     for h in path {
-                        let slot = match h {
-                            Hide::Cell(c) => &mut hidden[c],
-                            Hide::Row(r) => &mut rows[r],
+                        let (slot, edge) = match h {
+                            Hide::Cell(c) => (&mut hidden[c], Edge::Cell(c)),
+                            Hide::Row(r) => (&mut rows[r], Edge::Row(r)),
                         };
-                        changed |= !*slot;
-                        *slot = true;
+                        if !*slot {
+                            *slot = true;
+                            changed = true;
+                            // Hidden now: the next bridge's path may use it at no cost (a
+                            // bridge this path already closed then needs nothing more).
+                            edges.push(ends(x, &g, edge));
+                        }
                     }
                 }
                 None => unresolved += 1,
@@ -381,6 +386,32 @@ mod tests {
         });
         assert_eq!(o.hidden, vec![true, true, true, true]);
         assert_eq!((o.primary, o.secondary, o.unresolved), (1, 3, 0));
+    }
+
+    /// Two small cells in one practice row: one rectangle protects both, with the cheaper
+    /// other practice; the costlier one stays published.
+    #[test]
+    fn one_rectangle_serves_two_small_cells() {
+        let parent = [None, Some(0), Some(1), Some(1)];
+        let cells = [
+            (0, 2, 5),
+            (0, 3, 5),
+            (1, 2, 30),
+            (1, 3, 50),
+            (2, 2, 60),
+            (2, 3, 70),
+        ];
+        let o = protect(&Cross {
+            row_hidden: &[false; 3],
+            area_parent: &parent,
+            area_hidden: &[false; 4],
+            cells: &cells,
+            min_cell: 10,
+        });
+        // The cheaper practice (1) completes the rectangle; practice 2 stays published.
+        assert_eq!(o.hidden, vec![true, true, true, true, false, false]);
+        assert_eq!(o.row_hidden, vec![false; 3], "no practice row hidden");
+        assert_eq!((o.primary, o.secondary, o.unresolved), (2, 2, 0));
     }
 
     /// Large cells stay published; a hidden practice hides its cells, and a second practice's
