@@ -450,3 +450,55 @@ fn the_cross_table_by_buurt_where_asked() {
     assert_ne!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cross_level"));
 }
+
+/// The practice flags widen their limits as `[outliers] overdispersion` says, as the area
+/// flags do: without correction each practice's z is the multiplicative one times √φ, and the
+/// additive method records τ².
+#[test]
+fn the_practice_flags_follow_the_overdispersion_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let z_of = |method: &str| {
+        let pipeline = tmp.path().join(format!("{method}.toml"));
+        std::fs::write(
+            &pipeline,
+            format!(
+                "period = \"2024Q3\"\n[inputs]\ndir = \"{}\"\n[outliers]\noverdispersion = \"{method}\"\n",
+                root().join("data-samples").display()
+            ),
+        )
+        .unwrap();
+        let out = tmp.path().join(method);
+        let o = run(&["run", pipeline.to_str().unwrap()], &out);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
+                .unwrap();
+        (
+            nums(&read(&out, "practices"), "z"),
+            manifest["practices"]["outliers"].clone(),
+        )
+    };
+    let (z_mult, fit) = z_of("multiplicative");
+    let (z_none, _) = z_of("none");
+    let (_, additive) = z_of("additive");
+    let phi = fit["phi"].as_f64().unwrap();
+    assert!(
+        phi > 1.0,
+        "the sample's practices are overdispersed: φ = {phi}"
+    );
+    let mut compared = 0;
+    for (m, n) in z_mult.iter().zip(&z_none) {
+        assert_eq!(m.is_some(), n.is_some());
+        if let (Some(m), Some(n)) = (m, n) {
+            assert!((n - m * phi.sqrt()).abs() < 1e-9, "{n} vs {m} · √{phi}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 5, "{compared} practices judged");
+    assert!(additive["tau2"].as_f64().unwrap() > 0.0, "{additive}");
+}

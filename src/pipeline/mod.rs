@@ -496,6 +496,7 @@ fn practices_step(
             kappa: outliers.basis.kappa,
             pooled_s: outliers.pooled_s,
             capped: outliers.basis.capped,
+            outliers: settings.outliers,
             focus_areas: &focus_areas,
             min_cell: settings.min_cell,
             cross_level: settings.practice_cross_level,

@@ -22,7 +22,8 @@ use crate::domain::{Level, CARE_TYPES, DAYS_PER_YEAR};
 use crate::stages::flag_basis::GroupSums;
 use crate::stages::practice_privacy;
 use crate::stages::suppress::{self, Metric, Tree};
-use crate::stats::{funnel, overdispersion, Z95, Z998};
+use crate::stats::overdispersion::Method;
+use crate::stats::{funnel, overdispersion, Limit};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -241,6 +242,9 @@ pub struct Fit {
     pub judged: usize,
     pub too_small: usize,
     pub phi: Option<f64>,
+    /// τ² (METHODS 4), used where `[outliers] overdispersion = "additive"`.
+    #[serde(default)]
+    pub tau2: Option<f64>,
     pub flags: usize,
     pub flags_vs_gemeente: usize,
     /// Against the whole extract's own capped O/E (`extract_oe_for_flags`).
@@ -297,6 +301,8 @@ pub struct Context<'a> {
     pub kappa: f64,
     pub pooled_s: f64,
     pub capped: bool,
+    /// The run's `[outliers]` settings: how φ is estimated and the limits widened.
+    pub outliers: crate::stages::outliers::Settings,
     pub focus_areas: &'a [String],
     pub min_cell: i64,
     pub cross_level: Level,
@@ -786,13 +792,7 @@ struct Judged {
 }
 
 fn limit_of(z: f64) -> Option<&'static str> {
-    if z.abs() > Z998 {
-        Some("99.8")
-    } else if z.abs() > Z95 {
-        Some("95")
-    } else {
-        None
-    }
+    Limit::of(z).map(Limit::label)
 }
 
 fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<Judged>, Fit)> {
@@ -870,12 +870,19 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
         }
         capped_shown[i] = capped_ok;
     }
+    // φ, τ² and the widening as the run's `[outliers]` settings say (METHODS 4), as for areas.
     let zs: Vec<f64> = points.iter().map(|p| p.3).collect();
-    let phi = overdispersion::phi_mad(&zs);
-    let widen = phi.filter(|&p| p > 1.0).map_or(1.0, f64::sqrt);
+    let ses: Vec<f64> = points.iter().map(|p| p.2).collect();
+    let phi = cx.outliers.estimator.phi(&zs);
+    let tau2 = overdispersion::tau2(phi, &ses);
+    let scale = |se: f64| match cx.outliers.method {
+        Method::None => se,
+        Method::Multiplicative => se * phi.filter(|&p| p > 1.0).map_or(1.0, f64::sqrt),
+        Method::Additive => (se * se + tau2.unwrap_or(0.0)).sqrt(),
+    };
     let (mut flags, mut flags_g, mut flags_e) = (0, 0, 0);
-    for &(i, ratio, se, z) in &points {
-        let z = z / widen;
+    for &(i, ratio, se, _) in &points {
+        let z = (ratio - 1.0) / scale(se);
         out[i].z = Some(z);
         out[i].limit = limit_of(z);
         if out[i].limit.is_some() {
@@ -891,7 +898,7 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
         // SE (so the capped ratio) to an interval; it does not give its value.
         let shown = capped_shown[i];
         if let Some(e) = extract_oe {
-            let ze = (ratio - e) / (se * widen);
+            let ze = (ratio - e) / scale(se);
             out[i].z_extract = shown.then_some(ze);
             out[i].limit_extract = limit_of(ze);
             if out[i].limit_extract.is_some() {
@@ -900,7 +907,7 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
             }
         }
         if let Some(g) = out[i].gemeente_oe {
-            let zg = (ratio - g) / (se * widen);
+            let zg = (ratio - g) / scale(se);
             out[i].z_gemeente = shown.then_some(zg);
             out[i].limit_gemeente = limit_of(zg);
             if out[i].limit_gemeente.is_some() {
@@ -916,6 +923,7 @@ fn judge(rows: &[Row], row_hidden: &[bool], cx: &Context) -> PolarsResult<(Vec<J
             judged: points.len(),
             too_small,
             phi,
+            tau2,
             flags,
             flags_vs_gemeente: flags_g,
             flags_vs_extract: flags_e,
@@ -1561,6 +1569,7 @@ mod tests {
                 kappa: 1.0,
                 pooled_s: 0.0,
                 capped: true,
+                outliers: Default::default(),
                 focus_areas: &["WK000101".to_string()],
                 min_cell: 1,
                 cross_level: Level::Wijk,
