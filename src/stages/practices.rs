@@ -69,21 +69,20 @@ pub fn with_practice(persons: LazyFrame, listed: Option<&[String]>) -> LazyFrame
 
 /// Plan: the raw sums per practice key over persons in known areas (the area profile's person
 /// sums, the patients with Wmo and the attributed norm).
-pub fn raw_plan(persons: LazyFrame, norm: LazyFrame) -> LazyFrame {
-    let inside = persons.filter(col("in_areas"));
-    let base = crate::stages::profile::person_aggs(inside.clone(), Some(PRACTICE));
-    let wmo = inside
-        .clone()
-        .group_by([col(PRACTICE)])
-        .agg([col("wmo_types")
+pub fn raw_plan(persons: LazyFrame) -> LazyFrame {
+    // The area rows' own sums, and the patients with Wmo, in one pass.
+    let mut aggs = crate::stages::profile::person_agg_exprs();
+    aggs.push(
+        col("wmo_types")
             .gt(lit(0i64))
             .cast(DataType::Int64)
             .sum()
-            .alias("wmo_clients")]);
-    let _ = norm;
-    base.left_join(wmo, col("area_code"), col(PRACTICE))
-        .with_columns([col("wmo_clients").fill_null(lit(0i64))])
-        .rename(["area_code"], ["practice_id"], true)
+            .alias("wmo_clients"),
+    );
+    persons
+        .filter(col("in_areas"))
+        .group_by([col(PRACTICE).alias("practice_id")])
+        .agg(aggs)
 }
 
 /// Fixed-point scale of attributed norms (1/10,000 euro).
@@ -314,7 +313,7 @@ fn strs(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<String>>> {
 
 /// Builds the practice view from the person frame (with the practice key).
 pub fn build(persons: &DataFrame, cx: &Context) -> PolarsResult<PracticeView> {
-    let raw = raw_plan(persons.clone().lazy(), cx.norm.clone()).collect()?;
+    let raw = raw_plan(persons.clone().lazy()).collect()?;
     let rates = norm_rates(cx.norm.clone())?;
     let practice_days = days_plan(persons.clone().lazy(), vec![col(PRACTICE)]).collect()?;
     let practice_norm = attributed(&practice_days, &[PRACTICE], &rates)?;
@@ -430,6 +429,7 @@ pub fn build(persons: &DataFrame, cx: &Context) -> PolarsResult<PracticeView> {
         .collect();
     let populations = populations(
         persons,
+        &rates,
         &rows,
         &row_hidden,
         &cross_outcome,
@@ -1166,8 +1166,10 @@ fn ledger(rows: &[Row], area_raw: &DataFrame) -> PolarsResult<Ledger> {
 
 /// Per focus area: its residents against the patients of the practices located in it (seed 004
 /// §3.2): size, overlap both ways, cost per insured year, O/E, top care types.
+#[allow(clippy::too_many_arguments)]
 fn populations(
     persons: &DataFrame,
+    rates: &HashMap<String, f64>,
     rows: &[Row],
     row_hidden: &[bool],
     cross: &practice_privacy::Outcome,
@@ -1181,7 +1183,6 @@ fn populations(
             by_level.entry(l).or_default().push(a.clone());
         }
     }
-    let rates = norm_rates(cx.norm.clone())?;
     let mut out: Vec<PopulationRow> = Vec::new();
     for (level, areas) in by_level {
         let Some(code_col) = level.code_column() else {
@@ -1232,7 +1233,7 @@ fn populations(
             vec![col(code_col).alias("__home"), col("__loc")],
         )
         .collect()?;
-        let norms = attributed(&norm_days, &["__home", "__loc"], &rates)?;
+        let norms = attributed(&norm_days, &["__home", "__loc"], rates)?;
         let home = strs(&pairs, "__home")?;
         let at = strs(&pairs, "__loc")?;
         let ints = |c: &str| crate::frame::counts(&pairs, c);

@@ -280,6 +280,14 @@ fn level_key(code_col: Option<&str>) -> Expr {
 
 /// Aggregates of insured persons per area of one level.
 pub fn person_aggs(persons: LazyFrame, code_col: Option<&str>) -> LazyFrame {
+    persons
+        .filter(col("in_areas"))
+        .group_by([level_key(code_col)])
+        .agg(person_agg_exprs())
+}
+
+/// The person sums of every area row (and of every GP practice, `stages::practices`).
+pub fn person_agg_exprs() -> Vec<Expr> {
     let mut aggs = vec![
         len().cast(DataType::Int64).alias("insured_persons"),
         col("insured_days").sum().alias("insured_days"),
@@ -309,10 +317,7 @@ pub fn person_aggs(persons: LazyFrame, code_col: Option<&str>) -> LazyFrame {
     }
     // Age/sex-expected cost (stages::expected), summed per area.
     aggs.push(col(expected::EXP_TOTAL).sum().alias(expected::EXP_TOTAL));
-    persons
-        .filter(col("in_areas"))
-        .group_by([level_key(code_col)])
-        .agg(aggs)
+    aggs
 }
 
 fn wmo_aggs(wmo_lines: LazyFrame, code_col: Option<&str>) -> LazyFrame {
