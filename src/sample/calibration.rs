@@ -21,6 +21,14 @@ pub const AGE_CLASS_LOWER: [u32; 19] = [
     0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90,
 ];
 
+/// The 5-year age class (index into `AGE_CLASS_LOWER`) of an age; 90 and over is the last.
+pub fn class_of_age(age: i64) -> usize {
+    AGE_CLASS_LOWER
+        .iter()
+        .rposition(|&lower| age >= i64::from(lower))
+        .unwrap_or(0)
+}
+
 /// Vektis labels of the age classes, as in the file (trimmed).
 pub const AGE_CLASS_LABELS: [&str; 19] = [
     "0 t/m  4 jaar",

@@ -254,11 +254,7 @@ impl Plan<'_> {
             let from = if k == p.joined.0 { p.joined.1 } else { 0 };
             if k == j {
                 let to = if ends { day.max(from + 1) } else { days };
-                let class = AGE_CLASS_LOWER
-                    .iter()
-                    .rposition(|&lower| age >= lower)
-                    .unwrap_or(0)
-                    .min(18);
+                let class = super::calibration::class_of_age(i64::from(age));
                 return Some(State {
                     age,
                     class,

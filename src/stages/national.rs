@@ -6,7 +6,7 @@
 //! insured year. Summed in 1/10,000 euro as integers, so the figures are the same every run.
 
 use crate::domain::{Level, DAYS_PER_YEAR};
-use crate::sample::calibration::{AGE_CLASS_LABELS, AGE_CLASS_LOWER};
+use crate::sample::calibration::{class_of_age, AGE_CLASS_LABELS};
 use crate::stages::profile::TOTAL_CODE;
 use polars::prelude::*;
 use std::collections::HashMap;
@@ -30,11 +30,9 @@ pub struct National {
     pub national: f64,
 }
 
-fn class_of(label: &str) -> Option<usize> {
-    let folded = label.split_whitespace().collect::<Vec<_>>().join(" ");
-    AGE_CLASS_LABELS
-        .iter()
-        .position(|l| l.split_whitespace().collect::<Vec<_>>().join(" ") == folded)
+/// A label with runs of spaces as one (`"0 t/m  4 jaar"` as the import stores it).
+fn fold_label(label: &str) -> String {
+    label.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The rates of `year` (default: the latest year in the table).
@@ -46,6 +44,11 @@ pub fn national(vektis: &DataFrame, year: Option<i32>) -> PolarsResult<National>
     let code = crate::frame::strings(vektis, "gemeente_code")?;
     let iy = crate::frame::floats(vektis, "insured_years")?;
     let cost = crate::frame::floats(vektis, "cost_total_eur")?;
+    let class_of: HashMap<String, usize> = AGE_CLASS_LABELS
+        .iter()
+        .enumerate()
+        .map(|(k, l)| (fold_label(l), k))
+        .collect();
     let mut cells = [[(0i64, 0.0f64); 19]; 2];
     let mut gem: HashMap<String, (i64, f64)> = HashMap::new();
     let (mut all_cents, mut all_years) = (0i64, 0.0);
@@ -67,7 +70,7 @@ pub fn national(vektis: &DataFrame, year: Option<i32>) -> PolarsResult<National>
             Some("V") => 1,
             _ => continue,
         };
-        if let Some(k) = age[i].as_deref().and_then(class_of) {
+        if let Some(&k) = age[i].as_deref().and_then(|a| class_of.get(&fold_label(a))) {
             cells[s][k].0 += cents;
             cells[s][k].1 += y;
         }
@@ -96,13 +99,6 @@ pub fn national(vektis: &DataFrame, year: Option<i32>) -> PolarsResult<National>
 }
 
 /// The class of an age: 0–4 … 85–89, 90+.
-fn age_class(age: i64) -> usize {
-    AGE_CLASS_LOWER
-        .iter()
-        .rposition(|&l| age >= i64::from(l))
-        .unwrap_or(0)
-}
-
 /// Per raw row: (expected cost at national amounts, the gemeente's all-insurer figure).
 pub type PerArea = (Vec<Option<f64>>, Vec<Option<f64>>);
 
@@ -118,7 +114,7 @@ pub fn per_area(persons: &DataFrame, raw: &DataFrame, nl: &National) -> PolarsRe
         .filter_map(|l| Some((*l, crate::frame::strings(persons, l.code_column()?).ok()?)))
         .collect();
     // (level, code) → (expected in 1/10,000 euro, persons without a rate).
-    let mut sums: HashMap<(Level, String), (i64, i64)> = HashMap::new();
+    let mut sums: HashMap<(Level, &str), (i64, i64)> = HashMap::new();
     for i in 0..persons.height() {
         if !inside[i] {
             continue;
@@ -128,22 +124,22 @@ pub fn per_area(persons: &DataFrame, raw: &DataFrame, nl: &National) -> PolarsRe
             Some("V") | Some("F") => 1,
             _ => continue,
         };
-        let rate = nl.rates[s][age_class(age[i])];
+        let rate = nl.rates[s][class_of_age(age[i])];
         let fixed = rate.map_or(0, |r| {
             (r * days[i] as f64 / DAYS_PER_YEAR * SCALE).round() as i64
         });
         let missing = i64::from(rate.is_none());
-        let mut add = |key: (Level, String)| {
+        let mut add = |key| {
             let e = sums.entry(key).or_insert((0, 0));
             e.0 += fixed;
             e.1 += missing;
         };
         for (level, c) in &codes {
             if let Some(code) = &c[i] {
-                add((*level, code.clone()));
+                add((*level, code.as_str()));
             }
         }
-        add((Level::Total, TOTAL_CODE.to_string()));
+        add((Level::Total, TOTAL_CODE));
     }
     let levels = crate::frame::strings(raw, "level")?;
     let area = crate::frame::strings(raw, "area_code")?;
@@ -157,7 +153,7 @@ pub fn per_area(persons: &DataFrame, raw: &DataFrame, nl: &National) -> PolarsRe
         };
         // An area with a person of no national rate has no national expectation (not a low one).
         expected.push(
-            sums.get(&(l, code.clone()))
+            sums.get(&(l, code.as_str()))
                 .filter(|(_, missing)| *missing == 0)
                 .map(|(f, _)| *f as f64 / SCALE),
         );
