@@ -530,15 +530,25 @@ pub fn report(args: &ReportArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// An imported reference table into `out`: `<kind>.parquet/.csv` and the import's record,
+/// `reference_<kind>.json` (read back by a run for the manifest).
+fn write_reference(
+    out: &std::path::Path,
+    kind: &str,
+    mut table: polars::prelude::DataFrame,
+    files: &impl serde::Serialize,
+) -> Result<()> {
+    std::fs::create_dir_all(out)?;
+    crate::pipeline::write_table(&mut table, out, kind)?;
+    let record = serde_json::to_string_pretty(files).map_err(|e| Error::Other(e.to_string()))?;
+    std::fs::write(out.join(format!("reference_{kind}.json")), record + "\n")?;
+    Ok(())
+}
+
 /// `wijkscan reference cbs FILE… --out DIR`.
 pub fn reference_cbs(args: &crate::cli::ReferenceArgs) -> Result<u8> {
     let imported = crate::reference::cbs::import(&args.files)?;
-    std::fs::create_dir_all(&args.out)?;
-    let mut table = imported.table;
-    crate::pipeline::write_table(&mut table, &args.out, "cbs")?;
-    let record =
-        serde_json::to_string_pretty(&imported.files).map_err(|e| Error::Other(e.to_string()))?;
-    std::fs::write(args.out.join("reference_cbs.json"), record + "\n")?;
+    write_reference(&args.out, "cbs", imported.table, &imported.files)?;
     for f in &imported.files {
         let levels: Vec<String> = f.levels.iter().map(|(l, n)| format!("{n} {l}")).collect();
         println!("{}: {} rows ({})", f.path, f.rows, levels.join(", "));
@@ -553,12 +563,7 @@ pub fn reference_cbs(args: &crate::cli::ReferenceArgs) -> Result<u8> {
 /// `wijkscan reference vektis FILE… --out DIR`.
 pub fn reference_vektis(args: &crate::cli::ReferenceArgs) -> Result<u8> {
     let imported = crate::reference::vektis::import(&args.files)?;
-    std::fs::create_dir_all(&args.out)?;
-    let mut table = imported.table;
-    crate::pipeline::write_table(&mut table, &args.out, "vektis")?;
-    let record =
-        serde_json::to_string_pretty(&imported.files).map_err(|e| Error::Other(e.to_string()))?;
-    std::fs::write(args.out.join("reference_vektis.json"), record + "\n")?;
+    write_reference(&args.out, "vektis", imported.table, &imported.files)?;
     for f in &imported.files {
         println!(
             "{} ({}): {} rows ({} rest), € {} in all (file and table agree to the cent), € {:.2} per insured year",

@@ -24,6 +24,7 @@
 
 pub mod cache;
 pub mod charts;
+pub mod checksum;
 pub mod cli;
 pub mod columns;
 pub mod commands;

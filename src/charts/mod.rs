@@ -616,7 +616,6 @@ fn spine_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
                     lang.t("spreiding", "range").into(),
                     lang.t("middelste helft", "middle half").into(),
                 ],
-                lang,
             }),
         });
     }

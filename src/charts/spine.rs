@@ -7,7 +7,6 @@
 
 use super::style::{shorten, FONT, INK, MUTED};
 use super::DrawResult;
-use crate::text::Lang;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor;
@@ -30,7 +29,6 @@ pub struct SpineChart {
     pub rows: Vec<SpineRow>,
     /// Legend words: area, gemeente, benchmark, range, middle half.
     pub legend: [String; 5],
-    pub lang: Lang,
 }
 
 /// (lowest, 25th, 75th, highest) of `values` (nearest-rank percentiles).
@@ -176,7 +174,6 @@ impl SpineChart {
             dark.filled(),
         ))?;
         root.draw(&Text::new(middle.clone(), (xr + 114, y - 6), style))?;
-        let _ = self.lang;
         Ok(())
     }
 }

@@ -261,20 +261,8 @@ fn with_residents_source(
             }
             _ => None,
         };
-        match (residents[i], from_cbs) {
-            (Some(r), _) => {
-                filled.push(Some(r));
-                source.push(Some("areas"));
-            }
-            (None, Some(r)) => {
-                filled.push(Some(r));
-                source.push(Some("cbs"));
-            }
-            (None, None) => {
-                filled.push(None);
-                source.push(None);
-            }
-        }
+        filled.push(residents[i].or(from_cbs));
+        source.push(residents[i].map(|_| "areas").or(from_cbs.map(|_| "cbs")));
     }
     raw.with_column(Column::new("residents".into(), filled))?;
     raw.with_column(Column::new("residents_source".into(), source))?;

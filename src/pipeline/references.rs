@@ -84,7 +84,7 @@ impl References {
                     .unwrap_or_else(|_| path.to_path_buf())
                     .display()
                     .to_string(),
-                sha256: super::write::sha256_file(path)?,
+                sha256: crate::checksum::sha256_file(path)?,
                 rows: rows as u64,
                 year,
                 national_cost_per_insured_year: national,
@@ -120,20 +120,28 @@ fn import_warnings(kind: &str, table: &Path, rows: usize, year: Option<i32>) -> 
             "no import record `{name}` beside the table: the import's warnings are not known"
         )];
     };
-    let Ok(records) = serde_json::from_str::<Vec<serde_json::Value>>(&text) else {
+    /// What a run needs of an import's record (the rest is for the reader).
+    #[derive(serde::Deserialize)]
+    struct Record {
+        year: Option<i32>,
+        rows: u64,
+        #[serde(default)]
+        warnings: Vec<String>,
+    }
+    let Ok(records) = serde_json::from_str::<Vec<Record>>(&text) else {
         return vec![format!(
             "`{name}` beside the table is not an import record: the import's warnings are not known"
         )];
     };
-    let recorded: u64 = records.iter().filter_map(|r| r["rows"].as_u64()).sum();
+    let recorded: u64 = records.iter().map(|r| r.rows).sum();
     if recorded != rows as u64 {
         return vec![format!(
             "`{name}` records {recorded} rows, the table has {rows}: it belongs to another import, and this one's warnings are not known"
         )];
     }
-    let of_year: Vec<&serde_json::Value> = records
+    let of_year: Vec<&Record> = records
         .iter()
-        .filter(|r| year.is_none() || r["year"].as_i64() == year.map(i64::from))
+        .filter(|r| year.is_none() || r.year == year)
         .collect();
     if of_year.is_empty() {
         return vec![format!(
@@ -141,11 +149,7 @@ fn import_warnings(kind: &str, table: &Path, rows: usize, year: Option<i32>) -> 
             year.map_or("that year".to_string(), |y| y.to_string())
         )];
     }
-    of_year
-        .iter()
-        .flat_map(|r| r["warnings"].as_array().cloned().unwrap_or_default())
-        .filter_map(|w| w.as_str().map(str::to_string))
-        .collect()
+    of_year.iter().flat_map(|r| r.warnings.clone()).collect()
 }
 
 #[cfg(test)]

@@ -12,9 +12,7 @@ use crate::stages::load::Problem;
 use crate::stages::profile::level_rank;
 use polars::prelude::*;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 use std::time::Instant;
 
@@ -77,20 +75,6 @@ pub(super) fn publish(
     }
     tracing::info!(seconds = t.elapsed().as_secs_f64(), "private cache");
     Ok(())
-}
-
-pub(super) fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The published profile restricted to the levels asked for, in a fixed order.
@@ -212,7 +196,7 @@ fn write_run(
                     .display()
                     .to_string(),
                 bytes,
-                sha256: sha256_file(&c.file.path)?,
+                sha256: crate::checksum::sha256_file(&c.file.path)?,
                 rows: c.rows,
             })
         })

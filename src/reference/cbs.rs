@@ -258,7 +258,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
         files.push(FileRecord {
             path: name,
             year,
-            sha256: super::vektis::sha256(&bytes),
+            sha256: crate::checksum::sha256(&bytes),
             rows,
             levels: per_level,
             warnings,

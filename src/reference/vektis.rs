@@ -259,14 +259,6 @@ struct Columns {
     rest: Vec<bool>,
 }
 
-pub(crate) fn sha256(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn eur(cents: i64) -> String {
     crate::stages::reconcile::eur_text(cents)
 }
@@ -428,7 +420,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
         files.push(FileRecord {
             path: name.clone(),
             year,
-            sha256: sha256(&bytes),
+            sha256: crate::checksum::sha256(&bytes),
             rows,
             rest_rows,
             national_cost_eur_file: eur(file_cents),
