@@ -148,17 +148,9 @@ impl MapChart {
         DB::ErrorType: 'static,
     {
         let (pw, ph) = area.dim_in_pixel();
-        let pts = panel.shapes.iter().flat_map(|s| s.rings.iter().flatten());
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for &(x, y) in pts {
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x);
-            y1 = y1.max(y);
-        }
-        if x0 > x1 {
+        let Some((x0, y0, x1, y1)) = bounds(&panel.shapes) else {
             return Ok(());
-        }
+        };
         // Equal scales on both axes: widen the shorter side of the box to the panel's shape.
         let (pw_f, ph_f) = (f64::from(pw.max(1)) - 16.0, f64::from(ph.max(1)) - 40.0);
         let (dx, dy) = ((x1 - x0).max(1e-9), (y1 - y0).max(1e-9));
@@ -211,6 +203,16 @@ impl MapChart {
         }
         Ok(())
     }
+}
+
+/// The box (x0, y0, x1, y1) around the shapes' rings; None for no points.
+pub fn bounds(shapes: &[MapShape]) -> Option<(f64, f64, f64, f64)> {
+    let pts = shapes.iter().flat_map(|s| s.rings.iter().flatten());
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for &(x, y) in pts {
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    (x0 <= x1).then_some((x0, y0, x1, y1))
 }
 
 /// Spreads `n` points around `centre` (a sunflower spiral, `step` map units apart), so that

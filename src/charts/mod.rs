@@ -709,14 +709,7 @@ fn practice_map_plan(view: &RunView, geo: &MapGeometry, lang: Lang, out: &mut Ve
         .iter()
         .filter_map(|g| {
             let shapes = level_shapes(view, geo, Level::Wijk, &g.code, &OE_EDGES, |a| a.oe);
-            let pts = shapes.iter().flat_map(|s| s.rings.iter().flatten());
-            let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-            for &(x, y) in pts {
-                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
-            }
-            if shapes.is_empty() || x0 > x1 {
-                return None;
-            }
+            let (x0, y0, x1, y1) = map::bounds(&shapes)?;
             let step = 0.015 * ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
             let mut points = Vec::new();
             for (wijk, practices) in &by_wijk {
