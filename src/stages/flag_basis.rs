@@ -365,55 +365,12 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             Some(c) => col(c),
             None => lit(TOTAL_CODE),
         };
-        let mut aggs = Vec::new();
-        for (m, _) in &metrics {
-            aggs.push(
-                col(fl(m).as_str())
-                    .sum()
-                    .cast(DataType::Int64)
-                    .alias(format!("o_{m}").as_str()),
-            );
-            aggs.push(
-                col(format!("__e_{m}").as_str())
-                    .sum()
-                    .alias(format!("e_{m}").as_str()),
-            );
-            aggs.push(
-                col(format!("__v_{m}").as_str())
-                    .sum()
-                    .alias(format!("v_{m}").as_str()),
-            );
-        }
-        for (m, c) in &metrics {
-            aggs.push(
-                col(c.as_str())
-                    .neq(col(fl(m).as_str()))
-                    .cast(DataType::Int64)
-                    .sum()
-                    .alias(format!("k_{m}").as_str()),
-            );
-        }
-        let sums = per_person
-            .clone()
-            .lazy()
-            .group_by([key.alias("__code")])
-            .agg(aggs)
-            .collect()?;
-        let keys = crate::frame::strings(&sums, "__code")?;
+        let (keys, cols) = sums_by(&per_person, key, &metrics)?;
         let row_of: std::collections::HashMap<&str, usize> = keys
             .iter()
             .enumerate()
             .filter_map(|(i, k)| k.as_deref().map(|k| (k, i)))
             .collect();
-        let mut cols = Vec::new();
-        for (m, _) in &metrics {
-            cols.push((
-                crate::frame::floats(&sums, &format!("o_{m}"))?,
-                crate::frame::floats(&sums, &format!("e_{m}"))?,
-                crate::frame::floats(&sums, &format!("v_{m}"))?,
-                crate::frame::floats(&sums, &format!("k_{m}"))?,
-            ));
-        }
         for i in 0..raw.height() {
             if levels[i].as_deref() != Some(level.as_str()) {
                 continue;
@@ -437,31 +394,13 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
         .iter()
         .any(|c| c.as_str() == crate::columns::PRACTICE)
     {
-        let sums = per_person
-            .clone()
-            .lazy()
-            .group_by([col(crate::columns::PRACTICE)])
-            .agg([
-                col(fl("total").as_str())
-                    .sum()
-                    .cast(DataType::Int64)
-                    .alias("o"),
-                col("__e_total").sum().alias("e"),
-                col("__v_total").sum().alias("v"),
-                col("zvw_cents")
-                    .neq(col(fl("total").as_str()))
-                    .cast(DataType::Int64)
-                    .sum()
-                    .alias("k"),
-            ])
-            .collect()?;
-        let keys = crate::frame::strings(&sums, crate::columns::PRACTICE)?;
-        let (o, e, v, k) = (
-            crate::frame::floats(&sums, "o")?,
-            crate::frame::floats(&sums, "e")?,
-            crate::frame::floats(&sums, "v")?,
-            crate::frame::floats(&sums, "k")?,
-        );
+        let total: Vec<(String, String)> = metrics
+            .iter()
+            .filter(|(m, _)| m == "total")
+            .cloned()
+            .collect();
+        let (keys, cols) = sums_by(&per_person, col(crate::columns::PRACTICE), &total)?;
+        let (o, e, v, k) = &cols[0];
         for (i, key) in keys.into_iter().enumerate() {
             if let Some(key) = key {
                 practices.insert(
@@ -484,6 +423,67 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
         areas,
         practices,
     })
+}
+
+/// Observed (flag) cents, expected, variance and capped persons per metric. Every value is
+/// an integer sum, so the result is the same in every run.
+type MetricSums = (
+    Vec<Option<f64>>,
+    Vec<Option<f64>>,
+    Vec<Option<f64>>,
+    Vec<Option<f64>>,
+);
+
+/// Per value of `key` (an area code column or the practice key): the keys and, per metric,
+/// its sums over the persons.
+fn sums_by(
+    per_person: &DataFrame,
+    key: Expr,
+    metrics: &[(String, String)],
+) -> PolarsResult<(Vec<Option<String>>, Vec<MetricSums>)> {
+    let mut aggs = Vec::new();
+    for (m, c) in metrics {
+        aggs.push(
+            col(fl(m).as_str())
+                .sum()
+                .cast(DataType::Int64)
+                .alias(format!("o_{m}").as_str()),
+        );
+        aggs.push(
+            col(format!("__e_{m}").as_str())
+                .sum()
+                .alias(format!("e_{m}").as_str()),
+        );
+        aggs.push(
+            col(format!("__v_{m}").as_str())
+                .sum()
+                .alias(format!("v_{m}").as_str()),
+        );
+        aggs.push(
+            col(c.as_str())
+                .neq(col(fl(m).as_str()))
+                .cast(DataType::Int64)
+                .sum()
+                .alias(format!("k_{m}").as_str()),
+        );
+    }
+    let sums = per_person
+        .clone()
+        .lazy()
+        .group_by([key.alias("__code")])
+        .agg(aggs)
+        .collect()?;
+    let keys = crate::frame::strings(&sums, "__code")?;
+    let mut cols = Vec::new();
+    for (m, _) in metrics {
+        cols.push((
+            crate::frame::floats(&sums, &format!("o_{m}"))?,
+            crate::frame::floats(&sums, &format!("e_{m}"))?,
+            crate::frame::floats(&sums, &format!("v_{m}"))?,
+            crate::frame::floats(&sums, &format!("k_{m}"))?,
+        ));
+    }
+    Ok((keys, cols))
 }
 
 #[cfg(test)]
