@@ -151,37 +151,43 @@ pub fn protect(x: &Cross) -> Outcome {
 /// A published row or column whose hidden cells sum to 1 to min_cell − 1 persons gives that
 /// small group away: hide its smallest published cell until the sum is large enough.
 fn atoms(x: &Cross, g: &Graph, rows: &[bool], hidden: &mut [bool]) -> bool {
+    // Sums kept up to date as cells are hidden, and each node's cells indexed once: with
+    // thousands of practices and a hundred thousand cells a rescan per hidden cell is quadratic.
+    let mut sum = vec![0i64; g.nodes()];
+    let mut cells_of: Vec<Vec<usize>> = vec![Vec::new(); g.nodes()];
+    for (i, &(r, a, n)) in x.cells.iter().enumerate() {
+        cells_of[r].push(i);
+        cells_of[g.area(a)].push(i);
+        if hidden[i] {
+            sum[r] += n;
+            sum[g.area(a)] += n;
+        }
+    }
+    let published = |node: usize| {
+        if node < g.rows {
+            !rows[node]
+        } else {
+            !x.area_hidden[node - g.rows]
+        }
+    };
     let mut changed = false;
     loop {
-        let mut sum = vec![0i64; g.nodes()];
-        for (i, &(r, a, n)) in x.cells.iter().enumerate() {
-            if hidden[i] {
-                sum[r] += n;
-                sum[g.area(a)] += n;
-            }
-        }
-        let published = |node: usize| {
-            if node < g.rows {
-                !rows[node]
-            } else {
-                !x.area_hidden[node - g.rows]
-            }
-        };
         let fix = (0..g.rows + g.areas)
             .find(|&node| published(node) && sum[node] > 0 && sum[node] < x.min_cell);
         let Some(node) = fix else {
             return changed;
         };
-        let smallest = x
-            .cells
+        let smallest = cells_of[node]
             .iter()
-            .enumerate()
-            .filter(|(i, &(r, a, _))| !hidden[*i] && (r == node || g.area(a) == node))
-            .min_by_key(|(i, &(_, _, n))| (n, *i))
-            .map(|(i, _)| i);
+            .copied()
+            .filter(|&i| !hidden[i])
+            .min_by_key(|&i| (x.cells[i].2, i));
         match smallest {
             Some(i) => {
                 hidden[i] = true;
+                let (r, a, n) = x.cells[i];
+                sum[r] += n;
+                sum[g.area(a)] += n;
                 changed = true;
             }
             // Nothing left to hide in it: the row or column is hidden whole already in effect.

@@ -409,14 +409,16 @@ pub fn build(persons: &DataFrame, cx: &Context) -> PolarsResult<PracticeView> {
 
     // share_own_wijk is a cross cell over the practice's persons: hidden with that cell.
     // (at buurt level the own wijk is a sum of buurt cells: any hidden one hides the share).
+    let cells_of_practice = by_practice(&cell_of);
     let own_hidden: Vec<bool> = rows
         .iter()
         .map(|r| {
             r.location.wijk.as_ref().is_some_and(|w| {
-                cell_of.iter().any(|((k, a), &c)| {
-                    k == &r.key
-                        && cross_outcome.hidden[c]
-                        && Level::Wijk.ancestor_of(a).as_deref() == Some(w.as_str())
+                cells_of_practice.get(r.key.as_str()).is_some_and(|cells| {
+                    cells.iter().any(|&(a, c)| {
+                        cross_outcome.hidden[c]
+                            && Level::Wijk.ancestor_of(a).as_deref() == Some(w.as_str())
+                    })
                 })
             })
         })
@@ -433,7 +435,7 @@ pub fn build(persons: &DataFrame, cx: &Context) -> PolarsResult<PracticeView> {
         &rows,
         &row_hidden,
         &cross_outcome,
-        &cell_of,
+        &cells_of_practice,
         &care_hidden,
         cx,
     )?;
@@ -1173,10 +1175,13 @@ fn populations(
     rows: &[Row],
     row_hidden: &[bool],
     cross: &practice_privacy::Outcome,
-    cell_of: &HashMap<(String, String), usize>,
+    cells_of_practice: &HashMap<&str, Vec<(&str, usize)>>,
     care_hidden: &[Vec<bool>],
     cx: &Context,
 ) -> PolarsResult<DataFrame> {
+    // Looked up once: at an insurer's scale there are thousands of practices and tens of
+    // thousands of profile rows, so a scan per focus area would be quadratic.
+    let profile_row = profile_rows(cx)?;
     let mut by_level: BTreeMap<Level, Vec<String>> = BTreeMap::new();
     for a in cx.focus_areas {
         if let Some(l) = Level::of_code(a) {
@@ -1242,17 +1247,40 @@ fn populations(
             .iter()
             .map(|ct| ints(&ct_col(ct)))
             .collect::<PolarsResult<_>>()?;
+        let pair_norm: Vec<(i64, i64)> = (0..pairs.height())
+            .map(|i| {
+                norms
+                    .get(&vec![home[i].clone(), at[i].clone()])
+                    .copied()
+                    .unwrap_or((0, 0))
+            })
+            .collect();
+        // The pairs touching each area (as home or as location), and the practices located in it.
+        let mut pairs_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        for i in 0..pairs.height() {
+            if let Some(h) = home[i].as_deref() {
+                pairs_of.entry(h).or_default().push(i);
+            }
+            if let Some(l) = at[i].as_deref() {
+                if home[i].as_deref() != Some(l) {
+                    pairs_of.entry(l).or_default().push(i);
+                }
+            }
+        }
+        let located_at: std::collections::HashSet<(&str, &str)> =
+            loc.iter().map(|(k, c)| (k.as_str(), c.as_str())).collect();
         for area in areas {
             let mut res = Sums::new();
             let mut pat = Sums::new();
             let mut both = 0i64;
-            for i in 0..pairs.height() {
+            for &i in pairs_of
+                .get(area.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
                 let is_home = home[i].as_deref() == Some(area.as_str());
                 let is_loc = at[i].as_deref() == Some(area.as_str());
-                let (nf, nd) = norms
-                    .get(&vec![home[i].clone(), at[i].clone()])
-                    .copied()
-                    .unwrap_or((0, 0));
+                let (nf, nd) = pair_norm[i];
                 let add = |s: &mut Sums| {
                     s.persons += p[i];
                     s.days += d[i];
@@ -1276,23 +1304,26 @@ fn populations(
             let located: Vec<usize> = rows
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| loc.iter().any(|(k, c)| k == &r.key && c == &area))
+                .filter(|(_, r)| located_at.contains(&(r.key.as_str(), area.as_str())))
                 .map(|(i, _)| i)
                 .collect();
             // The residents' figures are the area profile's; the patients' are the sum of the
             // located practices' rows, so one hidden practice hides them; the overlap is a sum
             // of cross cells (practice located here × area within here) where the cross level
             // lies within the focus area.
-            let area_hidden = area_suppressed(cx, &area)?;
+            let area_hidden = area_suppressed(cx, &profile_row, &area)?;
             let patients_hidden = located.iter().any(|&i| row_hidden[i])
                 || (pat.persons > 0 && pat.persons < cx.min_cell);
             let small = |n: i64| n > 0 && n < cx.min_cell;
             let overlap_cells_hidden = located.iter().any(|&i| {
-                cell_of.iter().any(|((k, a), &c)| {
-                    k == &rows[i].key
-                        && cross.hidden[c]
-                        && level.ancestor_of(a).as_deref() == Some(area.as_str())
-                })
+                cells_of_practice
+                    .get(rows[i].key.as_str())
+                    .is_some_and(|cells| {
+                        cells.iter().any(|&(a, c)| {
+                            cross.hidden[c]
+                                && level.ancestor_of(a).as_deref() == Some(area.as_str())
+                        })
+                    })
             });
             // A focus area finer than the cross table: its overlap beside a published cross cell
             // would count the practice's patients in the rest of that cell.
@@ -1306,7 +1337,7 @@ fn populations(
                 || overlap_cells_hidden;
             // The largest care types by name, among the care types published for the residents
             // (the profile's row) and for every located practice: a hidden cell is never ranked.
-            let shown = profile_care_shown(cx, &area)?;
+            let shown = profile_care_shown(cx, &profile_row, &area)?;
             for (k, ok) in shown.iter().enumerate() {
                 if !ok {
                     res.ct[k] = 0;
@@ -1328,10 +1359,33 @@ fn populations(
     population_frame(&out, cx)
 }
 
+/// The cross cells of each practice: (area code, cell index), from the cross table's index.
+fn by_practice(cell_of: &HashMap<(String, String), usize>) -> HashMap<&str, Vec<(&str, usize)>> {
+    let mut out: HashMap<&str, Vec<(&str, usize)>> = HashMap::new();
+    for ((k, a), &c) in cell_of {
+        out.entry(k.as_str()).or_default().push((a.as_str(), c));
+    }
+    out
+}
+
+/// The area profile's row of each area code (the first, as a scan would find it).
+fn profile_rows(cx: &Context) -> PolarsResult<HashMap<String, usize>> {
+    let mut out = HashMap::new();
+    for (i, c) in strs(cx.area_profile, "area_code")?.into_iter().enumerate() {
+        if let Some(c) = c {
+            out.entry(c).or_insert(i);
+        }
+    }
+    Ok(out)
+}
+
 /// Per care type: whether the profile publishes the area's cell.
-fn profile_care_shown(cx: &Context, code: &str) -> PolarsResult<Vec<bool>> {
-    let codes = strs(cx.area_profile, "area_code")?;
-    let Some(i) = codes.iter().position(|c| c.as_deref() == Some(code)) else {
+fn profile_care_shown(
+    cx: &Context,
+    profile_row: &HashMap<String, usize>,
+    code: &str,
+) -> PolarsResult<Vec<bool>> {
+    let Some(&i) = profile_row.get(code) else {
         return Ok(vec![false; CARE_TYPES.len()]);
     };
     CARE_TYPES
@@ -1346,13 +1400,15 @@ fn profile_care_shown(cx: &Context, code: &str) -> PolarsResult<Vec<bool>> {
         .collect()
 }
 
-fn area_suppressed(cx: &Context, code: &str) -> PolarsResult<bool> {
-    let codes = strs(cx.area_profile, "area_code")?;
+fn area_suppressed(
+    cx: &Context,
+    profile_row: &HashMap<String, usize>,
+    code: &str,
+) -> PolarsResult<bool> {
     let sup = cx.area_profile.column("suppressed")?.bool()?;
-    Ok(codes
-        .iter()
-        .position(|c| c.as_deref() == Some(code))
-        .is_none_or(|i| sup.get(i).unwrap_or(true)))
+    Ok(profile_row
+        .get(code)
+        .is_none_or(|&i| sup.get(i).unwrap_or(true)))
 }
 
 #[derive(Debug, Clone)]
