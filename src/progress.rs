@@ -90,3 +90,30 @@ pub fn for_stderr() -> Box<dyn Reporter> {
         Box::new(Silent)
     }
 }
+
+/// Step timings inside a stage, logged at `WIJKSCAN_LOG=info` (the manifest keeps only the
+/// stage totals): where a stage's time goes at an insurer's scale.
+pub struct Laps {
+    stage: &'static str,
+    clock: std::time::Instant,
+}
+
+impl Laps {
+    pub fn new(stage: &'static str) -> Self {
+        Laps {
+            stage,
+            clock: std::time::Instant::now(),
+        }
+    }
+
+    /// Logs the time since the last lap under `step`.
+    pub fn lap(&mut self, step: &str) {
+        tracing::info!(
+            stage = self.stage,
+            step,
+            seconds = self.clock.elapsed().as_secs_f64(),
+            "step"
+        );
+        self.clock = std::time::Instant::now();
+    }
+}

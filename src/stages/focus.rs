@@ -448,11 +448,13 @@ pub fn run_with(
     focus: &FocusSettings,
     min_cell: i64,
 ) -> crate::error::Result<Focused> {
+    let mut laps = crate::progress::Laps::new("focus");
     // A fixed row order and one chunk, so float means and SDs come out the same every run.
     let mut features = crate::stages::features::features(persons.clone().lazy())
         .sort(["person_id"], SortMultipleOptions::default())
         .collect()?;
     features.rechunk_mut();
+    laps.lap("features");
     let lf = features.clone().lazy();
     let mut areas: Vec<String> = focus.areas.clone();
     if areas.is_empty() {
@@ -487,6 +489,7 @@ pub fn run_with(
             Some((code, df))
         })
         .collect();
+    laps.lap("split by gemeente");
     let mut rows = Vec::new();
     let mut cells: Vec<CellSpec> = Vec::new();
     for code in &areas {
@@ -547,6 +550,7 @@ pub fn run_with(
             }
         }
     }
+    laps.lap("segments");
     let mut suppression = segment_privacy::SegmentSuppression {
         small: rows.iter().filter(|r| r.suppressed).count(),
         ..Default::default()
@@ -554,6 +558,7 @@ pub fn run_with(
     for (_, reason) in protect_table(&features, &cells, &mut rows, &[], min_cell)? {
         suppression.add(reason);
     }
+    laps.lap("disclosure check");
     let table = to_frame(&rows)?;
     Ok(Focused {
         table,
