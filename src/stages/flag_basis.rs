@@ -143,11 +143,28 @@ fn scalar(df: &DataFrame, c: &str) -> PolarsResult<i64> {
 
 /// Builds the basis for the raw level table `raw` from the person frame.
 pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult<Basis> {
+    let metrics = metrics();
+    // Only the columns this stage reads: every later step copies its frame, and the person
+    // frame has some sixty columns.
+    let mut keep: Vec<Expr> = ["in_areas", "insured_days", "age", "sex"]
+        .into_iter()
+        .chain(Level::ALL.iter().filter_map(|l| l.code_column()))
+        .map(col)
+        .collect();
+    keep.extend(metrics.iter().map(|(_, c)| col(c.as_str())));
+    let has_practice = persons
+        .get_column_names()
+        .iter()
+        .any(|c| c.as_str() == crate::columns::PRACTICE);
+    if has_practice {
+        keep.push(col(crate::columns::PRACTICE));
+    }
     let inside = persons
         .clone()
         .lazy()
+        .select(keep)
         .filter(col("in_areas").and(col("insured_days").gt(lit(0))));
-    let metrics = metrics();
+    let mut laps = crate::progress::Laps::new("flag basis");
 
     // 1. Caps (METHODS 8) and the flag cost column of each metric.
     // The 14 percentiles are independent sorts: taken in parallel.
@@ -165,6 +182,7 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             cap_of(over, c)
         })
         .collect::<PolarsResult<_>>()?;
+    laps.lap("caps");
     let mut flag_cols = Vec::new();
     for ((m, c), q) in metrics.iter().zip(qs.iter().copied()) {
         flag_cols.push(match q {
@@ -176,6 +194,7 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
         .with_columns(flag_cols)
         .with_columns([band()])
         .collect()?;
+    laps.lap("capped costs");
 
     // 2. κ and the share removed, per metric.
     let mut sums = Vec::new();
@@ -312,6 +331,7 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
         ));
     }
     let reference = DataFrame::new_infer_height(reference)?;
+    laps.lap("strata");
 
     // 4. Per person: expected (1/10,000 euro) and variance (euro²) as integers.
     let t = days_f() / lit(DAYS_PER_YEAR);
@@ -342,6 +362,7 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
         )
         .with_columns(add)
         .collect()?;
+    laps.lap("per person");
 
     // 5. Sums per area of every level, placed on the raw table's rows.
     let levels = crate::frame::strings(raw, "level")?;
@@ -360,12 +381,15 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             )
         })
         .collect();
+    // Summed per pc5 once, then rolled up: every sum is an integer, so a level's sums over its
+    // pc5s are exactly its sums over its persons, at a fraction of the work.
+    let by_pc5 = pc5_sums(&per_person, &metrics)?;
     for level in Level::ALL {
         let key = match level.code_column() {
             Some(c) => col(c),
             None => lit(TOTAL_CODE),
         };
-        let (keys, cols) = sums_by(&per_person, key, &metrics)?;
+        let (keys, cols) = rolled_up(&by_pc5, key, &metrics)?;
         let row_of: std::collections::HashMap<&str, usize> = keys
             .iter()
             .enumerate()
@@ -387,13 +411,10 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             }
         }
     }
+    laps.lap("per area");
     // 6. The total cost per GP practice (SPEC 3.7), in the same pass's per-person figures.
     let mut practices = std::collections::BTreeMap::new();
-    if per_person
-        .get_column_names()
-        .iter()
-        .any(|c| c.as_str() == crate::columns::PRACTICE)
-    {
+    if has_practice {
         let total: Vec<(String, String)> = metrics
             .iter()
             .filter(|(m, _)| m == "total")
@@ -434,13 +455,8 @@ type MetricSums = (
     Vec<Option<f64>>,
 );
 
-/// Per value of `key` (an area code column or the practice key): the keys and, per metric,
-/// its sums over the persons.
-fn sums_by(
-    per_person: &DataFrame,
-    key: Expr,
-    metrics: &[(String, String)],
-) -> PolarsResult<(Vec<Option<String>>, Vec<MetricSums>)> {
+/// The per-person sums of every metric (`o_`, `e_`, `v_`, `k_`), as Int64.
+fn person_sum_aggs(metrics: &[(String, String)]) -> Vec<Expr> {
     let mut aggs = Vec::new();
     for (m, c) in metrics {
         aggs.push(
@@ -467,20 +483,73 @@ fn sums_by(
                 .alias(format!("k_{m}").as_str()),
         );
     }
-    let sums = per_person
+    aggs
+}
+
+/// The per-person sums per pc5 (with the pc5's area codes, so every level rolls up from it).
+fn pc5_sums(per_person: &DataFrame, metrics: &[(String, String)]) -> PolarsResult<DataFrame> {
+    let keys: Vec<Expr> = Level::ALL
+        .iter()
+        .filter_map(|l| l.code_column())
+        .map(col)
+        .collect();
+    per_person
+        .clone()
+        .lazy()
+        .group_by(keys)
+        .agg(person_sum_aggs(metrics))
+        .collect()
+}
+
+/// `pc5_sums` summed per value of `key` (a level's code column, or the total's literal).
+fn rolled_up(
+    by_pc5: &DataFrame,
+    key: Expr,
+    metrics: &[(String, String)],
+) -> PolarsResult<(Vec<Option<String>>, Vec<MetricSums>)> {
+    let mut aggs = Vec::new();
+    for (m, _) in metrics {
+        for p in ["o", "e", "v", "k"] {
+            let c = format!("{p}_{m}");
+            aggs.push(col(c.as_str()).sum().alias(c.as_str()));
+        }
+    }
+    let sums = by_pc5
         .clone()
         .lazy()
         .group_by([key.alias("__code")])
         .agg(aggs)
         .collect()?;
-    let keys = crate::frame::strings(&sums, "__code")?;
+    metric_sums(&sums, metrics)
+}
+
+/// Per value of `key` (the practice key): the keys and, per metric, its sums over the persons.
+fn sums_by(
+    per_person: &DataFrame,
+    key: Expr,
+    metrics: &[(String, String)],
+) -> PolarsResult<(Vec<Option<String>>, Vec<MetricSums>)> {
+    let sums = per_person
+        .clone()
+        .lazy()
+        .group_by([key.alias("__code")])
+        .agg(person_sum_aggs(metrics))
+        .collect()?;
+    metric_sums(&sums, metrics)
+}
+
+fn metric_sums(
+    sums: &DataFrame,
+    metrics: &[(String, String)],
+) -> PolarsResult<(Vec<Option<String>>, Vec<MetricSums>)> {
+    let keys = crate::frame::strings(sums, "__code")?;
     let mut cols = Vec::new();
     for (m, _) in metrics {
         cols.push((
-            crate::frame::floats(&sums, &format!("o_{m}"))?,
-            crate::frame::floats(&sums, &format!("e_{m}"))?,
-            crate::frame::floats(&sums, &format!("v_{m}"))?,
-            crate::frame::floats(&sums, &format!("k_{m}"))?,
+            crate::frame::floats(sums, &format!("o_{m}"))?,
+            crate::frame::floats(sums, &format!("e_{m}"))?,
+            crate::frame::floats(sums, &format!("v_{m}"))?,
+            crate::frame::floats(sums, &format!("k_{m}"))?,
         ));
     }
     Ok((keys, cols))
