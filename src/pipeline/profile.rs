@@ -5,7 +5,7 @@
 use crate::domain::{Level, Period, CARE_TYPES};
 use crate::error::{Error, Result};
 use crate::progress::Reporter;
-use crate::stages::claim_identity::{claim_id_conflicts, repeated_id_hashes};
+use crate::stages::claim_identity::{claim_id_conflicts, collect_repeated_ids};
 use crate::stages::collect_streaming;
 use crate::stages::expected;
 use crate::stages::load::{format_problems, plural, Problem};
@@ -53,20 +53,13 @@ pub fn profile(
     let claims_file = files.zvw_claims.as_str();
     let mut warnings = Vec::new();
     // Step timings for `WIJKSCAN_LOG=info` (the manifest has the stage totals).
-    let mut clock = std::time::Instant::now();
-    let mut lap = |step: &str| {
-        tracing::info!(
-            step,
-            seconds = clock.elapsed().as_secs_f64(),
-            "profile step"
-        );
-        clock = std::time::Instant::now();
-    };
+    let mut laps = crate::progress::Laps::new("profile");
+    let mut lap = |step: &str| laps.lap(step);
 
     // 1. The only pass over claim lines: per claim id, then per person. Streamed: memory is
     // bounded by the repeated ids (small) and one row per person, not by the claim lines.
     reporter.start("claims", None);
-    let repeated = collect_streaming(repeated_id_hashes(inputs.claims.clone()))?;
+    let repeated = collect_repeated_ids(&inputs.claims)?;
     lap("repeated claim ids");
     let lines = p::claim_lines(inputs.claims.clone(), &repeated, period)?;
     let claims_person = collect_streaming(p::claims_by_person(lines))?;
@@ -185,14 +178,14 @@ pub fn profile(
     reporter.finish();
 
     lap("persons");
-    // 5. Levels, one at a time: run together, every level's query held its own filtered copy
-    // of the person frame (five copies of ~60 columns at 2.1 M persons was the run's peak).
+    // 5. Levels: the person sums once per pc5, rolled up to every level (small frames).
     reporter.start("profile", None);
+    let pc5_sums = p::pc5_person_sums(persons.clone().lazy()).collect()?;
     let mut frames = Vec::new();
     for level in Level::ALL {
         let df = p::level_frame(
             level,
-            persons.clone().lazy(),
+            &pc5_sums,
             wmo_lines.clone(),
             inputs.norm.clone(),
             inputs.areas.clone(),

@@ -5,6 +5,7 @@
 use crate::problem::{fmt_value, MAX_EXAMPLES};
 use crate::problem::{Problem, Severity};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 /// The 64-bit hash of a line's claim id (fixed seeds: the same every run).
 pub fn claim_id_hash() -> Expr {
@@ -27,9 +28,26 @@ pub fn repeated_id_hashes(claims: LazyFrame) -> LazyFrame {
         .select([col("__id_hash")])
 }
 
-/// `repeated_id_hashes`, collected with the streaming engine.
+/// The hashes `repeated_id_hashes` finds, found by sorting instead of a hash table: a flat
+/// vector of 8 bytes a line, sorted in parallel, costs half the time of a group-by whose table
+/// holds every id of the book (15 M a quarter), and less memory.
 pub fn collect_repeated_ids(claims: &LazyFrame) -> PolarsResult<DataFrame> {
-    crate::stages::collect_streaming(repeated_id_hashes(claims.clone()))
+    let df = crate::stages::collect_streaming(claims.clone().select([claim_id_hash()]))?;
+    let hashes = df.column("__id_hash")?.u64()?;
+    if hashes.null_count() > 0 {
+        // Not expected (a hash is never null); the plan handles it as the group-by did.
+        return crate::stages::collect_streaming(repeated_id_hashes(claims.clone()));
+    }
+    let mut v: Vec<u64> = hashes.into_no_null_iter().collect();
+    drop(df);
+    v.par_sort_unstable();
+    let mut repeated: Vec<u64> = Vec::new();
+    for w in v.windows(2) {
+        if w[0] == w[1] && repeated.last() != Some(&w[0]) {
+            repeated.push(w[0]);
+        }
+    }
+    DataFrame::new_infer_height(vec![Column::new("__id_hash".into(), repeated)])
 }
 
 /// `claims` with `__repeated`: true on lines whose id hash is in `repeated` (a left join
@@ -148,5 +166,31 @@ mod tests {
             .map(|v| v.unwrap())
             .collect();
         assert_eq!(flags, vec![true, true, false, true, true, false, false]);
+    }
+
+    /// The sorted scan finds exactly the hashes of the group-by plan, each once (an id on three
+    /// lines included).
+    #[test]
+    fn sorting_finds_what_the_group_by_finds() {
+        let ids: Vec<String> = (0..5000)
+            .map(|i| format!("id{}", (i * 7919) % 4000))
+            .chain(["x".into(), "x".into(), "x".into()])
+            .collect();
+        let claims = df!("claim_id" => ids).unwrap().lazy();
+        let sorted_hashes = |df: DataFrame| -> Vec<u64> {
+            let mut v: Vec<u64> = df
+                .column("__id_hash")
+                .unwrap()
+                .u64()
+                .unwrap()
+                .into_no_null_iter()
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        let by_sort = sorted_hashes(collect_repeated_ids(&claims).unwrap());
+        let by_group = sorted_hashes(repeated_id_hashes(claims).collect().unwrap());
+        assert_eq!(by_sort.len(), 1001);
+        assert_eq!(by_sort, by_group);
     }
 }

@@ -227,14 +227,21 @@ pub fn persons(
         .map(|ct| col(ct_col(ct).as_str()).gt(lit(0i64)).cast(DataType::Int64))
         .reduce(|a, b| a + b)
         .unwrap_or(lit(0i64));
+    // In the insured file's order: the person frame is never sorted, and every later stage
+    // that adds floats sorts its own rows or sums integers, but a fixed order costs nothing.
+    let left = || JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..JoinArgs::new(JoinType::Left)
+    };
     insured
-        .left_join(
+        .join(
             claims_person.select(cp_cols),
-            col("person_id"),
-            col("person_id"),
+            [col("person_id")],
+            [col("person_id")],
+            left(),
         )
-        .left_join(wmo_person, col("person_id"), col("person_id"))
-        .left_join(area_codes(areas), col("pc5"), col("pc5"))
+        .join(wmo_person, [col("person_id")], [col("person_id")], left())
+        .join(area_codes(areas), [col("pc5")], [col("pc5")], left())
         .with_columns(fill)
         .with_columns([sum_cts().alias("zvw_cents"), zvw_forms.alias("zvw_forms")])
         .with_columns([
@@ -247,24 +254,43 @@ pub fn persons(
 }
 
 /// Marks the top 5% of insured persons by Zvw cost over the whole extract (ties broken by
-/// person_id so the group is deterministic); persons without cost are never in it.
+/// person_id so the group is deterministic); persons without cost are never in it. The k-th
+/// largest cost is selected, not sorted for: only the persons tied at it need ordering.
 pub fn flag_high_cost(persons: &DataFrame) -> PolarsResult<DataFrame> {
     let n = persons.height();
-    let k = (n as f64 * 0.05).ceil() as IdxSize;
-    persons
-        .clone()
-        .lazy()
-        .sort_by_exprs(
-            [col("zvw_cents"), col("person_id")],
-            SortMultipleOptions::default().with_order_descending_multi([true, false]),
-        )
-        .with_row_index("__rank", None)
-        .with_columns([col("__rank")
-            .lt(lit(k))
-            .and(col("zvw_cents").gt(lit(0i64)))
-            .alias("high_cost")])
-        .drop(by_name(["__rank"], true, false))
-        .collect()
+    let k = (n as f64 * 0.05).ceil() as usize;
+    let cents = persons.column("zvw_cents")?.cast(&DataType::Int64)?;
+    let cents = cents.i64()?;
+    if cents.null_count() > 0 {
+        return Err(PolarsError::ComputeError(
+            "zvw_cents is null for some person".into(),
+        ));
+    }
+    let c: Vec<i64> = cents.into_no_null_iter().collect();
+    let mut high = vec![false; n];
+    if k > 0 {
+        let mut sorted = c.clone();
+        let (_, &mut kth, _) = sorted.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+        let above = c.iter().filter(|&&v| v > kth).count();
+        let ids = persons.column("person_id")?.str()?;
+        let mut tied: Vec<(&str, usize)> = (0..n)
+            .filter(|&i| c[i] == kth)
+            .map(|i| (ids.get(i).unwrap_or(""), i))
+            .collect();
+        tied.sort_unstable();
+        for (i, v) in c.iter().enumerate() {
+            high[i] = *v > kth;
+        }
+        for &(_, i) in tied.iter().take(k - above) {
+            high[i] = true;
+        }
+        for (h, v) in high.iter_mut().zip(&c) {
+            *h = *h && *v > 0;
+        }
+    }
+    let mut out = persons.clone();
+    out.with_column(Column::new("high_cost".into(), high))?;
+    Ok(out)
 }
 
 fn count(e: Expr) -> Expr {
@@ -278,12 +304,35 @@ fn level_key(code_col: Option<&str>) -> Expr {
     }
 }
 
-/// Aggregates of insured persons per area of one level.
-pub fn person_aggs(persons: LazyFrame, code_col: Option<&str>) -> LazyFrame {
+/// The person sums of every pc5 in a known area, with the pc5's area codes. Every person sum
+/// is a count or an integer sum, and a person lives in one pc5, so a level's sums are its
+/// pc5s' sums added up — exactly, and with one pass over the persons instead of one a level.
+pub fn pc5_person_sums(persons: LazyFrame) -> LazyFrame {
+    let keys: Vec<Expr> = Level::ALL
+        .iter()
+        .filter_map(|l| l.code_column())
+        .map(col)
+        .collect();
     persons
         .filter(col("in_areas"))
-        .group_by([level_key(code_col)])
+        .group_by(keys)
         .agg(person_agg_exprs())
+}
+
+/// Aggregates of insured persons per area of one level, from `pc5_person_sums` (collected).
+pub fn person_aggs(pc5_sums: &DataFrame, code_col: Option<&str>) -> LazyFrame {
+    let keys: Vec<&str> = Level::ALL.iter().filter_map(|l| l.code_column()).collect();
+    let sums: Vec<Expr> = pc5_sums
+        .schema()
+        .iter()
+        .filter(|(name, _)| !keys.contains(&name.as_str()))
+        .map(|(name, dtype)| col(name.clone()).sum().cast(dtype.clone()))
+        .collect();
+    pc5_sums
+        .clone()
+        .lazy()
+        .group_by([level_key(code_col)])
+        .agg(sums)
 }
 
 /// The person sums of every area row (and of every GP practice, `stages::practices`).
@@ -396,7 +445,7 @@ fn area_list(areas: LazyFrame, level: Level) -> LazyFrame {
 /// The raw (unsuppressed) profile of one level: counts and cents, no derived figures yet.
 pub fn level_frame(
     level: Level,
-    persons: LazyFrame,
+    pc5_sums: &DataFrame,
     wmo_lines: LazyFrame,
     norm: LazyFrame,
     areas: LazyFrame,
@@ -436,7 +485,7 @@ pub fn level_frame(
     let code_col = level.code_column();
     area_list(areas.clone(), level)
         .left_join(
-            person_aggs(persons, code_col),
+            person_aggs(pc5_sums, code_col),
             col("area_code"),
             col("area_code"),
         )
@@ -510,4 +559,40 @@ pub fn norm_orphans(norm: LazyFrame, areas: LazyFrame) -> LazyFrame {
                 .cast(DataType::Int64)
                 .alias("cents"),
         ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The top 5% by selection equals the definition by a full sort (cost descending, then
+    /// person_id), with many ties at the boundary and persons without cost.
+    #[test]
+    fn high_cost_is_the_top_five_percent_with_ties_by_person_id() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        for n in [1usize, 19, 20, 21, 400, 1003] {
+            let ids: Vec<String> = (0..n).map(|i| format!("p{:05}", (i * 7) % n)).collect();
+            // Few distinct costs: ties everywhere, zeros included.
+            let cents: Vec<i64> = (0..n).map(|_| rng.gen_range(0..6) * 100).collect();
+            let persons = df!("person_id" => &ids, "zvw_cents" => &cents).unwrap();
+            let got = flag_high_cost(&persons).unwrap();
+            let got: Vec<bool> = got
+                .column("high_cost")
+                .unwrap()
+                .bool()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap())
+                .collect();
+            let k = (n as f64 * 0.05).ceil() as usize;
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| cents[b].cmp(&cents[a]).then(ids[a].cmp(&ids[b])));
+            let mut want = vec![false; n];
+            for &i in order.iter().take(k) {
+                want[i] = cents[i] > 0;
+            }
+            assert_eq!(got, want, "n = {n}");
+        }
+    }
 }
