@@ -58,7 +58,7 @@ pub fn audit(
     all_cells.extend(cells.iter().cloned());
     all_rows.extend(rows.iter().cloned());
     fixed.extend(std::iter::repeat_n(false, rows.len()));
-    let hidden = protect_table(features, &all_cells, &mut all_rows, &fixed, min_cell)?;
+    let hidden = protect_table(features, None, &all_cells, &mut all_rows, &fixed, min_cell)?;
     let mut refused: Vec<usize> = hidden
         .into_iter()
         .filter(|(i, _)| *i >= first_new)

@@ -219,8 +219,47 @@ fn changes_only_between_published_values_and_the_profile_per_period() {
 fn a_bad_period_is_named_and_nothing_is_written() {
     let f = fixture();
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("series");
-    for entry in std::fs::read_dir(&f.data).unwrap().flatten() {
+    let data = copy_series(&f.data, tmp.path());
+    // 2023Q3's insured file is cut short: a damaged delivery.
+    let bad = data.join("2023Q3").join("insured.parquet");
+    let bytes = std::fs::read(&bad).unwrap();
+    std::fs::write(&bad, &bytes[..bytes.len() / 2]).unwrap();
+    let err = run_fails(&data, tmp.path());
+    assert!(err.contains("period 2023Q3"), "{err}");
+    assert!(err.contains("1 of 8 periods"), "{err}");
+}
+
+/// Periods are validated row by row just before each is computed (their files are then read
+/// while still cached): a bad row found only then, in an earlier period or in the report's,
+/// still stops the run before anything is written, and every bad period is named.
+#[test]
+fn bad_rows_in_later_validated_periods_are_all_named() {
+    let f = fixture();
+    // An earlier period found bad after the report's period was computed, and a later one.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = copy_series(&f.data, tmp.path());
+    duplicate_a_person(&data.join("2023Q1"));
+    duplicate_a_person(&data.join("2024Q2"));
+    let err = run_fails(&data, tmp.path());
+    assert!(err.contains("period 2023Q1"), "{err}");
+    assert!(err.contains("period 2024Q2"), "{err}");
+    assert!(err.contains("duplicate value"), "{err}");
+    assert!(err.contains("2 of 8 periods"), "{err}");
+    // The report's period bad itself (validated first), with an earlier one.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = copy_series(&f.data, tmp.path());
+    duplicate_a_person(&data.join("2023Q3"));
+    duplicate_a_person(&data.join("2024Q4"));
+    let err = run_fails(&data, tmp.path());
+    assert!(err.contains("period 2023Q3"), "{err}");
+    assert!(err.contains("period 2024Q4"), "{err}");
+    assert!(err.contains("2 of 8 periods"), "{err}");
+}
+
+/// A copy of the series folder under `tmp`.
+fn copy_series(from: &Path, tmp: &Path) -> PathBuf {
+    let data = tmp.join("series");
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
         let to = data.join(entry.file_name());
         if entry.path().is_dir() {
             std::fs::create_dir_all(&to).unwrap();
@@ -232,11 +271,24 @@ fn a_bad_period_is_named_and_nothing_is_written() {
             std::fs::copy(entry.path(), &to).unwrap();
         }
     }
-    // 2023Q3's insured file is cut short: a damaged delivery.
-    let bad = data.join("2023Q3").join("insured.parquet");
-    let bytes = std::fs::read(&bad).unwrap();
-    std::fs::write(&bad, &bytes[..bytes.len() / 2]).unwrap();
-    let out = tmp.path().join("run");
+    data
+}
+
+/// The period's insured file with its first person twice: readable, but a fatal row rule.
+fn duplicate_a_person(period: &Path) {
+    let path = period.join("insured.parquet");
+    let df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+        .finish()
+        .unwrap();
+    let mut twice = df.vstack(&df.head(Some(1))).unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut twice)
+        .unwrap();
+}
+
+/// Runs the series, expects the input error (exit 2) and that nothing was written; the error.
+fn run_fails(data: &Path, tmp: &Path) -> String {
+    let out = tmp.join("run");
     let o = Command::cargo_bin("wijkscan")
         .unwrap()
         .arg("run")
@@ -246,17 +298,15 @@ fn a_bad_period_is_named_and_nothing_is_written() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("period 2023Q3"), "{err}");
-    assert!(err.contains("1 of 8 periods"), "{err}");
     assert!(!out.exists());
     // Nothing beside it either (no staging folder left behind).
-    let left: Vec<_> = std::fs::read_dir(tmp.path())
+    let left: Vec<_> = std::fs::read_dir(tmp)
         .unwrap()
         .flatten()
         .map(|e| e.file_name())
         .collect();
     assert_eq!(left.len(), 1, "{left:?}");
+    String::from_utf8_lossy(&o.stderr).to_string()
 }
 
 /// The report of a monitoring run leads with what changed, in words and symbols, marks

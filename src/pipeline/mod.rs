@@ -89,6 +89,18 @@ pub fn validate(
     })
 }
 
+/// The file-level checks of every input (`load::check_structure`: files found, readable,
+/// the contract's columns and types), without reading rows.
+pub fn check_structure(settings: &Settings) -> Vec<Problem> {
+    let (inputs, mut problems) = load::find_inputs_with(&settings.inputs, &settings.shared_inputs);
+    for f in &inputs.files {
+        if let Err(p) = load::check_structure(f) {
+            problems.extend(p);
+        }
+    }
+    problems
+}
+
 /// Validates the inputs and types them; fails with every fatal problem.
 pub fn load_inputs(settings: &Settings, reporter: &dyn Reporter) -> Result<(Validated, Inputs)> {
     let validated = validate(settings, false, reporter)?;

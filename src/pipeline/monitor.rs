@@ -1,6 +1,7 @@
-//! A monitoring run (SPEC 3.6): several periods, one input folder each. Every period is
-//! validated first, so a bad period stops the run by name before anything is computed or
-//! written. Then the last period — the report's — runs as a one-period run does (profile,
+//! A monitoring run (SPEC 3.6): several periods, one input folder each. Every period's files
+//! are checked first (found, readable, the contract's columns), and every row of a period is
+//! validated just before the period is computed; a bad period stops the run by name before
+//! anything is written. The last period — the report's — runs first, as a one-period run does (profile,
 //! outliers, focus); each earlier period is profiled on its own and its focus groups judged
 //! with the last period's segment definitions, keeping only its small tables: the person frame
 //! of one period is in memory at a time, so memory does not grow with the number of periods.
@@ -82,37 +83,49 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     let references = super::References::load(settings)?;
     let mut timings = BTreeMap::new();
 
-    // 1. Every period validated before any work: one bad period names itself and stops all.
+    // 1. Every period's files checked before any work (found, readable, the contract's
+    // columns and types; no rows read): a missing or misnamed period stops the run at once.
     let t = Instant::now();
-    let mut checked = Vec::new();
     let mut fatal = Vec::new();
     for p in &settings.periods {
         let s = settings.for_period(*p);
-        let v = validate(&s, false, reporter)?;
-        if v.fatal() {
-            fatal.push(format!(
-                "period {p} (`{}`):\n{}",
-                s.inputs.display(),
-                format_problems(&v.problems)
-            ));
+        let problems = super::check_structure(&s);
+        if problems.iter().any(crate::problem::Problem::is_fatal) {
+            fatal.push(fatal_report(&s, &problems));
         }
-        checked.push((s, v));
     }
     add_time(&mut timings, "validate", t);
     if !fatal.is_empty() {
-        return Err(Error::Input {
-            report: format!(
-                "{} of {} periods cannot be used; nothing was written.\n{}",
-                fatal.len(),
-                settings.periods.len(),
-                fatal.join("\n")
-            ),
-        });
+        return Err(cannot_be_used(&fatal, settings));
+    }
+    // Then each period is validated in full (every row) just before it is computed, not all
+    // up front: a period's files are then read again while the operating system still holds
+    // them (on this machine pages unused for a minute are dropped, and a cold re-read of a
+    // quarter's claims took 7 s). A bad period still stops the run before anything is
+    // written, and the rest are validated then too, so the error names every bad one.
+    let mut validated = std::collections::VecDeque::new();
+    for p in &settings.periods {
+        validated.push_back(settings.for_period(*p));
+    }
+    let last_settings = validated.pop_back().expect("at least two periods");
+    let t = Instant::now();
+    let last_validated = validate(&last_settings, false, reporter)?;
+    add_time(&mut timings, "validate", t);
+    if last_validated.fatal() {
+        let mut fatal = Vec::new();
+        for s in &validated {
+            let v = validate(s, false, reporter)?;
+            if v.fatal() {
+                fatal.push(fatal_report(s, &v.problems));
+            }
+        }
+        fatal.push(fatal_report(&last_settings, &last_validated.problems));
+        return Err(cannot_be_used(&fatal, settings));
     }
     crate::run_folder::abort_point("validate");
+    let checked = validated;
 
     // 2. The report's period, as a one-period run.
-    let (last_settings, last_validated) = checked.pop().expect("at least two periods");
     let inputs = typed_inputs(&last_validated)?;
     let mut profiled = profile_step(
         &last_settings,
@@ -174,11 +187,24 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
         earlier_segments.insert(area.clone(), compiled);
     }
 
-    // 3. Earlier periods, one at a time.
+    // 3. Earlier periods, one at a time, each validated first.
     let mut periods = Vec::new();
     let mut all_figures = Vec::new();
-    for (s, v) in checked {
-        let mut s = s;
+    let mut checked = checked;
+    while let Some(mut s) = checked.pop_front() {
+        let t = Instant::now();
+        let v = validate(&s, false, reporter)?;
+        add_time(&mut timings, "validate", t);
+        if v.fatal() {
+            let mut fatal = vec![fatal_report(&s, &v.problems)];
+            for s in &checked {
+                let v = validate(s, false, reporter)?;
+                if v.fatal() {
+                    fatal.push(fatal_report(s, &v.problems));
+                }
+            }
+            return Err(cannot_be_used(&fatal, settings));
+        }
         s.focus.propose = false;
         let inputs = typed_inputs(&v)?;
         let p = profile_step(&s, &v, &inputs, &references, &mut timings, reporter)?;
@@ -235,6 +261,27 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     }
     super::write::publish(settings, &mut computed, reporter)?;
     Ok(computed)
+}
+
+/// A period's fatal problems, under its name and folder.
+fn fatal_report(s: &Settings, problems: &[crate::problem::Problem]) -> String {
+    format!(
+        "period {} (`{}`):\n{}",
+        s.period.label(),
+        s.inputs.display(),
+        format_problems(problems)
+    )
+}
+
+fn cannot_be_used(fatal: &[String], settings: &Settings) -> Error {
+    Error::Input {
+        report: format!(
+            "{} of {} periods cannot be used; nothing was written.\n{}",
+            fatal.len(),
+            settings.periods.len(),
+            fatal.join("\n")
+        ),
+    }
 }
 
 /// The monitoring rows of the levels asked for (`[monitoring] levels`, default the profile's;

@@ -281,6 +281,7 @@ pub struct CellSpec {
 /// hidden now (live queries); a cell hidden here is blanked. Returns what was hidden, by reason.
 pub fn protect_table(
     features: &DataFrame,
+    split: Option<&std::collections::HashMap<String, DataFrame>>,
     cells: &[CellSpec],
     rows: &mut [SegmentRow],
     fixed: &[bool],
@@ -297,10 +298,15 @@ pub fn protect_table(
     }
     let mut hidden_all = Vec::new();
     for (gemeente, idx) in by_gemeente {
-        let local = features
-            .clone()
-            .lazy()
-            .filter(col("gemeente_code").eq(lit(gemeente.as_str())));
+        // The gemeente's persons: from the split the caller already made (stable, so in the
+        // same order as this filter), else filtered out of the whole book.
+        let local = match split.and_then(|m| m.get(&gemeente)) {
+            Some(df) => df.clone().lazy(),
+            None => features
+                .clone()
+                .lazy()
+                .filter(col("gemeente_code").eq(lit(gemeente.as_str()))),
+        };
         let mut area_codes: Vec<(Level, String)> = idx
             .iter()
             .map(|&i| (cells[i].area.level, cells[i].area.code.clone()))
@@ -555,7 +561,14 @@ pub fn run_with(
         small: rows.iter().filter(|r| r.suppressed).count(),
         ..Default::default()
     };
-    for (_, reason) in protect_table(&features, &cells, &mut rows, &[], min_cell)? {
+    for (_, reason) in protect_table(
+        &features,
+        Some(&by_gemeente),
+        &cells,
+        &mut rows,
+        &[],
+        min_cell,
+    )? {
         suppression.add(reason);
     }
     laps.lap("disclosure check");

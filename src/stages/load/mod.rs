@@ -34,6 +34,15 @@ pub enum Format {
     Csv,
 }
 
+impl Format {
+    fn describe(self) -> &'static str {
+        match self {
+            Format::Parquet => "Parquet",
+            Format::Csv => "CSV",
+        }
+    }
+}
+
 /// One input file found for a contract name.
 #[derive(Debug, Clone)]
 pub struct InputFile {
@@ -210,63 +219,57 @@ pub struct Checked {
     pub newest_service_day: Option<i32>,
 }
 
-/// Checks one input against the contract: file, columns, types, nulls and value rules.
-pub fn check_input(file: &InputFile, period: &Period) -> Checked {
+/// The file-level checks — exists, not empty, a readable header or footer, the contract's
+/// columns in compatible types — without reading a row: what a monitoring run checks of every
+/// period before any work. The raw scan when they pass.
+pub fn check_structure(file: &InputFile) -> std::result::Result<LazyFrame, Vec<Problem>> {
     let name = file.display_name();
-    let fail = |problem: Problem| Checked {
-        file: file.clone(),
-        typed: None,
-        rows: 0,
-        problems: vec![problem],
-        amount_cents: None,
-        newest_service_day: None,
-    };
     match std::fs::metadata(&file.path) {
         Err(e) => {
-            return fail(Problem::error(
+            return Err(vec![Problem::error(
                 &name,
                 None,
                 format!("cannot be opened: {e}"),
-            ))
+            )])
         }
         Ok(m) if m.len() == 0 => {
-            return fail(Problem::error(&name, None, "is an empty file (0 bytes)"))
+            return Err(vec![Problem::error(
+                &name,
+                None,
+                "is an empty file (0 bytes)",
+            )])
         }
         Ok(_) => {}
     }
-    let what = match file.format {
-        Format::Parquet => "Parquet",
-        Format::Csv => "CSV",
-    };
+    let what = file.format.describe();
     let checked = match file.format {
         Format::Csv => check_csv_header(file, &name),
         Format::Parquet => check_parquet_footer(file, &name),
     };
     if let Err(problem) = checked {
-        return fail(problem);
+        return Err(vec![problem]);
     }
     let raw = match scan_raw(file) {
         Ok(lf) => lf,
         Err(e) => {
-            return fail(Problem::error(
+            return Err(vec![Problem::error(
                 &name,
                 None,
                 format!("cannot be read as {what}: {e}"),
-            ))
+            )])
         }
     };
     let mut raw_probe = raw.clone();
     let schema = match raw_probe.collect_schema() {
         Ok(s) => s,
         Err(e) => {
-            return fail(Problem::error(
+            return Err(vec![Problem::error(
                 &name,
                 None,
                 format!("cannot be read as {what}: {e}"),
-            ))
+            )])
         }
     };
-
     let mut problems = Vec::new();
     for c in file.spec.columns {
         match schema.get(c.name) {
@@ -288,16 +291,39 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             Some(_) => {}
         }
     }
-    if !problems.is_empty() {
-        return Checked {
-            file: file.clone(),
-            typed: None,
-            rows: 0,
-            problems,
-            amount_cents: None,
-            newest_service_day: None,
-        };
+    if problems.is_empty() {
+        Ok(raw)
+    } else {
+        Err(problems)
     }
+}
+
+/// Checks one input against the contract: file, columns, types, nulls and value rules.
+pub fn check_input(file: &InputFile, period: &Period) -> Checked {
+    let name = file.display_name();
+    let fail = |problem: Problem| Checked {
+        file: file.clone(),
+        typed: None,
+        rows: 0,
+        problems: vec![problem],
+        amount_cents: None,
+        newest_service_day: None,
+    };
+    let what = file.format.describe();
+    let raw = match check_structure(file) {
+        Ok(raw) => raw,
+        Err(problems) => {
+            return Checked {
+                file: file.clone(),
+                typed: None,
+                rows: 0,
+                problems,
+                amount_cents: None,
+                newest_service_day: None,
+            }
+        }
+    };
+    let mut problems = Vec::new();
 
     let typed_cols: Vec<Expr> = file
         .spec
