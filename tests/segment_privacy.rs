@@ -405,7 +405,7 @@ proptest! {
                 masks.push((m, *f));
             }
         }
-        protect_table(&features, &cells, &mut rows, &[], min_cell).unwrap();
+        protect_table(&features, None, &cells, &mut rows, &[], min_cell).unwrap();
 
         // The attacker: margins (gemeente, every focus area), every published cell in its area
         // and its filter over the whole gemeente (what relative_rate gives away).
