@@ -254,6 +254,46 @@ fn bad_rows_in_later_validated_periods_are_all_named() {
     assert!(err.contains("period 2023Q3"), "{err}");
     assert!(err.contains("period 2024Q4"), "{err}");
     assert!(err.contains("2 of 8 periods"), "{err}");
+    // A damaged file (found by the first check of every period's files) and a bad row in
+    // another period: both named, the row problem too.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = copy_series(&f.data, tmp.path());
+    let cut = data.join("2023Q1").join("insured.parquet");
+    let bytes = std::fs::read(&cut).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    duplicate_a_person(&data.join("2024Q2"));
+    let err = run_fails(&data, tmp.path());
+    assert!(err.contains("period 2023Q1"), "{err}");
+    assert!(err.contains("period 2024Q2"), "{err}");
+    assert!(err.contains("duplicate value"), "{err}");
+    assert!(err.contains("2 of 8 periods"), "{err}");
+    // A conflict found only by the report's period's profile (a claim id with two amounts)
+    // does not hide a bad row of an earlier period, which is named as before.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = copy_series(&f.data, tmp.path());
+    conflicting_claim_id(&data.join("2024Q4"));
+    duplicate_a_person(&data.join("2023Q1"));
+    let err = run_fails(&data, tmp.path());
+    assert!(err.contains("period 2023Q1"), "{err}");
+    assert!(err.contains("1 of 8 periods"), "{err}");
+}
+
+/// The period's claims with their first claim id again on a line with another amount.
+fn conflicting_claim_id(period: &Path) {
+    let path = period.join("zvw_claims.parquet");
+    let df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+        .finish()
+        .unwrap();
+    let changed = df
+        .head(Some(1))
+        .lazy()
+        .with_columns([(col("amount_eur") + lit(1.0)).alias("amount_eur")])
+        .collect()
+        .unwrap();
+    let mut all = df.vstack(&changed).unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut all)
+        .unwrap();
 }
 
 /// A copy of the series folder under `tmp`.

@@ -96,7 +96,14 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     }
     add_time(&mut timings, "validate", t);
     if !fatal.is_empty() {
-        return Err(cannot_be_used(&fatal, settings));
+        // Every period validated in full then, so the error says all it said when every
+        // period was validated first: row problems of those periods and other bad periods too.
+        let all: Vec<Settings> = settings
+            .periods
+            .iter()
+            .map(|p| settings.for_period(*p))
+            .collect();
+        return Err(cannot_be_used(&all_fatal(&all, reporter)?, settings));
     }
     // Then each period is validated in full (every row) just before it is computed, not all
     // up front: a period's files are then read again while the operating system still holds
@@ -112,19 +119,64 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     let last_validated = validate(&last_settings, false, reporter)?;
     add_time(&mut timings, "validate", t);
     if last_validated.fatal() {
-        let mut fatal = Vec::new();
-        for s in &validated {
-            let v = validate(s, false, reporter)?;
-            if v.fatal() {
-                fatal.push(fatal_report(s, &v.problems));
-            }
-        }
+        let mut fatal = all_fatal(validated.make_contiguous(), reporter)?;
         fatal.push(fatal_report(&last_settings, &last_validated.problems));
         return Err(cannot_be_used(&fatal, settings));
     }
     crate::run_folder::abort_point("validate");
-    let checked = validated;
+    let mut pending = validated;
+    let computed = compute(
+        settings,
+        &segments,
+        references,
+        timings,
+        last_settings,
+        last_validated,
+        &mut pending,
+        reporter,
+    );
+    match computed {
+        Ok(c) => Ok(c),
+        // A period not validated yet may be bad: its validation error comes first, as when
+        // every period was validated before any work (a conflicting claim id of the report's
+        // period, found by its profile, would otherwise hide a bad row of 2023Q1).
+        Err(e) => {
+            let fatal = all_fatal(pending.make_contiguous(), reporter)?;
+            if fatal.is_empty() {
+                Err(e)
+            } else {
+                Err(cannot_be_used(&fatal, settings))
+            }
+        }
+    }
+}
 
+/// The fatal reports of those of `periods` whose full validation fails.
+fn all_fatal(periods: &[Settings], reporter: &dyn Reporter) -> Result<Vec<String>> {
+    let mut fatal = Vec::new();
+    for s in periods {
+        let v = validate(s, false, reporter)?;
+        if v.fatal() {
+            fatal.push(fatal_report(s, &v.problems));
+        }
+    }
+    Ok(fatal)
+}
+
+/// The periods after validation: the report's period first, then each earlier period, popped
+/// from `pending` and validated just before it is computed; the monitoring table, the
+/// practice view and the run folder.
+#[allow(clippy::too_many_arguments)]
+fn compute(
+    settings: &Settings,
+    segments: &[crate::stages::focus::Segment],
+    references: super::References,
+    mut timings: BTreeMap<String, f64>,
+    last_settings: Settings,
+    last_validated: Validated,
+    pending: &mut std::collections::VecDeque<Settings>,
+    reporter: &dyn Reporter,
+) -> Result<Computed> {
     // 2. The report's period, as a one-period run.
     let inputs = typed_inputs(&last_validated)?;
     let mut profiled = profile_step(
@@ -150,7 +202,7 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     )?;
     let mut focused = focus_step(
         &last_settings,
-        &segments,
+        segments,
         None,
         &profiled,
         &mut timings,
@@ -190,19 +242,14 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     // 3. Earlier periods, one at a time, each validated first.
     let mut periods = Vec::new();
     let mut all_figures = Vec::new();
-    let mut checked = checked;
-    while let Some(mut s) = checked.pop_front() {
+    while let Some(mut s) = pending.pop_front() {
         let t = Instant::now();
         let v = validate(&s, false, reporter)?;
         add_time(&mut timings, "validate", t);
         if v.fatal() {
             let mut fatal = vec![fatal_report(&s, &v.problems)];
-            for s in &checked {
-                let v = validate(s, false, reporter)?;
-                if v.fatal() {
-                    fatal.push(fatal_report(s, &v.problems));
-                }
-            }
+            let rest: Vec<Settings> = pending.drain(..).collect();
+            fatal.extend(all_fatal(&rest, reporter)?);
             return Err(cannot_be_used(&fatal, settings));
         }
         s.focus.propose = false;
