@@ -86,34 +86,28 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     // 1. Every period's files checked before any work (found, readable, the contract's
     // columns and types; no rows read): a missing or misnamed period stops the run at once.
     let t = Instant::now();
-    let mut fatal = Vec::new();
-    for p in &settings.periods {
-        let s = settings.for_period(*p);
-        let problems = super::check_structure(&s);
-        if problems.iter().any(crate::problem::Problem::is_fatal) {
-            fatal.push(fatal_report(&s, &problems));
-        }
-    }
+    let mut validated: std::collections::VecDeque<Settings> = settings
+        .periods
+        .iter()
+        .map(|p| settings.for_period(*p))
+        .collect();
+    let damaged = validated.iter().any(|s| {
+        super::check_structure(s)
+            .iter()
+            .any(crate::problem::Problem::is_fatal)
+    });
     add_time(&mut timings, "validate", t);
-    if !fatal.is_empty() {
+    if damaged {
         // Every period validated in full then, so the error says all it said when every
         // period was validated first: row problems of those periods and other bad periods too.
-        let all: Vec<Settings> = settings
-            .periods
-            .iter()
-            .map(|p| settings.for_period(*p))
-            .collect();
-        return Err(cannot_be_used(&all_fatal(&all, reporter)?, settings));
+        let fatal = all_fatal(validated.make_contiguous(), reporter)?;
+        return Err(cannot_be_used(&fatal, settings));
     }
     // Then each period is validated in full (every row) just before it is computed, not all
     // up front: a period's files are then read again while the operating system still holds
     // them (on this machine pages unused for a minute are dropped, and a cold re-read of a
     // quarter's claims took 7 s). A bad period still stops the run before anything is
     // written, and the rest are validated then too, so the error names every bad one.
-    let mut validated = std::collections::VecDeque::new();
-    for p in &settings.periods {
-        validated.push_back(settings.for_period(*p));
-    }
     let last_settings = validated.pop_back().expect("at least two periods");
     let t = Instant::now();
     let last_validated = validate(&last_settings, false, reporter)?;
