@@ -260,7 +260,9 @@ fn compute(
     }
     all_figures.push(last_figures.0.clone());
     let t = Instant::now();
+    let mut laps = crate::progress::Laps::new("monitoring");
     let table = monitoring::monitoring(&all_figures)?;
+    laps.lap("table");
     add_time(&mut timings, "monitoring", t);
     let last = PeriodOutput {
         period: last_settings.period,
@@ -289,6 +291,7 @@ fn compute(
         references,
         timings,
     };
+    laps.lap("levels");
     // The practice view of the report's period.
     if settings.practices {
         computed.practices = Some(super::practices_step(
@@ -300,7 +303,9 @@ fn compute(
             reporter,
         )?);
     }
+    laps.lap("practices");
     super::write::publish(settings, &mut computed, reporter)?;
+    laps.lap("publish");
     Ok(computed)
 }
 
