@@ -474,10 +474,10 @@ pub fn run_with(
     min_cell: i64,
 ) -> crate::error::Result<Focused> {
     let mut laps = crate::progress::Laps::new("focus");
-    // A fixed row order and one chunk, so float means and SDs come out the same every run.
-    let mut features = crate::stages::features::features(persons.clone().lazy())
-        .sort(["person_id"], SortMultipleOptions::default())
-        .collect()?;
+    // A fixed row order and one chunk, so float means and SDs come out the same every run:
+    // the person frame's own order, the insured file's (every join of the profile keeps it).
+    // Sorting by person_id instead cost 1.2 s a quarter at 2.1 M (a string sort of 38 columns).
+    let mut features = crate::stages::features::features(persons.clone().lazy()).collect()?;
     features.rechunk_mut();
     laps.lap("features");
     let lf = features.clone().lazy();
