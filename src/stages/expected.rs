@@ -64,7 +64,12 @@ pub fn with_expected(persons: LazyFrame, reference: LazyFrame) -> LazyFrame {
             reference,
             [col("band"), col("sex")],
             [col("band"), col("sex")],
-            JoinArgs::new(JoinType::Left),
+            // The person frame keeps the insured file's order (the focus features rely on a
+            // fixed order for float sums); polars keeps a left join's order only when asked.
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
         )
         .with_columns([(iy * col("rate_total") * lit(EXP_SCALE))
             .round(0, RoundMode::HalfAwayFromZero)
@@ -127,5 +132,33 @@ mod tests {
             .collect();
         assert_eq!(exp[0], (rate * EXP_SCALE).round() as i64);
         assert_eq!(exp[1], (182.0 / 365.0 * rate * EXP_SCALE).round() as i64);
+    }
+
+    #[test]
+    fn expected_keeps_the_person_order() {
+        // Interleaved strata over many rows (the join's parallel chunks): the persons come
+        // back in their own order, which the focus features' float sums depend on.
+        let n = 50_000usize;
+        let ids: Vec<String> = (0..n).map(|i| format!("P{:06}", (i * 7919) % n)).collect();
+        let persons = df!(
+            "person_id" => ids.clone(),
+            "age" => (0..n).map(|i| ((i * 37) % 100) as i64).collect::<Vec<_>>(),
+            "sex" => (0..n).map(|i| if i % 3 == 0 { "M" } else { "V" }).collect::<Vec<_>>(),
+            "insured_days" => vec![92i64; n],
+            "zvw_cents" => (0..n).map(|i| (i % 1000) as i64).collect::<Vec<_>>(),
+            "in_areas" => vec![true; n],
+        )
+        .unwrap();
+        let r = reference(persons.clone().lazy()).collect().unwrap();
+        let e = with_expected(persons.lazy(), r.lazy()).collect().unwrap();
+        let got: Vec<&str> = e
+            .column("person_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
     }
 }
