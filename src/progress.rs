@@ -93,6 +93,20 @@ pub fn for_stderr() -> Box<dyn Reporter> {
 
 /// Step timings inside a stage, logged at `WIJKSCAN_LOG=info` (the manifest keeps only the
 /// stage totals): where a stage's time goes at an insurer's scale.
+/// (VmRSS, VmHWM) of this process in MB from `/proc/self/status`; zeros where unreadable.
+fn resident_mb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 pub struct Laps {
     stage: &'static str,
     clock: std::time::Instant,
@@ -106,12 +120,16 @@ impl Laps {
         }
     }
 
-    /// Logs the time since the last lap under `step`.
+    /// Logs the time since the last lap under `step`, with the process's resident memory now
+    /// and at its peak so far (MB; Linux only, else 0) to tell which step sets the peak.
     pub fn lap(&mut self, step: &str) {
+        let (rss_mb, peak_mb) = resident_mb();
         tracing::info!(
             stage = self.stage,
             step,
             seconds = self.clock.elapsed().as_secs_f64(),
+            rss_mb,
+            peak_mb,
             "step"
         );
         self.clock = std::time::Instant::now();

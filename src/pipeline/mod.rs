@@ -54,6 +54,7 @@ pub fn validate(
     for c in &checked {
         problems.extend(c.problems.iter().cloned());
     }
+    let mut laps = crate::progress::Laps::new("validate");
     // The optional map geometry is an input too: a broken file stops the run before any
     // work, features the maps cannot place are a warning.
     if let Some(path) = &inputs.geometry {
@@ -71,6 +72,7 @@ pub fn validate(
             )),
             Ok(_) => {}
         }
+        laps.lap("geometry");
     }
     if claim_ids {
         if let Some(c) = checked.iter().find(|c| c.file.spec.name == "zvw_claims") {

@@ -570,7 +570,15 @@ fn join_names(schema: &Schema) -> String {
 
 /// Checks every input in a set; the typed frames of usable files come back by contract name.
 pub fn check_all(set: &InputSet, period: &Period) -> Vec<Checked> {
-    set.files.iter().map(|f| check_input(f, period)).collect()
+    let mut laps = crate::progress::Laps::new("validate");
+    set.files
+        .iter()
+        .map(|f| {
+            let checked = check_input(f, period);
+            laps.lap(f.spec.name);
+            checked
+        })
+        .collect()
 }
 
 #[cfg(test)]
