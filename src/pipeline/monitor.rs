@@ -183,7 +183,7 @@ fn compute(
     )?;
     // The cost basis changes are judged on is the outlier flags' own: computed once.
     let t = Instant::now();
-    let last_basis = basis(&last_settings, &profiled)?;
+    let last_basis = basis(&last_settings, &profiled, true)?;
     add_time(&mut timings, "monitoring", t);
     let outliers = outliers_step(
         &last_settings,
@@ -251,7 +251,7 @@ fn compute(
         let p = profile_step(&s, &v, &inputs, &references, &mut timings, reporter)?;
         let f = focus_step(&s, &[], Some(&earlier_segments), &p, &mut timings, reporter)?;
         let t = Instant::now();
-        let b = basis(&s, &p)?;
+        let b = basis(&s, &p, false)?;
         let fig = figures(&s, &p, &b, &f.rows, &inputs)?;
         add_time(&mut timings, "monitoring", t);
         periods.push(output(&fig, &s, p, f.table, Some(v)));
@@ -350,17 +350,23 @@ fn table_with_levels(table: DataFrame, settings: &Settings) -> DataFrame {
         .unwrap_or(table)
 }
 
-/// A period's figures (areas and segments), whether it is provisional, and its extract date.
 /// The cost basis a period's changes are judged on: the outlier flags' (capped by default,
-/// METHODS 8).
-fn basis(settings: &Settings, profiled: &Profiled) -> Result<crate::stages::flag_basis::Basis> {
-    Ok(crate::stages::flag_basis::basis(
+/// METHODS 8). Its sums per GP practice only for the report's period (`practice_sums`): the
+/// practice view is of that period alone.
+fn basis(
+    settings: &Settings,
+    profiled: &Profiled,
+    practice_sums: bool,
+) -> Result<crate::stages::flag_basis::Basis> {
+    Ok(crate::stages::flag_basis::basis_with(
         &profiled.persons,
         &profiled.raw,
         settings.outliers.capped,
+        practice_sums,
     )?)
 }
 
+/// A period's figures (areas and segments), whether it is provisional, and its extract date.
 fn figures(
     settings: &Settings,
     profiled: &Profiled,

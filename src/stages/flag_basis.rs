@@ -141,8 +141,20 @@ fn scalar(df: &DataFrame, c: &str) -> PolarsResult<i64> {
         .unwrap_or(0))
 }
 
-/// Builds the basis for the raw level table `raw` from the person frame.
+/// Builds the basis for the raw level table `raw` from the person frame, with the sums per
+/// GP practice key when the persons carry one.
 pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult<Basis> {
+    basis_with(persons, raw, capped, true)
+}
+
+/// `basis`, with the sums per GP practice key only when `practice_sums` (a monitoring run's
+/// earlier periods have no practice view: their `practices` stay empty).
+pub fn basis_with(
+    persons: &DataFrame,
+    raw: &DataFrame,
+    capped: bool,
+    practice_sums: bool,
+) -> PolarsResult<Basis> {
     let metrics = metrics();
     // Only the columns this stage reads: every later step copies its frame, and the person
     // frame has some sixty columns.
@@ -152,10 +164,11 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
         .map(col)
         .collect();
     keep.extend(metrics.iter().map(|(_, c)| col(c.as_str())));
-    let has_practice = persons
-        .get_column_names()
-        .iter()
-        .any(|c| c.as_str() == crate::columns::PRACTICE);
+    let has_practice = practice_sums
+        && persons
+            .get_column_names()
+            .iter()
+            .any(|c| c.as_str() == crate::columns::PRACTICE);
     if has_practice {
         keep.push(col(crate::columns::PRACTICE));
     }
@@ -190,10 +203,13 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             None => col(c.as_str()).alias(fl(m).as_str()),
         });
     }
-    let flagged = inside
+    let mut flagged = inside
         .with_columns(flag_cols)
         .with_columns([band()])
         .collect()?;
+    // One chunk: the filter leaves one per thread, and every group-by below would otherwise
+    // copy each column into one again.
+    flagged.rechunk_mut();
     laps.lap("capped costs");
 
     // 2. κ and the share removed, per metric.
@@ -281,10 +297,17 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             .collect())
     };
     let (persons_b, days_b, days2_b) = (ints("persons")?, ints("days")?, ints("days2")?);
-    let mut reference = vec![
+    // Each person's stratum as an index into the fitted rates (one small join), so the rates
+    // are looked up per metric instead of joined as 28 columns onto every person.
+    let stratum_of = DataFrame::new_infer_height(vec![
         strata.column("band")?.clone(),
         strata.column("sex")?.clone(),
-    ];
+        Column::new(
+            "__stratum".into(),
+            (0..strata.height() as IdxSize).collect::<Vec<_>>(),
+        ),
+    ])?;
+    let mut fitted_by_metric: Vec<Vec<Stratum>> = Vec::new();
     let mut pooled_s_total = 0.0;
     for (m, _) in &metrics {
         let (c, cd, e2) = (
@@ -321,16 +344,8 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
                 }
             })
             .collect();
-        reference.push(Column::new(
-            format!("__rate_{m}").into(),
-            fitted.iter().map(|s| s.rate).collect::<Vec<f64>>(),
-        ));
-        reference.push(Column::new(
-            format!("__s2_{m}").into(),
-            fitted.iter().map(|s| s.s2).collect::<Vec<f64>>(),
-        ));
+        fitted_by_metric.push(fitted);
     }
-    let reference = DataFrame::new_infer_height(reference)?;
     laps.lap("strata");
 
     // 4. Per person: expected (1/10,000 euro) and variance (euro²) as integers.
@@ -341,21 +356,19 @@ pub fn basis(persons: &DataFrame, raw: &DataFrame, capped: bool) -> PolarsResult
             .cast(DataType::Int64)
             .fill_null(lit(0i64))
     };
+    let of_stratum =
+        |values: Vec<f64>| lit(Series::new("".into(), values)).gather(col("__stratum"), false);
     let mut add = Vec::new();
-    for (m, _) in &metrics {
-        add.push(
-            fixed(t.clone() * col(format!("__rate_{m}").as_str()), EXP_SCALE)
-                .alias(format!("__e_{m}").as_str()),
-        );
-        add.push(
-            fixed(t.clone() * col(format!("__s2_{m}").as_str()), 1.0)
-                .alias(format!("__v_{m}").as_str()),
-        );
+    for ((m, _), fitted) in metrics.iter().zip(&fitted_by_metric) {
+        let rate = of_stratum(fitted.iter().map(|s| s.rate).collect());
+        let s2 = of_stratum(fitted.iter().map(|s| s.s2).collect());
+        add.push(fixed(t.clone() * rate, EXP_SCALE).alias(format!("__e_{m}").as_str()));
+        add.push(fixed(t.clone() * s2, 1.0).alias(format!("__v_{m}").as_str()));
     }
     let per_person = flagged
         .lazy()
         .join(
-            reference.lazy(),
+            stratum_of.lazy(),
             [col("band"), col("sex")],
             [col("band"), col("sex")],
             JoinArgs::new(JoinType::Left),
@@ -614,6 +627,25 @@ mod tests {
         }
         // 100 persons ≥ 30: the stratum's own s², which is the pooled one here too.
         assert!((b.pooled_s_total - var.sqrt()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn practice_sums_only_when_asked() {
+        let mut p = persons();
+        let keys: Vec<&str> = (0..100).map(|i| if i < 60 { "A" } else { "B" }).collect();
+        p.with_column(Column::new(crate::columns::PRACTICE.into(), keys))
+            .unwrap();
+        let with = basis_with(&p, &raw(), false, true).unwrap();
+        assert_eq!(with.practices.len(), 2);
+        let total: f64 = with.practices.values().map(|g| g.observed).sum();
+        assert!((total - with.metric("total").unwrap().observed[0]).abs() < 1e-9);
+        let without = basis_with(&p, &raw(), false, false).unwrap();
+        assert!(without.practices.is_empty());
+        // The areas' figures do not depend on it.
+        assert_eq!(
+            with.metric("total").unwrap().variance,
+            without.metric("total").unwrap().variance
+        );
     }
 
     #[test]
