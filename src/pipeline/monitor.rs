@@ -258,7 +258,9 @@ fn compute(
         all_figures.push(fig.0);
         // The period's person frame is dropped here, before the next period is read.
     }
-    all_figures.push(last_figures.0.clone());
+    let (last_figures, last_extracted_on, last_source) = last_figures;
+    let last_provisional = last_figures.provisional;
+    all_figures.push(last_figures);
     let t = Instant::now();
     let mut laps = crate::progress::Laps::new("monitoring");
     let table = monitoring::monitoring(&all_figures)?;
@@ -266,9 +268,9 @@ fn compute(
     add_time(&mut timings, "monitoring", t);
     let last = PeriodOutput {
         period: last_settings.period,
-        extracted_on: last_figures.1,
-        extracted_on_source: last_figures.2,
-        provisional: last_figures.0.provisional,
+        extracted_on: last_extracted_on,
+        extracted_on_source: last_source,
+        provisional: last_provisional,
         profile: profiled.profile.clone(),
         segments: focused.table.clone(),
         zvw: profiled.zvw.clone(),

@@ -26,6 +26,7 @@ use crate::stages::flag_basis::Basis;
 use crate::stats::trend::{self, Marker};
 use polars::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The metrics monitored per area, in table order.
 pub fn area_metrics() -> Vec<String> {
@@ -45,15 +46,18 @@ pub fn area_metrics() -> Vec<String> {
 /// The metric monitored per segment.
 pub const SEGMENT_METRIC: &str = "cost_per_person";
 
-/// One published figure of one period, with its SE.
+/// One published figure of one period, with its SE. Its names are shared (one area's code and
+/// name by all its metrics): a run holds every period's figures until the table is built, about
+/// 460,000 a quarter with pc5s, and an owned copy of each name per figure made the run's memory
+/// grow by some 120 MB for every period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     pub level: Level,
-    pub area_code: String,
-    pub area_name: String,
+    pub area_code: Arc<str>,
+    pub area_name: Arc<str>,
     /// The segment's name for a focus group's figure; None for an area's.
-    pub segment: Option<String>,
-    pub metric: String,
+    pub segment: Option<Arc<str>>,
+    pub metric: Arc<str>,
     /// The published value; None where it is hidden (small cells) or undefined.
     pub value: Option<f64>,
     /// The value changes and trends are judged on (capped cost scaled by 1/κ, or the value
@@ -103,9 +107,10 @@ pub fn figures(
             .map_or(1.0, |c| c.kappa)
             .max(f64::MIN_POSITIVE)
     };
-    let mut values: Vec<(String, Vec<Option<f64>>)> = Vec::new();
+    let mut values: Vec<(Arc<str>, Vec<Option<f64>>)> = Vec::new();
     for m in area_metrics() {
-        values.push((m.clone(), floats(profile, &m)?));
+        let v = floats(profile, &m)?;
+        values.push((Arc::from(m), v));
     }
     let mut out = Vec::new();
     for i in 0..profile.height() {
@@ -115,11 +120,13 @@ pub fn figures(
         if !levels.contains(&l) {
             continue;
         }
+        let area_code: Arc<str> = Arc::from(code[i].as_deref().unwrap_or_default());
+        let area_name: Arc<str> = Arc::from(name[i].as_deref().unwrap_or_default());
         for (m, v) in &values {
             let value = v[i].filter(|x| x.is_finite());
             let n = years[i].filter(|y| *y > 0.0);
             // The cost basis of this metric: total cost for O/E and cost per insured year.
-            let cost_metric = match m.as_str() {
+            let cost_metric = match &**m {
                 "oe_ratio" | "zvw_cost_per_insured_year" => Some("total"),
                 "wmo_clients_per_1000" => None,
                 other => other
@@ -142,14 +149,14 @@ pub fn figures(
                     let (obs, var) = (a.observed.get(i).copied(), a.variance.get(i).copied());
                     let capped = a.capped_persons.get(i).copied().unwrap_or(0.0);
                     let shown = !basis.capped || capped == 0.0 || capped >= min_cell as f64;
-                    let judged = match (m.as_str(), obs, n) {
+                    let judged = match (&**m, obs, n) {
                         ("oe_ratio", Some(o), Some(n)) => {
                             norm[i].filter(|m| *m > 0.0).map(|m| o / n / (k * m))
                         }
                         (_, Some(o), Some(n)) => Some(o / n / k),
                         _ => None,
                     };
-                    let se = match (m.as_str(), var, n) {
+                    let se = match (&**m, var, n) {
                         ("oe_ratio", Some(v), Some(n)) => {
                             norm[i].filter(|m| *m > 0.0).map(|m| v.sqrt() / (n * k * m))
                         }
@@ -161,8 +168,8 @@ pub fn figures(
             };
             out.push(Figure {
                 level: l,
-                area_code: code[i].clone().unwrap_or_default(),
-                area_name: name[i].clone().unwrap_or_default(),
+                area_code: area_code.clone(),
+                area_name: area_name.clone(),
                 segment: None,
                 metric: m.clone(),
                 value,
@@ -179,6 +186,7 @@ pub fn figures(
 /// The figures of one period's segments (published rows only carry values): cost per person,
 /// with SE = CV × mean / √persons.
 pub fn segment_figures(rows: &[crate::stages::focus::SegmentRow]) -> Vec<Figure> {
+    let (no_name, metric): (Arc<str>, Arc<str>) = (Arc::from(""), Arc::from(SEGMENT_METRIC));
     rows.iter()
         .map(|r| {
             let value = r.cost_per_person.filter(|_| !r.suppressed);
@@ -188,10 +196,10 @@ pub fn segment_figures(rows: &[crate::stages::focus::SegmentRow]) -> Vec<Figure>
             };
             Figure {
                 level: Level::of_code(&r.area_code).unwrap_or(Level::Gemeente),
-                area_code: r.area_code.clone(),
-                area_name: String::new(),
-                segment: Some(r.segment.clone()),
-                metric: SEGMENT_METRIC.into(),
+                area_code: Arc::from(r.area_code.as_str()),
+                area_name: no_name.clone(),
+                segment: Some(Arc::from(r.segment.as_str())),
+                metric: metric.clone(),
                 value,
                 judged: value,
                 se,
@@ -202,7 +210,7 @@ pub fn segment_figures(rows: &[crate::stages::focus::SegmentRow]) -> Vec<Figure>
         .collect()
 }
 
-type Key = (Level, String, Option<String>, usize);
+type Key = (Level, Arc<str>, Option<Arc<str>>, usize);
 
 /// The monitoring table over the periods (oldest first). One row per (level, area, segment,
 /// metric, period) of every figure; see the module comment for what each column means.
@@ -246,25 +254,21 @@ pub fn monitoring(periods: &[PeriodFigures]) -> PolarsResult<DataFrame> {
     // Labels made once: the table holds borrowed strings (3.7 M rows at 8 quarters of pc5s).
     let labels: Vec<String> = periods.iter().map(|p| p.period.label()).collect();
     let mut t = Table::default();
+    let total_code: Arc<str> = Arc::from(crate::stages::profile::TOTAL_CODE);
     for ((level, code, segment, m), series) in &by_key {
         let metric = metrics[*m].as_str();
         let name = series
             .values()
             .rev()
             .find(|g| !g.area_name.is_empty())
-            .map_or("", |g| g.area_name.as_str());
-        let total = by_key.get(&(
-            Level::Total,
-            crate::stages::profile::TOTAL_CODE.to_string(),
-            None,
-            *m,
-        ));
+            .map_or("", |g| &*g.area_name);
+        let total = by_key.get(&(Level::Total, total_code.clone(), None, *m));
         for (&j, f) in series {
             let other = |i: Option<usize>| i.and_then(|i| series.get(&i).map(|g| (i, *g)));
             let prev = other(previous[j]);
             let year = other(year_earlier[j]);
             t.level.push(level.as_str());
-            t.area_code.push(code.as_str());
+            t.area_code.push(code);
             t.area_name.push(name);
             t.segment.push(segment.as_deref());
             t.period.push(labels[j].as_str());
