@@ -78,6 +78,36 @@ pub fn weighted_quantile(sorted: &[(f64, i64)], p_percent: i64) -> Option<f64> {
     sorted.last().map(|(v, _)| *v)
 }
 
+/// `weighted_quantile` of pairs in any order, ordering `pairs` only as far as needed: split
+/// at the unweighted (p − 1)th percentile, only the part above it is sorted when the weight
+/// below it falls short of p, as it does unless the weights are very uneven (then all of it
+/// is sorted). The same value as sorting everything: with weights ≥ 0 the cumulative weight
+/// cannot reach p inside the part below, whose values are all ≤ those above.
+pub fn weighted_quantile_of(pairs: &mut [(f64, i64)], p_percent: i64) -> Option<f64> {
+    let by_value = |a: &(f64, i64), b: &(f64, i64)| a.0.total_cmp(&b.0);
+    let n = pairs.len();
+    let k = (n as i128 * (p_percent as i128 - 1).max(0) / 100) as usize;
+    if k > 0 && k < n && pairs.iter().all(|(_, w)| *w >= 0) {
+        let total: i128 = pairs.iter().map(|(_, w)| *w as i128).sum();
+        pairs.select_nth_unstable_by(k, by_value);
+        let below: i128 = pairs[..k].iter().map(|(_, w)| *w as i128).sum();
+        if total > 0 && below * 100 < total * p_percent as i128 {
+            let upper = &mut pairs[k..];
+            upper.sort_unstable_by(by_value);
+            let mut acc = below;
+            for (v, w) in upper.iter() {
+                acc += *w as i128;
+                if acc * 100 >= total * p_percent as i128 {
+                    return Some(*v);
+                }
+            }
+            return upper.last().map(|(v, _)| *v);
+        }
+    }
+    pairs.sort_unstable_by(by_value);
+    weighted_quantile(pairs, p_percent)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +184,32 @@ mod tests {
         assert_eq!(weighted_quantile(&v, 90), Some(2.0));
         assert_eq!(weighted_quantile(&v, 50), Some(1.0));
         assert_eq!(weighted_quantile(&[], 99), None);
+    }
+
+    /// Ordering only the part above the split gives what sorting everything gives: ties,
+    /// zero weights, one heavy weight below the split, every percentile.
+    #[test]
+    fn partial_order_equals_the_full_sort() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        for round in 0..300 {
+            let n = rng.gen_range(0..400);
+            let mut pairs: Vec<(f64, i64)> = (0..n)
+                .map(|_| (rng.gen_range(-3..40) as f64 * 12.5, rng.gen_range(0..92)))
+                .collect();
+            if round % 5 == 0 && n > 0 {
+                pairs[0] = (-100.0, 1_000_000);
+            }
+            for p in [1, 50, 95, 99, 100] {
+                let mut sorted = pairs.clone();
+                sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut any = pairs.clone();
+                assert_eq!(
+                    weighted_quantile_of(&mut any, p),
+                    weighted_quantile(&sorted, p),
+                    "round {round}, p {p}"
+                );
+            }
+        }
     }
 }
