@@ -492,8 +492,8 @@ impl Inside {
             .collect();
         let strata = stratum_of.len();
 
-        // Groups: one hash look-up of the pc5 per person, its other codes compared with the
-        // group's (a pc5 has one set of area codes; should it not, it splits).
+        // Groups: a person's four codes hashed together and compared with the codes of the
+        // groups of that hash (a pc5 has one set of area codes; should it not, it splits).
         let codes = code_names
             .iter()
             .map(|c| kept.column(c)?.str())
