@@ -68,7 +68,13 @@ pub fn weighted_quantile(sorted: &[(f64, i64)], p_percent: i64) -> Option<f64> {
     if total <= 0 {
         return None;
     }
-    let mut acc: i128 = 0;
+    crossing(sorted, 0, total, p_percent)
+}
+
+/// The first value of `sorted` at which the cumulative weight, starting from `below`, reaches
+/// p of `total`; the last value if none does.
+fn crossing(sorted: &[(f64, i64)], below: i128, total: i128, p_percent: i64) -> Option<f64> {
+    let mut acc = below;
     for (v, w) in sorted {
         acc += *w as i128;
         if acc * 100 >= total * p_percent as i128 {
@@ -94,14 +100,7 @@ pub fn weighted_quantile_of(pairs: &mut [(f64, i64)], p_percent: i64) -> Option<
         if total > 0 && below * 100 < total * p_percent as i128 {
             let upper = &mut pairs[k..];
             upper.sort_unstable_by(by_value);
-            let mut acc = below;
-            for (v, w) in upper.iter() {
-                acc += *w as i128;
-                if acc * 100 >= total * p_percent as i128 {
-                    return Some(*v);
-                }
-            }
-            return upper.last().map(|(v, _)| *v);
+            return crossing(upper, below, total, p_percent);
         }
     }
     pairs.sort_unstable_by(by_value);
