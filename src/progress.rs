@@ -107,9 +107,26 @@ fn resident_mb() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// CPU seconds of the whole process so far, user and system (Linux only, else 0): a step's
+/// CPU over its wall time says how well it uses the cores.
+fn cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces, so split after its `)`):
+    // utime and stime are the 12th and 13th, in clock ticks of 1/100 s on Linux.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let field = |i: usize| {
+        rest.split_whitespace()
+            .nth(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .map_or(0.0, |t| t / 100.0)
+    };
+    (field(11), field(12))
+}
+
 pub struct Laps {
     stage: &'static str,
     clock: std::time::Instant,
+    cpu: (f64, f64),
 }
 
 impl Laps {
@@ -117,21 +134,27 @@ impl Laps {
         Laps {
             stage,
             clock: std::time::Instant::now(),
+            cpu: cpu_seconds(),
         }
     }
 
-    /// Logs the time since the last lap under `step`, with the process's resident memory now
-    /// and at its peak so far (MB; Linux only, else 0) to tell which step sets the peak.
+    /// Logs the time since the last lap under `step`, with the process's CPU seconds in it
+    /// (user, system) and its resident memory now and at its peak so far (MB; Linux only,
+    /// else 0) to tell which step sets the peak.
     pub fn lap(&mut self, step: &str) {
         let (rss_mb, peak_mb) = resident_mb();
+        let cpu = cpu_seconds();
         tracing::info!(
             stage = self.stage,
             step,
             seconds = self.clock.elapsed().as_secs_f64(),
+            user_s = cpu.0 - self.cpu.0,
+            sys_s = cpu.1 - self.cpu.1,
             rss_mb,
             peak_mb,
             "step"
         );
         self.clock = std::time::Instant::now();
+        self.cpu = cpu;
     }
 }
