@@ -7,6 +7,7 @@
 use crate::domain::{Level, CARE_TYPES};
 use crate::stages::segment_privacy;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 /// z for the 95% funnel half-width in the volume rule (METHODS 6).
 const Z95: f64 = 1.959964;
@@ -315,79 +316,95 @@ pub fn protect_table(
     for (i, c) in cells.iter().enumerate() {
         by_gemeente.entry(gemeente_of(&c.area)).or_default().push(i);
     }
-    let mut hidden_all = Vec::new();
-    for (gemeente, idx) in by_gemeente {
-        // The gemeente's persons: from the split the caller already made (stable, so in the
-        // same order as this filter), else filtered out of the whole book.
-        let local = match split.and_then(|m| m.get(&gemeente)) {
-            Some(df) => df.clone().lazy(),
-            None => features
-                .clone()
-                .lazy()
-                .filter(col("gemeente_code").eq(lit(gemeente.as_str()))),
-        };
-        let mut area_codes: Vec<(Level, String)> = idx
-            .iter()
-            .map(|&i| (cells[i].area.level, cells[i].area.code.clone()))
-            .collect();
-        area_codes.sort();
-        area_codes.dedup();
-        let in_area = |level: Level, code: &str| {
-            col(level.code_column().unwrap_or("gemeente_code")).eq(lit(code))
-        };
-        // Rows: the gemeente, each focus area, then per cell (in area, over the gemeente).
-        let mut exprs = vec![col("gemeente_code").is_not_null().alias("__m_gm")];
-        for (k, (level, code)) in area_codes.iter().enumerate() {
-            exprs.push(in_area(*level, code).alias(format!("__m_{k}").as_str()));
-        }
-        for (j, &i) in idx.iter().enumerate() {
-            let s = cells[i].expr.clone().fill_null(lit(false));
-            exprs.push(
-                in_area(cells[i].area.level, &cells[i].area.code)
-                    .and(s.clone())
-                    .alias(format!("__c{j}").as_str()),
+    // Gemeenten are independent systems (a cell's rows lie in its own gemeente), so they are
+    // checked side by side; what each hides is applied after, in gemeente order.
+    let published: Vec<bool> = rows.iter().map(|r| !r.suppressed).collect();
+    // A gemeente's cells (indexes into `cells`) and which of them it hides, by reason.
+    type GemeenteHidden = (Vec<usize>, Vec<(usize, segment_privacy::Reason)>);
+    let checked = by_gemeente
+        .into_par_iter()
+        .map(|(gemeente, idx)| -> PolarsResult<GemeenteHidden> {
+            // The gemeente's persons: from the split the caller already made (stable, so in the
+            // same order as this filter), else filtered out of the whole book.
+            let local = match split.and_then(|m| m.get(&gemeente)) {
+                Some(df) => df.clone().lazy(),
+                None => features
+                    .clone()
+                    .lazy()
+                    .filter(col("gemeente_code").eq(lit(gemeente.as_str()))),
+            };
+            let mut area_codes: Vec<(Level, String)> = idx
+                .iter()
+                .map(|&i| (cells[i].area.level, cells[i].area.code.clone()))
+                .collect();
+            area_codes.sort();
+            area_codes.dedup();
+            let in_area = |level: Level, code: &str| {
+                col(level.code_column().unwrap_or("gemeente_code")).eq(lit(code))
+            };
+            // Rows: the gemeente, each focus area, then per cell (in area, over the gemeente).
+            let mut exprs = vec![col("gemeente_code").is_not_null().alias("__m_gm")];
+            for (k, (level, code)) in area_codes.iter().enumerate() {
+                exprs.push(in_area(*level, code).alias(format!("__m_{k}").as_str()));
+            }
+            for (j, &i) in idx.iter().enumerate() {
+                let s = cells[i].expr.clone().fill_null(lit(false));
+                exprs.push(
+                    in_area(cells[i].area.level, &cells[i].area.code)
+                        .and(s.clone())
+                        .alias(format!("__c{j}").as_str()),
+                );
+                exprs.push(s.alias(format!("__g{j}").as_str()));
+            }
+            let df = local.select(exprs).collect()?;
+            let names: Vec<String> = df
+                .get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+            let masks = segment_privacy::masks(&df, &names)?;
+            let margins: Vec<usize> = (0..1 + area_codes.len()).collect();
+            let first_cell_row = margins.len();
+            let mut local_cells: Vec<segment_privacy::Cell> = idx
+                .iter()
+                .enumerate()
+                .map(|(j, &i)| {
+                    let row = first_cell_row + 2 * j;
+                    let area = area_codes
+                        .iter()
+                        .position(|(l, c)| *l == cells[i].area.level && *c == cells[i].area.code)
+                        .unwrap_or(0);
+                    segment_privacy::Cell {
+                        rows: vec![row, row + 1],
+                        persons: masks[row].iter().filter(|b| **b).count() as i64,
+                        published: published[i],
+                        area,
+                    }
+                })
+                .collect();
+            let system = segment_privacy::System::new(&masks);
+            let local_fixed: Vec<bool> = idx
+                .iter()
+                .map(|&i| fixed.get(i).copied().unwrap_or(false))
+                .collect();
+            let hidden = segment_privacy::protect(
+                &system,
+                &margins,
+                &mut local_cells,
+                &local_fixed,
+                min_cell,
             );
-            exprs.push(s.alias(format!("__g{j}").as_str()));
-        }
-        let df = local.select(exprs).collect()?;
-        let names: Vec<String> = df
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect();
-        let masks = segment_privacy::masks(&df, &names)?;
-        let margins: Vec<usize> = (0..1 + area_codes.len()).collect();
-        let first_cell_row = margins.len();
-        let mut local_cells: Vec<segment_privacy::Cell> = idx
-            .iter()
-            .enumerate()
-            .map(|(j, &i)| {
-                let row = first_cell_row + 2 * j;
-                let area = area_codes
-                    .iter()
-                    .position(|(l, c)| *l == cells[i].area.level && *c == cells[i].area.code)
-                    .unwrap_or(0);
-                segment_privacy::Cell {
-                    rows: vec![row, row + 1],
-                    persons: masks[row].iter().filter(|b| **b).count() as i64,
-                    published: !rows[i].suppressed,
-                    area,
-                }
-            })
-            .collect();
-        let system = segment_privacy::System::new(&masks);
-        let local_fixed: Vec<bool> = idx
-            .iter()
-            .map(|&i| fixed.get(i).copied().unwrap_or(false))
-            .collect();
-        let hidden =
-            segment_privacy::protect(&system, &margins, &mut local_cells, &local_fixed, min_cell);
-        tracing::debug!(
-            gemeente,
-            cells = local_cells.len(),
-            hidden = hidden.len(),
-            "segment disclosure check"
-        );
+            tracing::debug!(
+                gemeente,
+                cells = local_cells.len(),
+                hidden = hidden.len(),
+                "segment disclosure check"
+            );
+            Ok((idx, hidden))
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    let mut hidden_all = Vec::new();
+    for (idx, hidden) in checked {
         for (j, reason) in hidden {
             let i = idx[j];
             rows[i] = blank(rows[i].clone());
@@ -515,65 +532,78 @@ pub fn run_with(
         })
         .collect();
     laps.lap("split by gemeente");
+    // Focus areas side by side: each one's queries are small (one gemeente's persons), too
+    // small for polars to spread over the cores; the rows keep the order of `areas`.
+    type AreaRows = (Vec<SegmentRow>, Vec<CellSpec>);
+    let per_area = areas
+        .par_iter()
+        .map(|code| -> crate::error::Result<AreaRows> {
+            let mut rows = Vec::new();
+            let mut cells: Vec<CellSpec> = Vec::new();
+            let level = Level::of_code(code).unwrap_or(Level::Gemeente);
+            let area = FocusArea {
+                level,
+                code: code.clone(),
+            };
+            let lf = match Level::Gemeente
+                .ancestor_of(code)
+                .and_then(|g| by_gemeente.get(&g))
+            {
+                Some(df) => df.clone().lazy(),
+                None => lf.clone(),
+            };
+            let segments = match fixed {
+                Some(by_area) => by_area.get(code).map(Vec::as_slice).unwrap_or(&[]),
+                None => segments,
+            };
+            rows.extend(evaluate(&lf, segments, &area, min_volume, min_cell)?);
+            cells.extend(segments.iter().map(|s| CellSpec {
+                area: area.clone(),
+                expr: s.expr.clone(),
+            }));
+            if focus.propose && fixed.is_none() {
+                let code_col = format!("{level}_code");
+                let local = lf
+                    .clone()
+                    .filter(col(code_col.as_str()).eq(lit(code.as_str())))
+                    .collect()?;
+                let (fs, y, w) = crate::stages::features::tree_inputs(&local)?;
+                let proposal =
+                    crate::stages::tree::propose(&fs, &y, &w, min_volume as usize, focus.max_depth);
+                if proposal.leaves.len() > 1 {
+                    let defs: Vec<crate::stages::segments::SegmentDef> = proposal
+                        .leaves
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| crate::stages::segments::SegmentDef {
+                            name: format!("voorstel_{}", i + 1),
+                            filter: l.rule.clone(),
+                        })
+                        .collect();
+                    let compiled = compile_all(&defs).map_err(|e| {
+                        crate::error::Error::Other(format!(
+                            "internal: a proposed rule does not compile: {e}"
+                        ))
+                    })?;
+                    let mut evaluated = evaluate(&lf, &compiled, &area, min_volume, min_cell)?;
+                    for r in &mut evaluated {
+                        r.r2_tree = proposal.r2;
+                    }
+                    rows.extend(evaluated);
+                    cells.extend(compiled.iter().map(|s| CellSpec {
+                        area: area.clone(),
+                        expr: s.expr.clone(),
+                    }));
+                }
+            }
+            Ok((rows, cells))
+        })
+        .collect::<crate::error::Result<Vec<_>>>()?;
     let mut rows = Vec::new();
     let mut cells: Vec<CellSpec> = Vec::new();
-    for code in &areas {
-        let level = Level::of_code(code).unwrap_or(Level::Gemeente);
-        let area = FocusArea {
-            level,
-            code: code.clone(),
-        };
-        let lf = match Level::Gemeente
-            .ancestor_of(code)
-            .and_then(|g| by_gemeente.get(&g))
-        {
-            Some(df) => df.clone().lazy(),
-            None => lf.clone(),
-        };
-        let segments = match fixed {
-            Some(by_area) => by_area.get(code).map(Vec::as_slice).unwrap_or(&[]),
-            None => segments,
-        };
-        rows.extend(evaluate(&lf, segments, &area, min_volume, min_cell)?);
-        cells.extend(segments.iter().map(|s| CellSpec {
-            area: area.clone(),
-            expr: s.expr.clone(),
-        }));
-        if focus.propose && fixed.is_none() {
-            let code_col = format!("{level}_code");
-            let local = lf
-                .clone()
-                .filter(col(code_col.as_str()).eq(lit(code.as_str())))
-                .collect()?;
-            let (fs, y, w) = crate::stages::features::tree_inputs(&local)?;
-            let proposal =
-                crate::stages::tree::propose(&fs, &y, &w, min_volume as usize, focus.max_depth);
-            if proposal.leaves.len() > 1 {
-                let defs: Vec<crate::stages::segments::SegmentDef> = proposal
-                    .leaves
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| crate::stages::segments::SegmentDef {
-                        name: format!("voorstel_{}", i + 1),
-                        filter: l.rule.clone(),
-                    })
-                    .collect();
-                let compiled = compile_all(&defs).map_err(|e| {
-                    crate::error::Error::Other(format!(
-                        "internal: a proposed rule does not compile: {e}"
-                    ))
-                })?;
-                let mut evaluated = evaluate(&lf, &compiled, &area, min_volume, min_cell)?;
-                for r in &mut evaluated {
-                    r.r2_tree = proposal.r2;
-                }
-                rows.extend(evaluated);
-                cells.extend(compiled.iter().map(|s| CellSpec {
-                    area: area.clone(),
-                    expr: s.expr.clone(),
-                }));
-            }
-        }
+    for (r, c) in per_area {
+        rows.extend(r);
+        cells.extend(c);
     }
     laps.lap("segments");
     let mut suppression = segment_privacy::SegmentSuppression {
