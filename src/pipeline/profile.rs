@@ -78,7 +78,7 @@ pub fn profile(
         });
     }
 
-    // 2. Zvw buckets, in the order of SPEC 3.2 (one row, from the person sums).
+    // 2. The Zvw input total (the buckets are placed by the person join, step 4).
     reporter.start("reconcile", None);
     // The input total, summed over the raw lines independently of the buckets: validation
     // already did it in its pass over the claim lines; scan (streamed) only when it did not.
@@ -92,14 +92,31 @@ pub fn profile(
             (scalar_i64(&df, "rows")?, scalar_i64(&df, "cents")?)
         }
     };
-    let sums = reconcile::zvw_bucket_plan(
-        claims_person.clone().lazy(),
+    let zvw_input = Bucket::new("input", input_rows, input_cents);
+    lap("zvw input");
+    // 3. Wmo provisions (small: hundreds of thousands of rows).
+    let wmo_lines = p::wmo_lines(inputs.wmo.clone(), inputs.areas.clone(), period);
+    let (wmo_input, wmo_buckets) =
+        reconcile::wmo_buckets(&reconcile::wmo_bucket_plan(wmo_lines.clone()).collect()?)?;
+    reporter.finish();
+
+    lap("wmo");
+    // 4. Persons, once: the frame every later stage reads (one row and ~60 columns per
+    // insured person; at 2.1 M persons the largest thing the run holds).
+    reporter.start("persons", None);
+    let wmo_person = p::wmo_by_person(wmo_lines.clone());
+    let mut persons = p::persons(
         inputs.insured.clone(),
+        claims_person.clone().lazy(),
+        wmo_person,
         inputs.areas.clone(),
     )
     .collect()?;
-    let (zvw_buckets, unassigned_persons) = reconcile::zvw_buckets(&sums)?;
-    let zvw_input = Bucket::new("input", input_rows, input_cents);
+    // The Zvw buckets (SPEC 3.2 order) from where the person join placed each claim person.
+    let (zvw_buckets, unassigned_persons) =
+        reconcile::zvw_buckets_placed(&claims_person, &persons)?;
+    drop(claims_person);
+    persons.drop_in_place(reconcile::PLACED_LINES)?;
     let unassigned = &zvw_buckets[2];
     if unassigned.rows > 0 {
         warnings.push(Problem::warning(
@@ -113,26 +130,6 @@ pub fn profile(
             ),
         ));
     }
-
-    lap("zvw buckets");
-    // 3. Wmo provisions (small: hundreds of thousands of rows).
-    let wmo_lines = p::wmo_lines(inputs.wmo.clone(), inputs.areas.clone(), period);
-    let (wmo_input, wmo_buckets) =
-        reconcile::wmo_buckets(&reconcile::wmo_bucket_plan(wmo_lines.clone()).collect()?)?;
-    reporter.finish();
-
-    lap("wmo");
-    // 4. Persons, once: the frame every later stage reads (one row and ~60 columns per
-    // insured person; at 2.1 M persons the largest thing the run holds).
-    reporter.start("persons", None);
-    let wmo_person = p::wmo_by_person(wmo_lines.clone());
-    let persons = p::persons(
-        inputs.insured.clone(),
-        claims_person.lazy(),
-        wmo_person,
-        inputs.areas.clone(),
-    )
-    .collect()?;
     // The GP practice key (SPEC 3.7): the list's ids, `ONBEKEND` for ids it lacks.
     let practice_list = match &inputs.gp_practices {
         Some(l) if practice_view => Some(l.clone().collect()?),

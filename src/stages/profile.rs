@@ -211,6 +211,8 @@ pub fn persons(
 ) -> LazyFrame {
     let mut cp_cols = vec![col("person_id")];
     cp_cols.extend(CARE_TYPES.iter().map(|ct| col(ct_col(ct).as_str())));
+    // For the Zvw buckets (`reconcile::zvw_buckets_placed`), dropped once they are placed.
+    cp_cols.push(col(crate::stages::reconcile::PLACED_LINES));
     let mut fill: Vec<Expr> = CARE_TYPES
         .iter()
         .map(|ct| col(ct_col(ct).as_str()).fill_null(lit(0i64)))

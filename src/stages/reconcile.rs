@@ -102,8 +102,75 @@ fn scalar(df: &DataFrame, name: &str) -> PolarsResult<i64> {
     Ok(v.i64()?.get(0).unwrap_or(0))
 }
 
+/// Column of the person frame, while the Zvw buckets are placed: the person's claim lines in
+/// the period, null for an insured person without claim lines (dropped after).
+pub const PLACED_LINES: &str = "in_lines";
+
+/// The Zvw buckets in the order of SPEC 3.2 and the persons behind the unassigned bucket,
+/// from the per-person claim sums and the person frame they were joined onto (its
+/// `PLACED_LINES`, `zvw_cents` and `in_areas`): the join the person frame makes anyway places
+/// each claim person, so this is a pass over its columns, not a second join. A claim person
+/// found in no person row is unassigned (the insured's ids are unique: validated).
+pub fn zvw_buckets_placed(
+    claims_person: &DataFrame,
+    persons: &DataFrame,
+) -> PolarsResult<(Vec<Bucket>, i64)> {
+    let total = |df: &DataFrame, c: &str| -> PolarsResult<i64> {
+        Ok(df
+            .column(c)?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .sum()
+            .unwrap_or(0))
+    };
+    let lines = persons.column(PLACED_LINES)?.cast(&DataType::Int64)?;
+    let cents = persons.column("zvw_cents")?.cast(&DataType::Int64)?;
+    let known = persons.column("in_areas")?;
+    let (mut placed, mut areas, mut onbekend) = (0i64, (0i64, 0i64), (0i64, 0i64));
+    for ((l, c), k) in lines
+        .i64()?
+        .iter()
+        .zip(cents.i64()?.iter())
+        .zip(known.bool()?.iter())
+    {
+        let Some(l) = l else { continue };
+        placed += 1;
+        let bucket = if k == Some(true) {
+            &mut areas
+        } else {
+            &mut onbekend
+        };
+        bucket.0 += l;
+        bucket.1 += c.unwrap_or(0);
+    }
+    let unassigned = (
+        total(claims_person, "in_lines")? - areas.0 - onbekend.0,
+        total(claims_person, "in_cents")? - areas.1 - onbekend.1,
+    );
+    Ok((
+        vec![
+            Bucket::new(
+                "excluded_duplicates",
+                total(claims_person, "dup_lines")?,
+                total(claims_person, "dup_cents")?,
+            ),
+            Bucket::new(
+                "excluded_outside_period",
+                total(claims_person, "out_lines")?,
+                total(claims_person, "out_cents")?,
+            ),
+            Bucket::new("unassigned", unassigned.0, unassigned.1),
+            Bucket::new("onbekend_gebied", onbekend.0, onbekend.1),
+            Bucket::new("areas", areas.0, areas.1),
+        ],
+        claims_person.height() as i64 - placed,
+    ))
+}
+
 /// Plan of the Zvw bucket sums (one row): the per-person claim sums placed against `insured`
-/// (person ids) and `areas` (pc5s), in the buckets of SPEC 3.2.
+/// (person ids) and `areas` (pc5s), in the buckets of SPEC 3.2. The tests' oracle for
+/// `zvw_buckets_placed`, which the run uses.
+#[cfg(test)]
 pub fn zvw_bucket_plan(
     claims_person: LazyFrame,
     insured: LazyFrame,
@@ -149,6 +216,7 @@ pub fn zvw_bucket_plan(
 
 /// The Zvw buckets in the order of SPEC 3.2, from `zvw_bucket_plan`'s row, and the persons
 /// behind the unassigned bucket.
+#[cfg(test)]
 pub fn zvw_buckets(sums: &DataFrame) -> PolarsResult<(Vec<Bucket>, i64)> {
     let g = |n: &str| scalar(sums, n);
     Ok((
@@ -260,6 +328,47 @@ mod tests {
             ]
         );
         assert_eq!(unassigned_persons, 1);
+    }
+
+    /// The buckets placed from the person frame equal the oracle's joins: p1 insured in a
+    /// known pc5, p2 in a pc5 missing from `areas`, p3 not insured, p4 insured without claim
+    /// lines, p5 insured with lines outside the period only, p6 not insured and only outside.
+    #[test]
+    fn buckets_placed_by_the_person_join_equal_the_joins() {
+        let claims = df! {
+            "person_id" => ["p1", "p2", "p3", "p5", "p6"],
+            "dup_cents" => [100i64, 0, 0, 7, 0],
+            "dup_lines" => [1i64, 0, 0, 1, 0],
+            "out_cents" => [0i64, 250, 0, 40, 60],
+            "out_lines" => [0i64, 1, 0, 2, 1],
+            "in_cents" => [1_000i64, -2_000, 4_000, 0, 0],
+            "in_lines" => [2i64, 3, 4, 0, 0],
+        }
+        .unwrap();
+        let insured =
+            df! {"person_id" => ["p1", "p2", "p4", "p5"], "pc5" => ["7511A", "9999Z", "7511A", "7511A"]}
+                .unwrap();
+        let areas = df! {"pc5" => ["7511A"]}.unwrap();
+        let oracle = zvw_buckets(
+            &zvw_bucket_plan(claims.clone().lazy(), insured.lazy(), areas.lazy())
+                .collect()
+                .unwrap(),
+        )
+        .unwrap();
+        // The person frame as `profile::persons` leaves it: the insured's rows, the claim
+        // persons' in-period lines joined on (null without claim lines).
+        let persons = df! {
+            "person_id" => ["p1", "p2", "p4", "p5"],
+            PLACED_LINES => [Some(2i64), Some(3), None, Some(0)],
+            "zvw_cents" => [1_000i64, -2_000, 0, 0],
+            "in_areas" => [true, false, true, true],
+        }
+        .unwrap();
+        let placed = zvw_buckets_placed(&claims, &persons).unwrap();
+        assert_eq!(placed, oracle);
+        assert_eq!(placed.1, 2);
+        assert_eq!((placed.0[2].rows, placed.0[2].cents), (4, 4_000));
+        assert_eq!((placed.0[3].rows, placed.0[3].cents), (3, -2_000));
     }
 
     /// Wmo provisions: one outside the period, one counting in an unknown pc5, two counting in
