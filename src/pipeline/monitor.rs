@@ -3,8 +3,9 @@
 //! validated just before the period is computed; a bad period stops the run by name before
 //! anything is written. The last period — the report's — runs first, as a one-period run does (profile,
 //! outliers, focus); each earlier period is profiled on its own and its focus groups judged
-//! with the last period's segment definitions, keeping only its small tables: the person frame
-//! of one period is in memory at a time, so memory does not grow with the number of periods.
+//! with the last period's segment definitions, keeping only its small tables. Two earlier
+//! periods are computed at once; beside the report period's persons, at most those two
+//! periods' person frames are in memory, so memory does not grow with the number of periods.
 
 use super::{
     add_time, compile_segments, focus_step, outliers_step, profile_step, typed_inputs, validate,
@@ -233,30 +234,85 @@ fn compute(
         earlier_segments.insert(area.clone(), compiled);
     }
 
-    // 3. Earlier periods, one at a time, each validated first.
+    // 3. Earlier periods, two at a time, each validated just before it is computed. One
+    // period's work leaves a core idle a third of the time (small queries, single-threaded
+    // steps); a second period fills it. Each worker takes the oldest period not yet started,
+    // so the periods started are always the oldest ones, as one after the other.
     let mut periods = Vec::new();
     let mut all_figures = Vec::new();
-    while let Some(mut s) = pending.pop_front() {
-        let t = Instant::now();
-        let v = validate(&s, false, reporter)?;
-        add_time(&mut timings, "validate", t);
-        if v.fatal() {
-            let mut fatal = vec![fatal_report(&s, &v.problems)];
+    let queue = std::sync::Mutex::new(
+        pending
+            .drain(..)
+            .enumerate()
+            .collect::<std::collections::VecDeque<(usize, Settings)>>(),
+    );
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let done = std::sync::Mutex::new(Vec::<(usize, Settings, Result<Earlier>)>::new());
+    std::thread::scope(|scope| {
+        for _ in 0..EARLIER_AT_ONCE {
+            scope.spawn(|| loop {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Some((i, s)) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+                else {
+                    break;
+                };
+                let r = earlier_period(&s, &references, &earlier_segments, reporter);
+                if !matches!(r, Ok(Earlier::Done { .. })) {
+                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                done.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((i, s, r));
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _, _)| *i);
+    let not_started: Vec<Settings> = queue
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    // The first period (oldest) that did not come through decides, as when the periods ran one
+    // after the other: every later period goes back to `pending`, validated again for the
+    // error report.
+    let mut later: Vec<Settings> = Vec::new();
+    let mut failed: Option<(Settings, Result<Earlier>)> = None;
+    for (_, s, r) in done {
+        if failed.is_some() {
+            later.push(s);
+            continue;
+        }
+        match r {
+            Ok(Earlier::Done {
+                output,
+                figures,
+                timings: t,
+            }) => {
+                for (k, v) in t {
+                    *timings.entry(k).or_insert(0.0) += v;
+                }
+                periods.push(*output);
+                all_figures.push(figures);
+            }
+            other => failed = Some((s, other)),
+        }
+    }
+    later.extend(not_started);
+    pending.extend(later);
+    match failed {
+        None => {}
+        Some((s, Ok(Earlier::Fatal(problems)))) => {
+            let mut fatal = vec![fatal_report(&s, &problems)];
             let rest: Vec<Settings> = pending.drain(..).collect();
             fatal.extend(all_fatal(&rest, reporter)?);
             return Err(cannot_be_used(&fatal, settings));
         }
-        s.focus.propose = false;
-        let inputs = typed_inputs(&v)?;
-        let p = profile_step(&s, &v, &inputs, &references, &mut timings, reporter)?;
-        let f = focus_step(&s, &[], Some(&earlier_segments), &p, &mut timings, reporter)?;
-        let t = Instant::now();
-        let b = basis(&s, &p, false)?;
-        let fig = figures(&s, &p, &b, &f.rows, &inputs)?;
-        add_time(&mut timings, "monitoring", t);
-        periods.push(output(&fig, &s, p, f.table, Some(v)));
-        all_figures.push(fig.0);
-        // The period's person frame is dropped here, before the next period is read.
+        Some((_, Err(e))) => return Err(e),
+        Some((_, Ok(Earlier::Done { .. }))) => unreachable!("a period that came through"),
     }
     let (last_figures, last_extracted_on, last_source) = last_figures;
     let last_provisional = last_figures.provisional;
@@ -309,6 +365,55 @@ fn compute(
     super::write::publish(settings, &mut computed, reporter)?;
     laps.lap("publish");
     Ok(computed)
+}
+
+/// Earlier periods computed at once (two: this machine's cores; memory holds the report
+/// period's persons and two earlier periods' frames).
+const EARLIER_AT_ONCE: usize = 2;
+
+/// What became of an earlier period.
+enum Earlier {
+    /// Its full validation failed: these problems.
+    Fatal(Vec<crate::problem::Problem>),
+    /// Computed: what the run keeps of it, its monitoring figures and its stage timings.
+    Done {
+        output: Box<PeriodOutput>,
+        figures: PeriodFigures,
+        timings: BTreeMap<String, f64>,
+    },
+}
+
+/// One earlier period: validated in full, profiled, its focus groups judged on the report
+/// period's segments (`fixed`), its cost basis and monitoring figures. Its person frame is
+/// dropped on return.
+fn earlier_period(
+    s: &Settings,
+    references: &super::References,
+    fixed: &crate::stages::focus::FixedSegments,
+    reporter: &dyn Reporter,
+) -> Result<Earlier> {
+    let mut timings = BTreeMap::new();
+    let t = Instant::now();
+    let v = validate(s, false, reporter)?;
+    add_time(&mut timings, "validate", t);
+    if v.fatal() {
+        return Ok(Earlier::Fatal(v.problems));
+    }
+    let mut s = s.clone();
+    s.focus.propose = false;
+    let inputs = typed_inputs(&v)?;
+    let p = profile_step(&s, &v, &inputs, references, &mut timings, reporter)?;
+    let f = focus_step(&s, &[], Some(fixed), &p, &mut timings, reporter)?;
+    let t = Instant::now();
+    let b = basis(&s, &p, false)?;
+    let fig = figures(&s, &p, &b, &f.rows, &inputs)?;
+    add_time(&mut timings, "monitoring", t);
+    let output = output(&fig, &s, p, f.table, Some(v));
+    Ok(Earlier::Done {
+        output: Box::new(output),
+        figures: fig.0,
+        timings,
+    })
 }
 
 /// A period's fatal problems, under its name and folder.
