@@ -317,11 +317,38 @@ fn compute(
     let (last_figures, last_extracted_on, last_source) = last_figures;
     let last_provisional = last_figures.provisional;
     all_figures.push(last_figures);
-    let t = Instant::now();
     let mut laps = crate::progress::Laps::new("monitoring");
-    let table = monitoring::monitoring(&all_figures)?;
-    laps.lap("table");
-    add_time(&mut timings, "monitoring", t);
+    // The monitoring table (one thread) and the report period's practice view side by side;
+    // each has its own stage time.
+    let mut practice_timings = BTreeMap::new();
+    let mut table_seconds = 0.0;
+    let (table, practices) = rayon::join(
+        || {
+            let t = Instant::now();
+            let table = monitoring::monitoring(&all_figures);
+            table_seconds = t.elapsed().as_secs_f64();
+            table
+        },
+        || -> Result<_> {
+            if !settings.practices {
+                return Ok(None);
+            }
+            Ok(Some(super::practices_step(
+                &last_settings,
+                &profiled,
+                &inputs,
+                &outliers,
+                &mut practice_timings,
+                reporter,
+            )?))
+        },
+    );
+    let (table, practices) = (table?, practices?);
+    laps.lap("table and practices");
+    for (k, v) in practice_timings {
+        *timings.entry(k).or_insert(0.0) += v;
+    }
+    *timings.entry("monitoring".into()).or_insert(0.0) += table_seconds;
     let last = PeriodOutput {
         period: last_settings.period,
         extracted_on: last_extracted_on,
@@ -349,19 +376,8 @@ fn compute(
         references,
         timings,
     };
+    computed.practices = practices;
     laps.lap("levels");
-    // The practice view of the report's period.
-    if settings.practices {
-        computed.practices = Some(super::practices_step(
-            &last_settings,
-            &computed.profiled,
-            &inputs,
-            computed.outliers.as_ref().expect("outliers"),
-            &mut computed.timings,
-            reporter,
-        )?);
-    }
-    laps.lap("practices");
     super::write::publish(settings, &mut computed, reporter)?;
     laps.lap("publish");
     Ok(computed)
