@@ -59,7 +59,24 @@ fn read_frame(path: &Path) -> Result<DataFrame> {
 
 /// Writes the cache of the run at `run` (already published, manifest included).
 pub fn write(run: &Path, p: &Profiled) -> Result<()> {
-    let m = Manifest::read(run)?;
+    finish(stage(run, p)?, run, p)
+}
+
+/// A cache whose person-level frames are written aside, not yet tied to its run.
+pub struct Staged {
+    staging: PathBuf,
+}
+
+impl Staged {
+    /// Removes the frames written aside (the run they were for was not written).
+    pub fn discard(self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// The cache's frames for the run that will be at `run`, written aside: the slow part, which
+/// needs no manifest, so it can be written while the run folder is.
+pub fn stage(run: &Path, p: &Profiled) -> Result<Staged> {
     let dir = dir(run);
     // Written aside and swapped in whole, like the run folder itself.
     let staging = dir.with_file_name(format!("cache.tmp-{}", std::process::id()));
@@ -78,9 +95,31 @@ pub fn write(run: &Path, p: &Profiled) -> Result<()> {
         let parent = staging.parent().unwrap_or(&staging);
         std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))?;
     }
-    write_frame(&p.persons, &staging.join("persons.parquet"))?;
-    write_frame(&p.raw, &staging.join("raw.parquet"))?;
-    write_frame(&p.profile, &staging.join("profile.parquet"))?;
+    let staged = Staged { staging };
+    let frames = write_frame(&p.persons, &staged.staging.join("persons.parquet"))
+        .and_then(|()| write_frame(&p.raw, &staged.staging.join("raw.parquet")))
+        .and_then(|()| write_frame(&p.profile, &staged.staging.join("profile.parquet")));
+    match frames {
+        Ok(()) => Ok(staged),
+        Err(e) => {
+            staged.discard();
+            Err(e)
+        }
+    }
+}
+
+/// Ties the staged frames to the run now published at `run` (its manifest's key) and swaps
+/// the cache in whole.
+pub fn finish(staged: Staged, run: &Path, p: &Profiled) -> Result<()> {
+    let m = match Manifest::read(run) {
+        Ok(m) => m,
+        Err(e) => {
+            staged.discard();
+            return Err(e);
+        }
+    };
+    let dir = dir(run);
+    let staging = staged.staging;
     let record = Record {
         key: key(&m, m.run.min_cell),
         zvw: p.zvw.clone(),

@@ -33,35 +33,54 @@ pub(super) fn publish(
     };
     let t = Instant::now();
     let staging = crate::run_folder::staging_dir(&settings.out);
-    let written = write_run(
-        settings,
-        validated,
-        computed,
-        Tables {
-            outliers,
-            segments: focused.table.clone(),
-            segment_suppression: &focused.suppression,
+    // The private cache's person-level frames (for working sessions; beside the run, never in
+    // it) are written aside while the run folder is; tied to the run once it is published.
+    let (written, cache) = rayon::join(
+        || {
+            write_run(
+                settings,
+                validated,
+                computed,
+                Tables {
+                    outliers,
+                    segments: focused.table.clone(),
+                    segment_suppression: &focused.suppression,
+                },
+                &staging,
+                t,
+            )
+            .and_then(|timings| {
+                // Charts and report are drawn from the written folder, as `wijkscan report` does.
+                reporter.start("report", None);
+                let rendered = crate::report::render(&staging, settings.lang);
+                reporter.finish();
+                add_to_manifest(&staging, &rendered?).map(|()| timings)
+            })
         },
-        &staging,
-        t,
-    )
-    .and_then(|timings| {
-        // Charts and report are drawn from the written folder, as `wijkscan report` does.
-        reporter.start("report", None);
-        let rendered = crate::report::render(&staging, settings.lang);
-        reporter.finish();
-        add_to_manifest(&staging, &rendered?).map(|()| timings)
-    });
+        || {
+            let t = Instant::now();
+            let staged = crate::cache::stage(&settings.out, &computed.profiled);
+            tracing::info!(seconds = t.elapsed().as_secs_f64(), "private cache frames");
+            staged
+        },
+    );
+    let discard = |cache: Result<crate::cache::Staged>| {
+        if let Ok(staged) = cache {
+            staged.discard();
+        }
+    };
     match written {
         Ok(timings) => computed.timings = timings,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
+            discard(cache);
             return Err(e);
         }
     }
     crate::run_folder::abort_point("report");
     if let Err(e) = crate::run_folder::publish(&staging, &settings.out) {
         let _ = std::fs::remove_dir_all(&staging);
+        discard(cache);
         return Err(Error::Output(format!(
             "cannot move the run into `{}`: {e}",
             settings.out.display()
@@ -70,7 +89,7 @@ pub(super) fn publish(
     // The private cache for working sessions (person-level: beside the run, never in it). The
     // run is complete without it, so a failure here is a warning.
     let t = Instant::now();
-    if let Err(e) = crate::cache::write(&settings.out, &computed.profiled) {
+    if let Err(e) = cache.and_then(|c| crate::cache::finish(c, &settings.out, &computed.profiled)) {
         eprintln!("wijkscan: warning: the private cache for working sessions was not written: {e}");
     }
     tracing::info!(seconds = t.elapsed().as_secs_f64(), "private cache");
