@@ -296,6 +296,7 @@ pub fn execute(
             &segments,
             None,
             &profiled,
+            true,
             &mut timings,
             reporter,
         )?)
@@ -422,6 +423,7 @@ fn focus_step(
     segments: &[crate::stages::focus::Segment],
     fixed: Option<&crate::stages::focus::FixedSegments>,
     profiled: &Profiled,
+    keep_features: bool,
     timings: &mut BTreeMap<String, f64>,
     reporter: &dyn Reporter,
 ) -> Result<crate::stages::focus::Focused> {
@@ -433,6 +435,7 @@ fn focus_step(
         fixed,
         &settings.focus,
         settings.min_cell,
+        keep_features,
     )?;
     reporter.finish();
     add_time(timings, "focus", t);

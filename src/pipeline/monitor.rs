@@ -172,72 +172,11 @@ fn compute(
     pending: &mut std::collections::VecDeque<Settings>,
     reporter: &dyn Reporter,
 ) -> Result<Computed> {
-    // 2. The report's period, as a one-period run.
-    let inputs = typed_inputs(&last_validated)?;
-    let mut profiled = profile_step(
-        &last_settings,
-        &last_validated,
-        &inputs,
-        &references,
-        &mut timings,
-        reporter,
-    )?;
-    // The cost basis changes are judged on is the outlier flags' own: computed once.
-    let t = Instant::now();
-    let last_basis = basis(&last_settings, &profiled, true)?;
-    add_time(&mut timings, "monitoring", t);
-    let outliers = outliers_step(
-        &last_settings,
-        &mut profiled,
-        true,
-        Some(&last_basis),
-        &references,
-        &mut timings,
-        reporter,
-    )?;
-    let mut focused = focus_step(
-        &last_settings,
-        segments,
-        None,
-        &profiled,
-        &mut timings,
-        reporter,
-    )?;
-    // The person features serve live queries only (`wijkscan focus RUN`); not kept here, so
-    // at most one period's person-level frames are in memory beside the last period's persons.
-    focused.features = DataFrame::empty();
-    let t = Instant::now();
-    let last_figures = figures(
-        &last_settings,
-        &profiled,
-        &last_basis,
-        &focused.rows,
-        &inputs,
-    )?;
-    drop(last_basis);
-    add_time(&mut timings, "monitoring", t);
-    // Earlier periods are judged on the same groups per focus area, each area's proposals by
-    // their own filters (`voorstel_1` of one gemeente is not that of another).
-    let mut defs: BTreeMap<String, Vec<crate::stages::segments::SegmentDef>> = BTreeMap::new();
-    for r in &focused.rows {
-        defs.entry(r.area_code.clone())
-            .or_default()
-            .push(crate::stages::segments::SegmentDef {
-                name: r.segment.clone(),
-                filter: r.filter.clone(),
-            });
-    }
-    let mut earlier_segments = crate::stages::focus::FixedSegments::new();
-    for (area, d) in &defs {
-        let compiled = crate::stages::focus::compile_all(d)
-            .map_err(|e| Error::Other(format!("a proposed segment does not compile again: {e}")))?;
-        earlier_segments.insert(area.clone(), compiled);
-    }
-
-    // 3. Earlier periods, two at a time, each validated just before it is computed. One
-    // period's work leaves a core idle a third of the time (small queries, single-threaded
-    // steps); a second period fills it. Each worker takes the oldest period not yet started,
-    // so the periods started are always the oldest ones, as one after the other.
+    // The report's period and the earlier periods, two at a time, each earlier one validated
+    // just before it is computed. One period's work leaves a core idle a third of the time
+    // (small queries, single-threaded steps); a second period fills it. Each worker takes the
+    // oldest period not yet started, so the periods started are always the oldest ones, as
+    // one after the other.
     let mut periods = Vec::new();
     let mut all_figures = Vec::new();
     let queue = std::sync::Mutex::new(
@@ -248,24 +187,113 @@ fn compute(
     );
     let stop = std::sync::atomic::AtomicBool::new(false);
     let done = std::sync::Mutex::new(Vec::<(usize, Settings, Result<Earlier>)>::new());
-    std::thread::scope(|scope| {
-        for _ in 0..EARLIER_AT_ONCE {
-            scope.spawn(|| loop {
-                if stop.load(std::sync::atomic::Ordering::SeqCst) {
-                    break;
-                }
-                let Some((i, s)) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
-                else {
-                    break;
-                };
-                let r = earlier_period(&s, &references, &earlier_segments, reporter);
-                if !matches!(r, Ok(Earlier::Done { .. })) {
-                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-                }
-                done.lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((i, s, r));
-            });
+    // The report period's segments, which an earlier period's focus groups are judged on:
+    // set once it is computed (None when it failed, and the earlier periods stop).
+    let fixed: std::sync::OnceLock<Option<crate::stages::focus::FixedSegments>> =
+        std::sync::OnceLock::new();
+    let worker = || loop {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+        let Some((i, s)) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front() else {
+            break;
+        };
+        let r = earlier_period(&s, &references, &fixed, reporter);
+        if !matches!(r, Ok(Earlier::Done { .. })) {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        done.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((i, s, r));
+    };
+    // 2. The report's period, as a one-period run, on this thread; meanwhile one worker
+    // validates and profiles the oldest earlier periods (they need the report period only for
+    // their focus groups). Then this thread is the second worker.
+    let report = std::thread::scope(|scope| {
+        scope.spawn(worker);
+        let report = (|| -> Result<_> {
+            let inputs = typed_inputs(&last_validated)?;
+            let mut profiled = profile_step(
+                &last_settings,
+                &last_validated,
+                &inputs,
+                &references,
+                &mut timings,
+                reporter,
+            )?;
+            // The cost basis changes are judged on is the outlier flags' own: computed once.
+            let t = Instant::now();
+            let last_basis = basis(&last_settings, &profiled, true)?;
+            add_time(&mut timings, "monitoring", t);
+            let outliers = outliers_step(
+                &last_settings,
+                &mut profiled,
+                true,
+                Some(&last_basis),
+                &references,
+                &mut timings,
+                reporter,
+            )?;
+            // The person features serve live queries only (`wijkscan focus RUN`); not kept here:
+            // only the report period's persons stay beside the earlier periods being computed.
+            let focused = focus_step(
+                &last_settings,
+                segments,
+                None,
+                &profiled,
+                false,
+                &mut timings,
+                reporter,
+            )?;
+            let t = Instant::now();
+            let last_figures = figures(
+                &last_settings,
+                &profiled,
+                &last_basis,
+                &focused.rows,
+                &inputs,
+            )?;
+            drop(last_basis);
+            add_time(&mut timings, "monitoring", t);
+            // Earlier periods are judged on the same groups per focus area, each area's proposals by
+            // their own filters (`voorstel_1` of one gemeente is not that of another).
+            let mut defs: BTreeMap<String, Vec<crate::stages::segments::SegmentDef>> =
+                BTreeMap::new();
+            for r in &focused.rows {
+                defs.entry(r.area_code.clone()).or_default().push(
+                    crate::stages::segments::SegmentDef {
+                        name: r.segment.clone(),
+                        filter: r.filter.clone(),
+                    },
+                );
+            }
+            let mut earlier_segments = crate::stages::focus::FixedSegments::new();
+            for (area, d) in &defs {
+                let compiled = crate::stages::focus::compile_all(d).map_err(|e| {
+                    Error::Other(format!("a proposed segment does not compile again: {e}"))
+                })?;
+                earlier_segments.insert(area.clone(), compiled);
+            }
+            Ok((
+                inputs,
+                profiled,
+                outliers,
+                focused,
+                last_figures,
+                earlier_segments,
+            ))
+        })();
+        match report {
+            Ok((inputs, profiled, outliers, focused, figures, segments)) => {
+                let _ = fixed.set(Some(segments));
+                worker();
+                Ok((inputs, profiled, outliers, focused, figures))
+            }
+            Err(e) => {
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                let _ = fixed.set(None);
+                Err(e)
+            }
         }
     });
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -276,6 +304,16 @@ fn compute(
         .into_iter()
         .map(|(_, s)| s)
         .collect();
+    // The report period failing comes first, as when it ran before any earlier period: every
+    // earlier period goes back to `pending`, validated for the error report.
+    let (inputs, profiled, outliers, focused, last_figures) = match report {
+        Ok(r) => r,
+        Err(e) => {
+            pending.extend(done.into_iter().map(|(_, s, _)| s));
+            pending.extend(not_started);
+            return Err(e);
+        }
+    };
     // The first period (oldest) that did not come through decides, as when the periods ran one
     // after the other: every later period goes back to `pending`, validated again for the
     // error report.
@@ -312,7 +350,11 @@ fn compute(
             return Err(cannot_be_used(&fatal, settings));
         }
         Some((_, Err(e))) => return Err(e),
-        Some((_, Ok(Earlier::Done { .. }))) => unreachable!("a period that came through"),
+        Some((_, Ok(Earlier::Done { .. } | Earlier::Cancelled))) => {
+            return Err(Error::Other(
+                "internal: an earlier period was stopped without a reason".into(),
+            ))
+        }
     }
     let (last_figures, last_extracted_on, last_source) = last_figures;
     let last_provisional = last_figures.provisional;
@@ -383,14 +425,12 @@ fn compute(
     Ok(computed)
 }
 
-/// Earlier periods computed at once (two: this machine's cores; memory holds the report
-/// period's persons and two earlier periods' frames).
-const EARLIER_AT_ONCE: usize = 2;
-
 /// What became of an earlier period.
 enum Earlier {
     /// Its full validation failed: these problems.
     Fatal(Vec<crate::problem::Problem>),
+    /// Not computed: the report period failed.
+    Cancelled,
     /// Computed: what the run keeps of it, its monitoring figures and its stage timings.
     Done {
         output: Box<PeriodOutput>,
@@ -400,12 +440,12 @@ enum Earlier {
 }
 
 /// One earlier period: validated in full, profiled, its focus groups judged on the report
-/// period's segments (`fixed`), its cost basis and monitoring figures. Its person frame is
-/// dropped on return.
+/// period's segments (`fixed`, waited for), its cost basis and monitoring figures. Its person
+/// frame is dropped on return.
 fn earlier_period(
     s: &Settings,
     references: &super::References,
-    fixed: &crate::stages::focus::FixedSegments,
+    fixed: &std::sync::OnceLock<Option<crate::stages::focus::FixedSegments>>,
     reporter: &dyn Reporter,
 ) -> Result<Earlier> {
     let mut timings = BTreeMap::new();
@@ -419,7 +459,12 @@ fn earlier_period(
     s.focus.propose = false;
     let inputs = typed_inputs(&v)?;
     let p = profile_step(&s, &v, &inputs, references, &mut timings, reporter)?;
-    let f = focus_step(&s, &[], Some(fixed), &p, &mut timings, reporter)?;
+    // The report period's segments; it failed when there are none (this period is then
+    // not computed: the report period's error is the run's).
+    let Some(fixed) = fixed.wait() else {
+        return Ok(Earlier::Cancelled);
+    };
+    let f = focus_step(&s, &[], Some(fixed), &p, false, &mut timings, reporter)?;
     let t = Instant::now();
     let b = basis(&s, &p, false)?;
     let fig = figures(&s, &p, &b, &f.rows, &inputs)?;

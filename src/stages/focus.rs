@@ -474,7 +474,7 @@ pub fn run(
     focus: &FocusSettings,
     min_cell: i64,
 ) -> crate::error::Result<Focused> {
-    run_with(persons, segments, None, focus, min_cell)
+    run_with(persons, segments, None, focus, min_cell, true)
 }
 
 /// Segments fixed per focus area (area code → its segments, in order): an earlier period of a
@@ -482,13 +482,17 @@ pub fn run(
 /// each area's proposals by their own filters.
 pub type FixedSegments = std::collections::BTreeMap<String, Vec<Segment>>;
 
-/// `run`, or with `fixed` per-area segments instead of `segments` and no proposals.
+/// `run`, or with `fixed` per-area segments instead of `segments` and no proposals. Without
+/// `keep_features` the person features are not returned (`Focused::features` is empty), and
+/// the whole frame is let go once it is split by gemeente: a monitoring run's periods keep
+/// only their tables, and the copy was the largest thing a period held in the focus stage.
 pub fn run_with(
     persons: &DataFrame,
     segments: &[Segment],
     fixed: Option<&FixedSegments>,
     focus: &FocusSettings,
     min_cell: i64,
+    keep_features: bool,
 ) -> crate::error::Result<Focused> {
     let mut laps = crate::progress::Laps::new("focus");
     // A fixed row order and one chunk, so float means and SDs come out the same every run:
@@ -531,6 +535,23 @@ pub fn run_with(
             Some((code, df))
         })
         .collect();
+    // An area outside the split (no gemeente in its code, or none of its persons) is worked
+    // on over the whole frame, which is then kept.
+    let whole_needed = areas.iter().any(|code| {
+        Level::Gemeente
+            .ancestor_of(code)
+            .and_then(|g| by_gemeente.get(&g))
+            .is_none()
+    });
+    let (features, lf) = if keep_features || whole_needed {
+        (features, lf)
+    } else {
+        let empty = features.clear();
+        // Shadowing would keep the whole frame alive to the end of the function.
+        drop(features);
+        drop(lf);
+        (empty.clone(), empty.lazy())
+    };
     laps.lap("split by gemeente");
     // Focus areas side by side: each one's queries are small (one gemeente's persons), too
     // small for polars to spread over the cores; the rows keep the order of `areas`.
