@@ -454,3 +454,50 @@ proptest! {
         }
     }
 }
+
+/// A monitoring run lets the whole person-feature frame go once it is split by gemeente
+/// (`run_with(.., keep_features = false)`): the segments table must not change, and an area
+/// outside the split is refused as it was.
+#[test]
+fn letting_the_person_features_go_changes_no_segment_row() {
+    use wijkscan::domain::Period;
+    use wijkscan::pipeline::{execute_folder, Stage};
+    use wijkscan::stages::focus::{compile_all, run_with};
+    let period = Period::parse("2024Q3").unwrap();
+    let computed = execute_folder(&samples(), &period, 10, Stage::Profile).unwrap();
+    let persons = &computed.profiled.persons;
+    let settings = wijkscan::config::Settings::for_inputs(&samples(), period, 10);
+    let defs: Vec<wijkscan::stages::segments::SegmentDef> =
+        [("oud", "age >= 75"), ("jong", "age < 40")]
+            .iter()
+            .map(|(name, filter)| wijkscan::stages::segments::SegmentDef {
+                name: name.to_string(),
+                filter: filter.to_string(),
+            })
+            .collect();
+    let segments = compile_all(&defs).unwrap();
+    for areas in [
+        vec![],
+        vec!["GM0153".to_string(), ENSCHEDE_WIJKEN[0].to_string()],
+    ] {
+        let mut focus = settings.focus.clone();
+        focus.areas = areas.clone();
+        focus.segments = defs.clone();
+        let kept = run_with(persons, &segments, None, &focus, 10, true).unwrap();
+        let let_go = run_with(persons, &segments, None, &focus, 10, false).unwrap();
+        assert!(kept.table.height() > 0, "{areas:?}");
+        assert!(kept.table.equals_missing(&let_go.table), "{areas:?}");
+        assert!(kept.features.height() > 0);
+        assert_eq!(let_go.features.height(), 0, "{areas:?}");
+    }
+    // An area outside the split (its gemeente has no persons) is refused either way.
+    let mut focus = settings.focus.clone();
+    focus.areas = vec!["WK999901".to_string()];
+    focus.segments = defs;
+    let kept = run_with(persons, &segments, None, &focus, 10, true).map(|_| ());
+    let let_go = run_with(persons, &segments, None, &focus, 10, false).map(|_| ());
+    assert_eq!(
+        format!("{:?}", kept.unwrap_err()),
+        format!("{:?}", let_go.unwrap_err())
+    );
+}
