@@ -211,6 +211,9 @@ fn compute(
     // their focus groups). Then this thread is the second worker.
     let report = std::thread::scope(|scope| {
         scope.spawn(worker);
+        // Should the report period panic, the worker waiting for its segments is let go (and
+        // stops), so the panic reaches the caller instead of the scope waiting forever.
+        let _unblock = Unblock(&fixed, &stop);
         let report = (|| -> Result<_> {
             let inputs = typed_inputs(&last_validated)?;
             let mut profiled = profile_step(
@@ -423,6 +426,21 @@ fn compute(
     super::write::publish(settings, &mut computed, reporter)?;
     laps.lap("publish");
     Ok(computed)
+}
+
+/// On drop, ends the wait for the report period's segments (as failed, when they were not set)
+/// and stops the workers from taking another period.
+struct Unblock<'a>(
+    &'a std::sync::OnceLock<Option<crate::stages::focus::FixedSegments>>,
+    &'a std::sync::atomic::AtomicBool,
+);
+
+impl Drop for Unblock<'_> {
+    fn drop(&mut self) {
+        if self.0.set(None).is_ok() {
+            self.1.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
 }
 
 /// What became of an earlier period.
