@@ -38,16 +38,22 @@ pub fn collect_repeated_ids(claims: &LazyFrame) -> PolarsResult<DataFrame> {
         // Not expected (a hash is never null); the plan handles it as the group-by did.
         return crate::stages::collect_streaming(repeated_id_hashes(claims.clone()));
     }
-    let mut v: Vec<u64> = hashes.into_no_null_iter().collect();
+    let v: Vec<u64> = hashes.into_no_null_iter().collect();
     drop(df);
-    v.par_sort_unstable();
+    DataFrame::new_infer_height(vec![Column::new("__id_hash".into(), repeated_hashes(v))])
+}
+
+/// The values that occur more than once in `hashes`, each once, ascending: a parallel sort
+/// and one pass over neighbours (also the validation's uniqueness pre-check).
+pub(crate) fn repeated_hashes(mut hashes: Vec<u64>) -> Vec<u64> {
+    hashes.par_sort_unstable();
     let mut repeated: Vec<u64> = Vec::new();
-    for w in v.windows(2) {
+    for w in hashes.windows(2) {
         if w[0] == w[1] && repeated.last() != Some(&w[0]) {
             repeated.push(w[0]);
         }
     }
-    DataFrame::new_infer_height(vec![Column::new("__id_hash".into(), repeated)])
+    repeated
 }
 
 /// `claims` with `__repeated`: true on lines whose id hash is in `repeated` (a left join

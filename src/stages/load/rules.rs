@@ -90,14 +90,12 @@ pub(super) fn proven_distinct(frame: LazyFrame, column: &str) -> bool {
     let Ok(hashes) = df.column("__hash").and_then(|c| c.u64().cloned()) else {
         return false;
     };
-    let mut v: Vec<u64> = hashes.iter().flatten().collect();
+    let v: Vec<u64> = hashes.iter().flatten().collect();
     if v.len() != df.height() {
         return false;
     }
     drop(df);
-    use rayon::prelude::*;
-    v.par_sort_unstable();
-    !v.windows(2).any(|w| w[0] == w[1])
+    crate::stages::claim_identity::repeated_hashes(v).is_empty()
 }
 
 /// `text` is empty or all whitespace (as `str::trim` and polars' `strip_chars` see it), per
