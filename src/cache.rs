@@ -62,15 +62,18 @@ pub fn write(run: &Path, p: &Profiled) -> Result<()> {
     finish(stage(run, p)?, run, p)
 }
 
-/// A cache whose person-level frames are written aside, not yet tied to its run.
+/// A cache whose person-level frames are written aside, not yet tied to its run. Dropped
+/// without `finish` (the run was not written, or finishing failed), the frames are removed.
 pub struct Staged {
     staging: PathBuf,
 }
 
-impl Staged {
-    /// Removes the frames written aside (the run they were for was not written).
-    pub fn discard(self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // After `finish` the folder has been swapped in and is gone from here.
+        if self.staging.exists() {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
     }
 }
 
@@ -96,30 +99,18 @@ pub fn stage(run: &Path, p: &Profiled) -> Result<Staged> {
         std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))?;
     }
     let staged = Staged { staging };
-    let frames = write_frame(&p.persons, &staged.staging.join("persons.parquet"))
-        .and_then(|()| write_frame(&p.raw, &staged.staging.join("raw.parquet")))
-        .and_then(|()| write_frame(&p.profile, &staged.staging.join("profile.parquet")));
-    match frames {
-        Ok(()) => Ok(staged),
-        Err(e) => {
-            staged.discard();
-            Err(e)
-        }
-    }
+    write_frame(&p.persons, &staged.staging.join("persons.parquet"))?;
+    write_frame(&p.raw, &staged.staging.join("raw.parquet"))?;
+    write_frame(&p.profile, &staged.staging.join("profile.parquet"))?;
+    Ok(staged)
 }
 
 /// Ties the staged frames to the run now published at `run` (its manifest's key) and swaps
 /// the cache in whole.
 pub fn finish(staged: Staged, run: &Path, p: &Profiled) -> Result<()> {
-    let m = match Manifest::read(run) {
-        Ok(m) => m,
-        Err(e) => {
-            staged.discard();
-            return Err(e);
-        }
-    };
+    let m = Manifest::read(run)?;
     let dir = dir(run);
-    let staging = staged.staging;
+    let staging = &staged.staging;
     let record = Record {
         key: key(&m, m.run.min_cell),
         zvw: p.zvw.clone(),
@@ -129,7 +120,7 @@ pub fn finish(staged: Staged, run: &Path, p: &Profiled) -> Result<()> {
     };
     let text = serde_json::to_string_pretty(&record).map_err(|e| Error::Other(e.to_string()))?;
     std::fs::write(staging.join("cache.json"), text)?;
-    crate::run_folder::publish(&staging, &dir)?;
+    crate::run_folder::publish(staging, &dir)?;
     Ok(())
 }
 

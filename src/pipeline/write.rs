@@ -64,23 +64,18 @@ pub(super) fn publish(
             staged
         },
     );
-    let discard = |cache: Result<crate::cache::Staged>| {
-        if let Ok(staged) = cache {
-            staged.discard();
-        }
-    };
     match written {
         Ok(timings) => computed.timings = timings,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
-            discard(cache);
+            drop(cache); // removes the frames written aside
             return Err(e);
         }
     }
     crate::run_folder::abort_point("report");
     if let Err(e) = crate::run_folder::publish(&staging, &settings.out) {
         let _ = std::fs::remove_dir_all(&staging);
-        discard(cache);
+        drop(cache);
         return Err(Error::Output(format!(
             "cannot move the run into `{}`: {e}",
             settings.out.display()
