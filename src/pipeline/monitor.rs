@@ -372,6 +372,7 @@ fn compute(
             let t = Instant::now();
             let table = monitoring::monitoring(&all_figures);
             table_seconds = t.elapsed().as_secs_f64();
+            tracing::info!(seconds = table_seconds, "monitoring table");
             table
         },
         || -> Result<_> {
