@@ -433,112 +433,35 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The table as first built (a map from key to series, one thread): the oracle the parallel
-/// build is tested against.
+/// The figures grouped as the table first did (a map from key to a map from period to figure,
+/// a later figure of the same key and period replacing an earlier one), its rows made in one
+/// part: the oracle for the sort, the grouping, the parts and their stacking.
 #[cfg(test)]
 fn monitoring_by_map(periods: &[PeriodFigures]) -> PolarsResult<DataFrame> {
-    type Key = (Level, Arc<str>, Option<Arc<str>>, usize);
     let metrics = table_metrics();
-    let metric_rank = metric_ranks(&metrics);
-    let mut by_key: BTreeMap<Key, BTreeMap<usize, &Figure>> = BTreeMap::new();
+    let rank = metric_ranks(&metrics);
+    let mut by_key: BTreeMap<BorrowedKey, BTreeMap<usize, &Figure>> = BTreeMap::new();
     for (j, p) in periods.iter().enumerate() {
         for f in &p.figures {
             let key = (
                 f.level,
-                f.area_code.clone(),
-                f.segment.clone(),
-                metric_rank(&f.metric),
+                &*f.area_code,
+                f.segment.as_deref(),
+                rank(&f.metric),
             );
             by_key.entry(key).or_default().insert(j, f);
         }
     }
-    let index_of = |p: Option<Period>| p.and_then(|p| periods.iter().position(|q| q.period == p));
-    let previous: Vec<Option<usize>> = (0..periods.len())
-        .map(|j| {
-            j.checked_sub(1)
-                .filter(|&i| periods[i].period.next() == Some(periods[j].period))
-        })
-        .collect();
-    let year_earlier: Vec<Option<usize>> = periods
-        .iter()
-        .map(|p| index_of(p.period.year_earlier()))
-        .collect();
-    let x: Vec<f64> = periods
-        .iter()
-        .enumerate()
-        .map(|(j, p)| p.period.ordinal().map_or(j as f64, |o| o as f64))
-        .collect();
-    let labels: Vec<String> = periods.iter().map(|p| p.period.label()).collect();
-    let mut t = Table::default();
-    let total_code: Arc<str> = Arc::from(crate::stages::profile::TOTAL_CODE);
-    for ((level, code, segment, m), series) in &by_key {
-        let metric = metrics[*m].as_str();
-        let name = series
-            .values()
-            .rev()
-            .find(|g| !g.area_name.is_empty())
-            .map_or("", |g| &*g.area_name);
-        let entries: Vec<Entry> = series
-            .iter()
-            .map(|(j, f)| Entry {
-                key: (*level, code, segment.as_deref(), *m),
-                j: *j,
-                f,
-            })
-            .collect();
-        let total: Option<Vec<Entry>> = by_key
-            .get(&(Level::Total, total_code.clone(), None, *m))
-            .map(|s| {
-                s.iter()
-                    .map(|(j, f)| Entry {
-                        key: (Level::Total, "", None, *m),
-                        j: *j,
-                        f,
-                    })
-                    .collect()
-            });
-        for (&j, f) in series {
-            let other = |i: Option<usize>| i.and_then(|i| series.get(&i).map(|g| (i, *g)));
-            let prev = other(previous[j]);
-            let year = other(year_earlier[j]);
-            t.level.push(level.as_str());
-            t.area_code.push(code);
-            t.area_name.push(name);
-            t.segment.push(segment.as_deref());
-            t.period.push(labels[j].as_str());
-            t.metric.push(metric);
-            t.value.push(f.value);
-            t.judged.push(f.judged.filter(|_| f.se_shown));
-            t.se.push(f.se.filter(|_| f.se_shown));
-            for (cmp, cols) in [(prev, &mut t.previous), (year, &mut t.year)] {
-                let (label, value, change, pct, z, flag) = compare(f, cmp, &labels);
-                cols.period.push(label);
-                cols.value.push(value);
-                cols.change.push(change);
-                cols.pct.push(pct);
-                cols.z.push(z);
-                cols.flag.push(flag);
-            }
-            let (marker, chi2, points) = trend_at(
-                j,
-                Series(&entries),
-                total.as_deref().map(Series),
-                *level,
-                metric,
-                &x,
-            );
-            t.trend.push(marker.as_str());
-            t.trend_chi2.push(chi2);
-            t.trend_points.push(points as i64);
-            let window = j + 1 - trend::TREND_MIN_POINTS.min(j + 1);
-            let involved = (window..=j)
-                .chain(prev.map(|p| p.0))
-                .chain(year.map(|p| p.0));
-            t.provisional
-                .push(involved.into_iter().any(|i| periods[i].provisional));
-        }
+    let mut entries = Vec::new();
+    let mut series = Vec::new();
+    for (key, by_period) in &by_key {
+        let start = entries.len();
+        entries.extend(by_period.iter().map(|(&j, &f)| Entry { key: *key, j, f }));
+        series.push(start..entries.len());
     }
-    t.frame()
+    Context::new(periods, &metrics, &entries, &series)
+        .rows(&series)
+        .frame()
 }
 
 /// (period, value, change, change %, z, flag) of `f` against the figure `cmp` (both must be
