@@ -15,8 +15,8 @@
 //!   their own small frames); `pipeline::write` writes the run folder atomically (`run_folder`)
 //!   with its typed record (`manifest`) and the private cache (`cache`);
 //! - `stages`: plan builders and pure functions on frames — `load` (validation, diagnostics in
-//!   `problem`), `claim_identity`, `profile`, `reconcile`, `small_cells`/`suppress`, `expected`,
-//!   `flag_basis`, `outliers`, `features`, `segments`, `focus`, `segment_privacy`, `tree`;
+//!   `problem`), `claim_identity`, `claim_sums`, `profile`, `reconcile`, `small_cells`/`suppress`,
+//!   `expected`, `flag_basis`, `outliers`, `features`, `segments`, `focus`, `segment_privacy`, `tree`;
 //! - `stats`: pure statistics; `text`: every nl/en label and number format; `view`: the run
 //!   folder as structs, below `charts` and `report`; `live_audit`: live focus queries checked against what was shown;
 //! - `config`: pipeline files; `commands`/`cli`: the command line; `sample`: the synthetic data

@@ -1,6 +1,7 @@
 //! The stages of a run, each from frames to frames; only `pipeline` does file I/O.
 
 pub mod claim_identity;
+pub mod claim_sums;
 pub mod expected;
 pub mod features;
 pub mod flag_basis;

@@ -1,10 +1,11 @@
 //! The area profile of SPEC 3.1, built for the scale of SPEC 6.
 //!
 //! Claim lines are touched in one lazy query: grouped by `claim_id` (which both removes exact
-//! copies and detects conflicting ids), then grouped by person into cents per care type and the
-//! cents of every reconciliation bucket. Everything after that works on one row per person, and
-//! the levels (pc5 → buurt → wijk → gemeente → total) are group-bys over that person frame, so
-//! distinct counts are counted at each level and never summed from the level below.
+//! copies and detects conflicting ids), then summed per person (`claim_sums`) into cents per
+//! care type and the cents of every reconciliation bucket. Everything after that works on one
+//! row per person, and the levels (pc5 → buurt → wijk → gemeente → total) are group-bys over
+//! that person frame, so distinct counts are counted at each level and never summed from the
+//! level below.
 //! Money is integer cents throughout; euros appear only in the published columns.
 
 use crate::columns::wmo_type_col;
@@ -13,6 +14,7 @@ use crate::stages::claim_identity::{claim_id_aggs, conflict_after_aggs};
 pub use crate::stages::claim_identity::{
     claim_id_hash, collect_repeated_ids, mark_repeated, repeated_id_hashes,
 };
+pub use crate::stages::claim_sums::claims_by_person;
 use crate::stages::expected;
 // Derived column names live in `columns.rs`, frame helpers in `frame.rs`.
 pub use crate::columns::{ct_col, ct_contrib};
@@ -101,50 +103,6 @@ pub fn claim_lines(
                 .alias("in_period"),
         ]),
     )
-}
-
-/// Per person: cents per care type of counting lines, and the cents and lines of each
-/// bucket that comes before the person's area (duplicates, outside the period).
-pub fn claims_by_person(lines: LazyFrame) -> LazyFrame {
-    let inp = col("in_period");
-    let mut aggs = vec![
-        (col("cents") * col("copies")).sum().alias("input_cents"),
-        col("copies").sum().alias("input_lines"),
-        (col("cents") * (col("copies") - lit(1i64)))
-            .sum()
-            .alias("dup_cents"),
-        (col("copies") - lit(1i64)).sum().alias("dup_lines"),
-        // Masked sums as plain element-wise sums (not `filter().sum()`), so the streaming
-        // engine aggregates them as it goes instead of gathering every line per person.
-        when(inp.clone().not())
-            .then(col("cents"))
-            .otherwise(lit(0i64))
-            .sum()
-            .alias("out_cents"),
-        inp.clone()
-            .not()
-            .cast(DataType::Int64)
-            .sum()
-            .alias("out_lines"),
-        inp.clone().cast(DataType::Int64).sum().alias("in_lines"),
-        col("conflict")
-            .cast(DataType::Int64)
-            .sum()
-            .alias("conflicts"),
-    ];
-    for ct in CARE_TYPES {
-        aggs.push(
-            when(inp.clone().and(col("care_type").eq(lit(ct))))
-                .then(col("cents"))
-                .otherwise(lit(0i64))
-                .sum()
-                .alias(ct_col(ct).as_str()),
-        );
-    }
-    lines
-        .group_by([col("person_id")])
-        .agg(aggs)
-        .with_columns([sum_cts().alias("in_cents")])
 }
 
 fn sum_cts() -> Expr {
