@@ -56,13 +56,15 @@ pub fn profile(
     let mut laps = crate::progress::Laps::new("profile");
     let mut lap = |step: &str| laps.lap(step);
 
-    // 1. The only pass over claim lines: per claim id, then per person. Streamed: memory is
-    // bounded by the repeated ids (small) and one row per person, not by the claim lines.
+    // 1. The claim lines: their repeated ids (a pass over the ids), then one streamed query per
+    // claim id and per person; summed over runs of a person first when the first lines come
+    // grouped by person (`claim_sums`), which also keeps the group-by's memory down.
     reporter.start("claims", None);
     let repeated = collect_repeated_ids(&inputs.claims)?;
     lap("repeated claim ids");
     let lines = p::claim_lines(inputs.claims.clone(), &repeated, period)?;
-    let claims_person = collect_streaming(p::claims_by_person(lines))?;
+    let grouped = p::grouped_by_person(&inputs.claims)?;
+    let claims_person = collect_streaming(p::claims_by_person(lines, grouped))?;
     lap("claims per person");
     reporter.finish();
     let conflicts: i64 = claims_person

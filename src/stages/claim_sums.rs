@@ -2,14 +2,15 @@
 //! cents and lines of each bucket that comes before the person's area (copies, outside the
 //! period), from the one-row-per-claim-id frame of `profile::claim_lines`.
 //!
-//! Extracts often list a person's lines together (the sample series does). Each morsel of
-//! lines is therefore first summed over runs of the same person id, in one plain loop (`run_sums`); the streaming
-//! group-by then adds those partial rows per person with plain sums. On the 2.1 M-insured
-//! series (lines grouped by person) this halves the step's CPU time against 21 masked sums over
-//! every line, 13 of them comparing the care type text, and lowers its peak memory. On lines in
-//! random order every run is one line: the step then takes about as long as before and holds
-//! more (BENCHMARKS.md, eleventh session). The sums are the same either way: integer sums in
-//! any grouping, wrapping as polars' own.
+//! Extracts often list a person's lines together (the sample series does). Such lines are
+//! first summed over runs of the same person id, a morsel at a time in one plain loop
+//! (`run_sums`); the streaming group-by then adds those partial rows per person with plain
+//! sums. On the 2.1 M-insured series this halves the step's CPU time against 21 masked sums
+//! over every line (13 of them comparing the care type text) and lowers its peak memory. Lines
+//! in any other order keep the masked sums: every run would be one line, and polars' group-by
+//! then held 2.3 GB more at eight quarters than with the masked sums (BENCHMARKS.md, eleventh
+//! session). `grouped_by_person` judges the order on the first lines. The sums are the same
+//! either way: integer sums in any grouping, wrapping as polars' own.
 
 use crate::columns::ct_col;
 use crate::domain::CARE_TYPES;
@@ -58,17 +59,16 @@ fn sums_schema() -> SchemaRef {
 /// Per person: `input_cents`/`input_lines` (every copy), `dup_cents`/`dup_lines` (the copies
 /// beyond the first), `out_cents`/`out_lines` (outside the period), `in_lines`, `conflicts`,
 /// the cents per care type of the lines in the period (`c_<care type>`) and `in_cents`, their sum.
-/// Nulls count as the masked sums over the lines did: a null amount adds no cents, a null
-/// `in_period` neither in nor out, a null or unknown care type to no care type.
-pub fn claims_by_person(lines: LazyFrame) -> LazyFrame {
+/// Nulls count as in masked sums: a null amount adds no cents, a null `in_period` neither in
+/// nor out, a null or unknown care type to no care type. `grouped`: the lines come grouped by
+/// person (`grouped_by_person`); the sums are the same either way, only the work differs.
+pub fn claims_by_person(lines: LazyFrame, grouped: bool) -> LazyFrame {
+    if !grouped {
+        return masked_sums(lines);
+    }
     let schema = sums_schema();
     let output: Arc<dyn UdfSchema> = Arc::new(move |_: &Schema| Ok(schema.clone()));
     let sums: Vec<Expr> = sum_names().iter().map(|n| col(n.as_str()).sum()).collect();
-    let in_cents = CARE_TYPES
-        .iter()
-        .map(|ct| col(ct_col(ct).as_str()))
-        .reduce(|a, b| a + b)
-        .unwrap_or(lit(0i64));
     lines
         .select(LINE_COLUMNS.map(col))
         .map(
@@ -79,7 +79,80 @@ pub fn claims_by_person(lines: LazyFrame) -> LazyFrame {
         )
         .group_by([col("person_id")])
         .agg(sums)
-        .with_columns([in_cents.alias("in_cents")])
+        .with_columns([in_cents().alias("in_cents")])
+}
+
+/// Lines read to judge the order of the claim lines (the first row group or two).
+const SAMPLE_LINES: u32 = 100_000;
+
+/// Whether the claim lines come grouped by person: the first `SAMPLE_LINES` lines hold at
+/// least two lines per run of one person id on average. Reads only those lines' person ids.
+pub fn grouped_by_person(claims: &LazyFrame) -> PolarsResult<bool> {
+    let head = crate::stages::collect_streaming(
+        claims
+            .clone()
+            .select([col("person_id")])
+            .slice(0, SAMPLE_LINES),
+    )?;
+    let ids = head.column("person_id")?.str()?;
+    let mut runs = 0usize;
+    let mut previous = None;
+    for id in ids.iter() {
+        if previous != Some(id) {
+            runs += 1;
+            previous = Some(id);
+        }
+    }
+    Ok(ids.len() >= 2 * runs)
+}
+
+fn in_cents() -> Expr {
+    CARE_TYPES
+        .iter()
+        .map(|ct| col(ct_col(ct).as_str()))
+        .reduce(|a, b| a + b)
+        .unwrap_or(lit(0i64))
+}
+
+/// The sums as 21 masked sums over every line, for lines in no particular order.
+fn masked_sums(lines: LazyFrame) -> LazyFrame {
+    let inp = col("in_period");
+    let mut aggs = vec![
+        (col("cents") * col("copies")).sum().alias("input_cents"),
+        col("copies").sum().alias("input_lines"),
+        (col("cents") * (col("copies") - lit(1i64)))
+            .sum()
+            .alias("dup_cents"),
+        (col("copies") - lit(1i64)).sum().alias("dup_lines"),
+        when(inp.clone().not())
+            .then(col("cents"))
+            .otherwise(lit(0i64))
+            .sum()
+            .alias("out_cents"),
+        inp.clone()
+            .not()
+            .cast(DataType::Int64)
+            .sum()
+            .alias("out_lines"),
+        inp.clone().cast(DataType::Int64).sum().alias("in_lines"),
+        col("conflict")
+            .cast(DataType::Int64)
+            .sum()
+            .alias("conflicts"),
+    ];
+    for ct in CARE_TYPES {
+        aggs.push(
+            when(inp.clone().and(col("care_type").eq(lit(ct))))
+                .then(col("cents"))
+                .otherwise(lit(0i64))
+                .sum()
+                .alias(ct_col(ct).as_str()),
+        );
+    }
+    lines
+        .group_by([col("person_id")])
+        .agg(aggs)
+        .with_columns([in_cents().alias("in_cents")])
 }
 
 /// One morsel of claim lines as one row per run of consecutive lines of the same person
@@ -153,53 +226,6 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
-    /// The per-person sums as masked sums over every line: the plan this module replaced,
-    /// kept as the oracle.
-    fn masked_sums(lines: LazyFrame) -> LazyFrame {
-        let inp = col("in_period");
-        let mut aggs = vec![
-            (col("cents") * col("copies")).sum().alias("input_cents"),
-            col("copies").sum().alias("input_lines"),
-            (col("cents") * (col("copies") - lit(1i64)))
-                .sum()
-                .alias("dup_cents"),
-            (col("copies") - lit(1i64)).sum().alias("dup_lines"),
-            when(inp.clone().not())
-                .then(col("cents"))
-                .otherwise(lit(0i64))
-                .sum()
-                .alias("out_cents"),
-            inp.clone()
-                .not()
-                .cast(DataType::Int64)
-                .sum()
-                .alias("out_lines"),
-            inp.clone().cast(DataType::Int64).sum().alias("in_lines"),
-            col("conflict")
-                .cast(DataType::Int64)
-                .sum()
-                .alias("conflicts"),
-        ];
-        for ct in CARE_TYPES {
-            aggs.push(
-                when(inp.clone().and(col("care_type").eq(lit(ct))))
-                    .then(col("cents"))
-                    .otherwise(lit(0i64))
-                    .sum()
-                    .alias(ct_col(ct).as_str()),
-            );
-        }
-        let in_cents = CARE_TYPES
-            .iter()
-            .map(|ct| col(ct_col(ct).as_str()))
-            .reduce(|a, b| a + b)
-            .unwrap();
-        lines
-            .group_by([col("person_id")])
-            .agg(aggs)
-            .with_columns([in_cents.alias("in_cents")])
-    }
-
     fn sorted(df: DataFrame) -> DataFrame {
         df.sort(
             ["person_id"],
@@ -253,7 +279,7 @@ mod tests {
             vec![Some(2), Some(1), Some(1), Some(1)],
             vec![Some(false), Some(false), Some(true), Some(false)],
         );
-        let out = claims_by_person(lines.lazy()).collect().unwrap();
+        let out = claims_by_person(lines.lazy(), true).collect().unwrap();
         assert_eq!(out.height(), 2);
         assert_eq!(get(&out, "A", "input_cents"), 2000 + 250 + 1);
         assert_eq!(get(&out, "A", "input_lines"), 4);
@@ -302,8 +328,12 @@ mod tests {
                 None,
             ],
         );
-        let ours = sorted(claims_by_person(lines.clone().lazy()).collect().unwrap());
-        let oracle = sorted(masked_sums(lines.lazy()).collect().unwrap());
+        let ours = sorted(
+            claims_by_person(lines.clone().lazy(), true)
+                .collect()
+                .unwrap(),
+        );
+        let oracle = sorted(claims_by_person(lines.lazy(), false).collect().unwrap());
         assert_eq!(ours.schema(), oracle.schema());
         assert!(ours.equals_missing(&oracle), "{ours}\n{oracle}");
         // The unknown and the null care type are in period lines without a care type.
@@ -313,6 +343,7 @@ mod tests {
 
     #[test]
     fn runs_split_across_morsels_sum_as_the_masked_sums() {
+        // The order check sees these lines as grouped (runs of 6.7 lines on average).
         // 300,000 lines (several streaming morsels), persons mostly in runs and sometimes
         // interleaved, every column with some nulls: the streaming plan against the oracle.
         let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
@@ -344,11 +375,41 @@ mod tests {
         }
         let lines = frame(person, care_type, cents, in_period, copies, conflict);
         let ours = sorted(
-            crate::stages::collect_streaming(claims_by_person(lines.clone().lazy())).unwrap(),
+            crate::stages::collect_streaming(claims_by_person(lines.clone().lazy(), true)).unwrap(),
         );
-        let oracle = sorted(masked_sums(lines.lazy()).collect().unwrap());
+        let oracle = sorted(
+            crate::stages::collect_streaming(claims_by_person(lines.clone().lazy(), false))
+                .unwrap(),
+        );
         assert_eq!(ours.schema(), oracle.schema());
         assert_eq!(ours.height(), oracle.height());
         assert!(ours.equals_missing(&oracle));
+        assert!(grouped_by_person(&lines.lazy()).unwrap());
+    }
+
+    #[test]
+    fn the_order_check_tells_grouped_lines_from_lines_in_any_order() {
+        let grouped: Vec<String> = (0..1_000).map(|i| format!("P{:04}", i / 3)).collect();
+        // The same ids, every third line's person next to a different one.
+        let mixed: Vec<String> = (0..1_000)
+            .map(|i| format!("P{:04}", (i * 7) % 333))
+            .collect();
+        let check =
+            |ids: Vec<String>| grouped_by_person(&df!("person_id" => ids).unwrap().lazy()).unwrap();
+        assert!(check(grouped));
+        assert!(!check(mixed));
+        // Only the first lines are read: grouped there, in any order after.
+        let mut head_grouped: Vec<String> = (0..2 * SAMPLE_LINES as usize)
+            .map(|i| format!("P{:07}", i / 4))
+            .collect();
+        for (i, id) in head_grouped
+            .iter_mut()
+            .enumerate()
+            .skip(SAMPLE_LINES as usize)
+        {
+            *id = format!("Q{i:07}");
+        }
+        assert!(check(head_grouped));
+        assert!(check(Vec::new()));
     }
 }

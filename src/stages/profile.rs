@@ -14,7 +14,7 @@ use crate::stages::claim_identity::{claim_id_aggs, conflict_after_aggs};
 pub use crate::stages::claim_identity::{
     claim_id_hash, collect_repeated_ids, mark_repeated, repeated_id_hashes,
 };
-pub use crate::stages::claim_sums::claims_by_person;
+pub use crate::stages::claim_sums::{claims_by_person, grouped_by_person};
 use crate::stages::expected;
 // Derived column names live in `columns.rs`, frame helpers in `frame.rs`.
 pub use crate::columns::{ct_col, ct_contrib};
