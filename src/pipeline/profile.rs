@@ -57,14 +57,14 @@ pub fn profile(
     let mut lap = |step: &str| laps.lap(step);
 
     // 1. The claim lines: their repeated ids (a pass over the ids), then one streamed query per
-    // claim id and per person; summed over runs of a person first when the first lines come
-    // grouped by person (`claim_sums`), which also keeps the group-by's memory down.
+    // claim id and per person (`claim_sums`: summed over runs of a person first when the first
+    // lines come grouped by person, else into a table with one row per person).
     reporter.start("claims", None);
     let repeated = collect_repeated_ids(&inputs.claims)?;
     lap("repeated claim ids");
     let lines = p::claim_lines(inputs.claims.clone(), &repeated, period)?;
     let grouped = p::grouped_by_person(&inputs.claims)?;
-    let claims_person = collect_streaming(p::claims_by_person(lines, grouped))?;
+    let claims_person = p::claims_by_person(lines, grouped)?;
     lap("claims per person");
     reporter.finish();
     let conflicts: i64 = claims_person

@@ -4,18 +4,21 @@
 //!
 //! Extracts often list a person's lines together (the sample series does). Such lines are
 //! first summed over runs of the same person id, a morsel at a time in one plain loop
-//! (`run_sums`); the streaming group-by then adds those partial rows per person with plain
-//! sums. On the 2.1 M-insured series this halves the step's CPU time against 21 masked sums
-//! over every line (13 of them comparing the care type text) and lowers its peak memory. Lines
-//! in any other order keep the masked sums: every run would be one line, and polars' group-by
-//! then held 2.3 GB more at eight quarters than with the masked sums (BENCHMARKS.md, eleventh
-//! session). `grouped_by_person` judges the order on the first lines. The sums are the same
-//! either way: integer sums in any grouping, wrapping as polars' own.
+//! (`run_sums`, on all cores); the streaming group-by then adds those partial rows per person
+//! with plain sums. On the 2.1 M-insured series this halves the step's CPU time against the 21
+//! masked sums over every line it replaced (13 of them comparing the care type text), and
+//! lowers its peak memory. Lines in any other order stream into a table with one row per
+//! person (`PersonTable`), because polars' streaming group-by keeps partial sums per morsel
+//! until its end: with lines in random order it held 3.4–3.5 GB for one quarter, and eight
+//! quarters peaked at 6.4–7.9 GB, where the table keeps them at 5.3 GB (BENCHMARKS.md, eleventh
+//! session). `grouped_by_person` judges the order on the first lines. Both give the same sums:
+//! integer sums in any grouping, wrapping as polars' own. Unlike most stages this one runs its
+//! query: the table is filled by the query's sink.
 
 use crate::columns::ct_col;
 use crate::domain::CARE_TYPES;
 use polars::prelude::*;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The sums per person before the care types, in this order.
 const BUCKETS: [&str; 8] = [
@@ -62,24 +65,32 @@ fn sums_schema() -> SchemaRef {
 /// Nulls count as in masked sums: a null amount adds no cents, a null `in_period` neither in
 /// nor out, a null or unknown care type to no care type. `grouped`: the lines come grouped by
 /// person (`grouped_by_person`); the sums are the same either way, only the work differs.
-pub fn claims_by_person(lines: LazyFrame, grouped: bool) -> LazyFrame {
-    if !grouped {
-        return masked_sums(lines);
+/// Rows in no particular order.
+pub fn claims_by_person(lines: LazyFrame, grouped: bool) -> PolarsResult<DataFrame> {
+    if grouped {
+        let sums: Vec<Expr> = sum_names().iter().map(|n| col(n.as_str()).sum()).collect();
+        crate::stages::collect_streaming(
+            runs_plan(lines)
+                .group_by([col("person_id")])
+                .agg(sums)
+                .with_columns([in_cents().alias("in_cents")]),
+        )
+    } else {
+        person_table(lines)
     }
+}
+
+/// Plan: the claim lines as one row per run of one person's consecutive lines (`run_sums`),
+/// with the sums of `claims_by_person` but `in_cents`.
+fn runs_plan(lines: LazyFrame) -> LazyFrame {
     let schema = sums_schema();
     let output: Arc<dyn UdfSchema> = Arc::new(move |_: &Schema| Ok(schema.clone()));
-    let sums: Vec<Expr> = sum_names().iter().map(|n| col(n.as_str()).sum()).collect();
-    lines
-        .select(LINE_COLUMNS.map(col))
-        .map(
-            run_sums,
-            OptFlags::STREAMING,
-            Some(output),
-            Some("claim lines summed per run of a person"),
-        )
-        .group_by([col("person_id")])
-        .agg(sums)
-        .with_columns([in_cents().alias("in_cents")])
+    lines.select(LINE_COLUMNS.map(col)).map(
+        run_sums,
+        OptFlags::STREAMING,
+        Some(output),
+        Some("claim lines summed per run of a person"),
+    )
 }
 
 /// Lines read to judge the order of the claim lines (the first row group or two).
@@ -114,50 +125,26 @@ fn in_cents() -> Expr {
         .unwrap_or(lit(0i64))
 }
 
-/// The sums as 21 masked sums over every line, for lines in no particular order.
-fn masked_sums(lines: LazyFrame) -> LazyFrame {
-    let inp = col("in_period");
-    let mut aggs = vec![
-        (col("cents") * col("copies")).sum().alias("input_cents"),
-        col("copies").sum().alias("input_lines"),
-        (col("cents") * (col("copies") - lit(1i64)))
-            .sum()
-            .alias("dup_cents"),
-        (col("copies") - lit(1i64)).sum().alias("dup_lines"),
-        when(inp.clone().not())
-            .then(col("cents"))
-            .otherwise(lit(0i64))
-            .sum()
-            .alias("out_cents"),
-        inp.clone()
-            .not()
-            .cast(DataType::Int64)
-            .sum()
-            .alias("out_lines"),
-        inp.clone().cast(DataType::Int64).sum().alias("in_lines"),
-        col("conflict")
-            .cast(DataType::Int64)
-            .sum()
-            .alias("conflicts"),
-    ];
-    for ct in CARE_TYPES {
-        aggs.push(
-            when(inp.clone().and(col("care_type").eq(lit(ct))))
-                .then(col("cents"))
-                .otherwise(lit(0i64))
-                .sum()
-                .alias(ct_col(ct).as_str()),
-        );
-    }
-    lines
-        .group_by([col("person_id")])
-        .agg(aggs)
-        .with_columns([in_cents().alias("in_cents")])
-}
-
 /// One morsel of claim lines as one row per run of consecutive lines of the same person
 /// (the same person in two runs gives two rows; the group-by after adds them).
 fn run_sums(df: DataFrame) -> PolarsResult<DataFrame> {
+    with_runs(&df, |ids, sums| {
+        let mut columns = Vec::with_capacity(N + 1);
+        columns.push(Column::new("person_id".into(), ids));
+        for (k, name) in sum_names().into_iter().enumerate() {
+            let values: Vec<i64> = sums.iter().map(|s| s[k]).collect();
+            columns.push(Column::new(name.into(), values));
+        }
+        DataFrame::new(sums.len(), columns)
+    })
+}
+
+/// The runs of consecutive lines of one person in a frame of claim lines: each run's person
+/// id and sums, handed to `then` (the ids borrow from the frame).
+fn with_runs<R>(
+    df: &DataFrame,
+    then: impl FnOnce(&[Option<&str>], &[[i64; N]]) -> PolarsResult<R>,
+) -> PolarsResult<R> {
     let person = df.column("person_id")?.str()?.rechunk();
     let care_type = df.column("care_type")?.str()?.rechunk();
     let cents = df.column("cents")?.i64()?.rechunk();
@@ -212,13 +199,130 @@ fn run_sums(df: DataFrame) -> PolarsResult<DataFrame> {
             add(&mut s[7], 1);
         }
     }
-    let mut columns = Vec::with_capacity(N + 1);
-    columns.push(Column::new("person_id".into(), ids));
-    for (k, name) in sum_names().into_iter().enumerate() {
-        let values: Vec<i64> = sums.iter().map(|s| s[k]).collect();
-        columns.push(Column::new(name.into(), values));
+    then(&ids, &sums)
+}
+
+/// `claims_by_person` for lines in any order: each morsel's runs go into a table with one row
+/// per person as the lines stream by. Memory is that table, not the lines.
+fn person_table(lines: LazyFrame) -> PolarsResult<DataFrame> {
+    let table = Arc::new(Mutex::new(PersonTable::new()));
+    let sink = Arc::clone(&table);
+    lines
+        .select(LINE_COLUMNS.map(col))
+        .sink_batches(
+            PlanCallback::new(move |morsel: DataFrame| {
+                let mut table = sink.lock().unwrap_or_else(|e| e.into_inner());
+                with_runs(&morsel, |ids, sums| {
+                    table.add(ids, sums);
+                    Ok(())
+                })?;
+                Ok(false)
+            }),
+            false,
+            None,
+        )?
+        .collect_with_engine(Engine::Streaming)?;
+    let table = std::mem::replace(
+        &mut *table.lock().unwrap_or_else(|e| e.into_inner()),
+        PersonTable::new(),
+    );
+    table.into_frame()
+}
+
+/// Parts of the person table: a person's part is fixed by the hash of the id. A morsel's runs
+/// are added part by part, the parts side by side, so that each part's rows stay in cache and
+/// both cores add (the query's sink itself is called on one thread).
+const PARTS: usize = 64;
+
+/// Sums per person, filled from runs in any order, in `PARTS` parts.
+struct PersonTable {
+    parts: Vec<TablePart>,
+    hasher: foldhash::fast::FixedState,
+}
+
+#[derive(Default)]
+struct TablePart {
+    index: std::collections::HashMap<PlSmallStr, usize, foldhash::fast::FixedState>,
+    /// The row of the null person id, should a line have one (a group of its own, as in polars).
+    null_row: Option<usize>,
+    ids: Vec<Option<PlSmallStr>>,
+    sums: Vec<[i64; N]>,
+}
+
+impl TablePart {
+    fn add(&mut self, id: Option<&str>, sums: &[i64; N]) {
+        let existing = match id {
+            Some(id) => self.index.get(id).copied(),
+            None => self.null_row,
+        };
+        let row = existing.unwrap_or_else(|| {
+            let row = self.sums.len();
+            match id {
+                Some(id) => {
+                    self.index.insert(PlSmallStr::from_str(id), row);
+                }
+                None => self.null_row = Some(row),
+            }
+            self.ids.push(id.map(PlSmallStr::from_str));
+            self.sums.push([0; N]);
+            row
+        });
+        for (total, v) in self.sums[row].iter_mut().zip(sums) {
+            *total = total.wrapping_add(*v);
+        }
     }
-    DataFrame::new(sums.len(), columns)
+}
+
+impl PersonTable {
+    fn new() -> PersonTable {
+        PersonTable {
+            parts: (0..PARTS).map(|_| TablePart::default()).collect(),
+            hasher: foldhash::fast::FixedState::with_seed(0x7761_6a6b),
+        }
+    }
+
+    fn add(&mut self, ids: &[Option<&str>], sums: &[[i64; N]]) {
+        use rayon::prelude::*;
+        use std::hash::BuildHasher;
+        let mut by_part: Vec<Vec<u32>> = vec![Vec::new(); PARTS];
+        for (r, id) in ids.iter().enumerate() {
+            let part = id.map_or(0, |id| (self.hasher.hash_one(id) >> 58) as usize);
+            by_part[part].push(r as u32);
+        }
+        self.parts
+            .par_iter_mut()
+            .zip(by_part)
+            .for_each(|(part, rows)| {
+                for r in rows {
+                    part.add(ids[r as usize], &sums[r as usize]);
+                }
+            });
+    }
+
+    fn into_frame(self) -> PolarsResult<DataFrame> {
+        let height: usize = self.parts.iter().map(|p| p.sums.len()).sum();
+        let ids: StringChunked = self
+            .parts
+            .iter()
+            .flat_map(|p| p.ids.iter().map(|id| id.as_deref()))
+            .collect();
+        let mut columns = Vec::with_capacity(N + 2);
+        columns.push(ids.with_name("person_id".into()).into_column());
+        let rows = || self.parts.iter().flat_map(|p| p.sums.iter());
+        for (k, name) in sum_names().into_iter().enumerate() {
+            let values: Vec<i64> = rows().map(|s| s[k]).collect();
+            columns.push(Column::new(name.into(), values));
+        }
+        let in_cents: Vec<i64> = rows()
+            .map(|s| {
+                s[BUCKETS.len()..]
+                    .iter()
+                    .fold(0i64, |a, &b| a.wrapping_add(b))
+            })
+            .collect();
+        columns.push(Column::new("in_cents".into(), in_cents));
+        DataFrame::new(height, columns)
+    }
 }
 
 #[cfg(test)]
@@ -226,12 +330,68 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
+    /// The sums as 21 masked sums over every line: the plan this module replaced, the oracle.
+    fn masked_sums(lines: LazyFrame) -> LazyFrame {
+        let inp = col("in_period");
+        let mut aggs = vec![
+            (col("cents") * col("copies")).sum().alias("input_cents"),
+            col("copies").sum().alias("input_lines"),
+            (col("cents") * (col("copies") - lit(1i64)))
+                .sum()
+                .alias("dup_cents"),
+            (col("copies") - lit(1i64)).sum().alias("dup_lines"),
+            when(inp.clone().not())
+                .then(col("cents"))
+                .otherwise(lit(0i64))
+                .sum()
+                .alias("out_cents"),
+            inp.clone()
+                .not()
+                .cast(DataType::Int64)
+                .sum()
+                .alias("out_lines"),
+            inp.clone().cast(DataType::Int64).sum().alias("in_lines"),
+            col("conflict")
+                .cast(DataType::Int64)
+                .sum()
+                .alias("conflicts"),
+        ];
+        for ct in CARE_TYPES {
+            aggs.push(
+                when(inp.clone().and(col("care_type").eq(lit(ct))))
+                    .then(col("cents"))
+                    .otherwise(lit(0i64))
+                    .sum()
+                    .alias(ct_col(ct).as_str()),
+            );
+        }
+        lines
+            .group_by([col("person_id")])
+            .agg(aggs)
+            .with_columns([in_cents().alias("in_cents")])
+    }
+
     fn sorted(df: DataFrame) -> DataFrame {
         df.sort(
             ["person_id"],
             SortMultipleOptions::default().with_nulls_last(true),
         )
         .unwrap()
+    }
+
+    /// Both ways of `claims_by_person` against the masked sums, row for row.
+    fn both_ways_equal_the_oracle(lines: &DataFrame) -> DataFrame {
+        let oracle = sorted(masked_sums(lines.clone().lazy()).collect().unwrap());
+        for grouped in [true, false] {
+            let ours = sorted(claims_by_person(lines.clone().lazy(), grouped).unwrap());
+            assert_eq!(ours.schema(), oracle.schema(), "grouped: {grouped}");
+            assert_eq!(ours.height(), oracle.height(), "grouped: {grouped}");
+            assert!(
+                ours.equals_missing(&oracle),
+                "grouped: {grouped}\n{ours}\n{oracle}"
+            );
+        }
+        oracle
     }
 
     fn frame(
@@ -279,7 +439,7 @@ mod tests {
             vec![Some(2), Some(1), Some(1), Some(1)],
             vec![Some(false), Some(false), Some(true), Some(false)],
         );
-        let out = claims_by_person(lines.lazy(), true).collect().unwrap();
+        let out = both_ways_equal_the_oracle(&lines);
         assert_eq!(out.height(), 2);
         assert_eq!(get(&out, "A", "input_cents"), 2000 + 250 + 1);
         assert_eq!(get(&out, "A", "input_lines"), 4);
@@ -328,14 +488,7 @@ mod tests {
                 None,
             ],
         );
-        let ours = sorted(
-            claims_by_person(lines.clone().lazy(), true)
-                .collect()
-                .unwrap(),
-        );
-        let oracle = sorted(claims_by_person(lines.lazy(), false).collect().unwrap());
-        assert_eq!(ours.schema(), oracle.schema());
-        assert!(ours.equals_missing(&oracle), "{ours}\n{oracle}");
+        let ours = both_ways_equal_the_oracle(&lines);
         // The unknown and the null care type are in period lines without a care type.
         assert_eq!(get(&ours, "A", "in_lines"), 3);
         assert_eq!(get(&ours, "A", "in_cents"), 0);
@@ -343,9 +496,9 @@ mod tests {
 
     #[test]
     fn runs_split_across_morsels_sum_as_the_masked_sums() {
-        // The order check sees these lines as grouped (runs of 6.7 lines on average).
-        // 300,000 lines (several streaming morsels), persons mostly in runs and sometimes
-        // interleaved, every column with some nulls: the streaming plan against the oracle.
+        // 300,000 lines (several streaming morsels), persons mostly in runs (6.7 lines on
+        // average, so the order check calls them grouped) and coming back later, every column
+        // with some nulls: both ways against the oracle.
         let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
         let n = 300_000;
         let ids: Vec<String> = (0..40_000).map(|i| format!("P{i:06}")).collect();
@@ -374,16 +527,7 @@ mod tests {
             conflict.push((!null(&mut rng)).then(|| rng.gen_bool(0.01)));
         }
         let lines = frame(person, care_type, cents, in_period, copies, conflict);
-        let ours = sorted(
-            crate::stages::collect_streaming(claims_by_person(lines.clone().lazy(), true)).unwrap(),
-        );
-        let oracle = sorted(
-            crate::stages::collect_streaming(claims_by_person(lines.clone().lazy(), false))
-                .unwrap(),
-        );
-        assert_eq!(ours.schema(), oracle.schema());
-        assert_eq!(ours.height(), oracle.height());
-        assert!(ours.equals_missing(&oracle));
+        both_ways_equal_the_oracle(&lines);
         assert!(grouped_by_person(&lines.lazy()).unwrap());
     }
 
