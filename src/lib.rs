@@ -12,7 +12,8 @@
 //!   `published`: every published profile column, declared once (value, protection, labels);
 //! - `pipeline`: the orchestrator — `execute` runs the stages up to a `Stage` and is the only
 //!   place that collects plans over the inputs or the person frame (stages may collect only
-//!   their own small frames); `pipeline::write` writes the run folder atomically (`run_folder`)
+//!   their own small frames, but for the claim-line passes of `claim_identity` and
+//!   `claim_sums`, whose ways of collecting are the point); `pipeline::write` writes the run folder atomically (`run_folder`)
 //!   with its typed record (`manifest`) and the private cache (`cache`);
 //! - `stages`: plan builders and pure functions on frames — `load` (validation, diagnostics in
 //!   `problem`), `claim_identity`, `claim_sums`, `profile`, `reconcile`, `small_cells`/`suppress`,

@@ -32,7 +32,7 @@ const BUCKETS: [&str; 8] = [
     "conflicts",
 ];
 const N: usize = BUCKETS.len() + CARE_TYPES.len();
-/// The columns `run_sums` reads.
+/// The columns of a claim line the sums are made of.
 const LINE_COLUMNS: [&str; 6] = [
     "person_id",
     "care_type",
