@@ -13,11 +13,13 @@
 //! - `pipeline`: the orchestrator — `execute` runs the stages up to a `Stage` and is the only
 //!   place that collects plans over the inputs or the person frame (stages may collect only
 //!   their own small frames, but for the claim-line passes of `claim_identity` and
-//!   `claim_sums`, whose ways of collecting are the point); `pipeline::write` writes the run folder atomically (`run_folder`)
-//!   with its typed record (`manifest`) and the private cache (`cache`);
+//!   `claim_sums`, whose ways of collecting are the point); `pipeline::write` writes the run
+//!   folder atomically (`run_folder`) with its typed record (`manifest`) and the private cache
+//!   (`cache`);
 //! - `stages`: plan builders and pure functions on frames — `load` (validation, diagnostics in
-//!   `problem`), `claim_identity`, `claim_sums`, `profile`, `reconcile`, `small_cells`/`suppress`,
-//!   `expected`, `flag_basis`, `outliers`, `features`, `segments`, `focus`, `segment_privacy`, `tree`;
+//!   `problem`), `claim_identity`, `claim_sums`, `profile`, `reconcile`,
+//!   `small_cells`/`suppress`, `expected`, `flag_basis`, `outliers`, `features`, `segments`,
+//!   `focus`, `segment_privacy`, `tree`;
 //! - `stats`: pure statistics; `text`: every nl/en label and number format; `view`: the run
 //!   folder as structs, below `charts` and `report`; `live_audit`: live focus queries checked against what was shown;
 //! - `config`: pipeline files; `commands`/`cli`: the command line; `sample`: the synthetic data

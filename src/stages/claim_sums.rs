@@ -166,6 +166,7 @@ fn with_runs<R>(
             ids.push(id);
             sums.push([0; N]);
         }
+        // Indices: the sums of BUCKETS in order, then the care types.
         let s = sums.last_mut().expect("a run was just started");
         let add = |s: &mut i64, v: i64| *s = s.wrapping_add(v);
         // A null operand makes the line's term null, which a sum skips: it adds nothing.
@@ -232,7 +233,8 @@ fn person_table(lines: LazyFrame) -> PolarsResult<DataFrame> {
 /// Parts of the person table: a person's part is fixed by the hash of the id. A morsel's runs
 /// are added part by part, the parts side by side, so that each part's rows stay in cache and
 /// both cores add (the query's sink itself is called on one thread).
-const PARTS: usize = 64;
+const PART_BITS: u32 = 6;
+const PARTS: usize = 1 << PART_BITS;
 
 /// Sums per person, filled from runs in any order, in `PARTS` parts.
 struct PersonTable {
@@ -286,7 +288,9 @@ impl PersonTable {
         use std::hash::BuildHasher;
         let mut by_part: Vec<Vec<u32>> = vec![Vec::new(); PARTS];
         for (r, id) in ids.iter().enumerate() {
-            let part = id.map_or(0, |id| (self.hasher.hash_one(id) >> 58) as usize);
+            let part = id.map_or(0, |id| {
+                (self.hasher.hash_one(id) >> (64 - PART_BITS)) as usize
+            });
             by_part[part].push(r as u32);
         }
         self.parts
