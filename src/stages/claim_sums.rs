@@ -10,8 +10,8 @@
 //! lowers its peak memory. Lines in any other order stream into a table with one row per
 //! person (`PersonTable`), because polars' streaming group-by keeps partial sums per morsel
 //! until its end: with lines in random order it held 3.4–3.5 GB for one quarter, and eight
-//! quarters peaked at 6.4–7.9 GB, where the table keeps them at 5.3 GB (BENCHMARKS.md, eleventh
-//! session). `grouped_by_person` judges the order on the first lines. Both give the same sums:
+//! quarters peaked at 6.5–7.9 GB, where the table keeps them at 5.1–5.3 GB (BENCHMARKS.md,
+//! eleventh session). `grouped_by_person` judges the order on the first lines. Both give the same sums:
 //! integer sums in any grouping, wrapping as polars' own. Unlike most stages this one runs its
 //! query: the table is filled by the query's sink.
 
