@@ -50,6 +50,15 @@ pub fn cents(c: &str) -> Expr {
         .cast(DataType::Int64)
 }
 
+/// The sum of a frame's cents per care type (the `ct_col` columns, integer cents).
+pub fn care_type_cents() -> Expr {
+    crate::domain::CARE_TYPES
+        .iter()
+        .map(|ct| col(crate::columns::ct_col(ct).as_str()))
+        .reduce(|a, b| a + b)
+        .unwrap_or(lit(0i64))
+}
+
 /// A whole Parquet file as a frame.
 pub fn read_parquet(path: &std::path::Path) -> PolarsResult<DataFrame> {
     LazyFrame::scan_parquet(

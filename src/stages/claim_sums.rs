@@ -73,7 +73,7 @@ pub fn claims_by_person(lines: LazyFrame, grouped: bool) -> PolarsResult<DataFra
             runs_plan(lines)
                 .group_by([col("person_id")])
                 .agg(sums)
-                .with_columns([in_cents().alias("in_cents")]),
+                .with_columns([crate::frame::care_type_cents().alias("in_cents")]),
         )
     } else {
         person_table(lines)
@@ -115,14 +115,6 @@ pub fn grouped_by_person(claims: &LazyFrame) -> PolarsResult<bool> {
         }
     }
     Ok(ids.len() >= 2 * runs)
-}
-
-fn in_cents() -> Expr {
-    CARE_TYPES
-        .iter()
-        .map(|ct| col(ct_col(ct).as_str()))
-        .reduce(|a, b| a + b)
-        .unwrap_or(lit(0i64))
 }
 
 /// One morsel of claim lines as one row per run of consecutive lines of the same person
@@ -372,7 +364,7 @@ mod tests {
         lines
             .group_by([col("person_id")])
             .agg(aggs)
-            .with_columns([in_cents().alias("in_cents")])
+            .with_columns([crate::frame::care_type_cents().alias("in_cents")])
     }
 
     fn sorted(df: DataFrame) -> DataFrame {

@@ -105,14 +105,6 @@ pub fn claim_lines(
     )
 }
 
-fn sum_cts() -> Expr {
-    CARE_TYPES
-        .iter()
-        .map(|ct| col(ct_col(ct).as_str()))
-        .reduce(|a, b| a + b)
-        .unwrap_or(lit(0i64))
-}
-
 /// Wmo provisions with cents, whether they overlap the period, and their area codes.
 pub fn wmo_lines(wmo: LazyFrame, areas: LazyFrame, period: &Period) -> LazyFrame {
     let overlap = days("start_date").lt_eq(lit(period.end_epoch_days())).and(
@@ -203,7 +195,10 @@ pub fn persons(
         .join(wmo_person, [col("person_id")], [col("person_id")], left())
         .join(area_codes(areas), [col("pc5")], [col("pc5")], left())
         .with_columns(fill)
-        .with_columns([sum_cts().alias("zvw_cents"), zvw_forms.alias("zvw_forms")])
+        .with_columns([
+            crate::frame::care_type_cents().alias("zvw_cents"),
+            zvw_forms.alias("zvw_forms"),
+        ])
         .with_columns([
             (col("zvw_forms") + col("wmo_types")).alias("care_forms"),
             col("zvw_forms")
