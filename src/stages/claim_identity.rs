@@ -56,20 +56,34 @@ pub(crate) fn repeated_hashes(mut hashes: Vec<u64>) -> Vec<u64> {
     repeated
 }
 
-/// `claims` with `__repeated`: true on lines whose id hash is in `repeated` (a left join
-/// against that small set; the equi join streams, semi/anti joins and `is_in` did not).
-pub fn mark_repeated(claims: LazyFrame, repeated: &DataFrame) -> LazyFrame {
-    claims
+/// `claims` with `__repeated`: true on lines whose id hash is in `repeated`, looked up in a
+/// hash set of those (few) hashes line by line as the lines stream by. The left join against
+/// the set it replaces cost 0.5 s a quarter at 2.1 M insured (semi/anti joins and `is_in` did
+/// not stream).
+pub fn mark_repeated(claims: LazyFrame, repeated: &DataFrame) -> PolarsResult<LazyFrame> {
+    let set: Arc<std::collections::HashSet<u64, foldhash::fast::FixedState>> = Arc::new(
+        repeated
+            .column("__id_hash")?
+            .u64()?
+            .iter()
+            .flatten()
+            .collect(),
+    );
+    let lookup = move |c: Column| -> PolarsResult<Column> {
+        let out: BooleanChunked = c
+            .u64()?
+            .iter()
+            .map(|h| Some(h.is_some_and(|h| set.contains(&h))))
+            .collect();
+        Ok(out.with_name("__repeated".into()).into_column())
+    };
+    Ok(claims
         .with_columns([claim_id_hash()])
-        .left_join(
-            repeated
-                .clone()
-                .lazy()
-                .with_columns([lit(true).alias("__repeated")]),
-            col("__id_hash"),
-            col("__id_hash"),
-        )
-        .with_columns([col("__repeated").fill_null(lit(false))])
+        .with_columns([col("__id_hash")
+            .map(lookup, |_, f| {
+                Ok(Field::new(f.name().clone(), DataType::Boolean))
+            })
+            .alias("__repeated")]))
 }
 
 /// Per claim id: each column's min and max (equal unless the id's lines conflict) and the
@@ -100,7 +114,7 @@ pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option
     // their lines are compared (streamed; the in-memory engine would hold every line).
     let repeated = collect_repeated_ids(claims)?;
     let conflicts = crate::stages::collect_streaming(
-        mark_repeated(claims.clone(), &repeated)
+        mark_repeated(claims.clone(), &repeated)?
             .filter(col("__repeated"))
             .group_by([col("claim_id")])
             .agg([len().alias("lines"), conflict_expr()])
@@ -162,7 +176,10 @@ mod tests {
         .unwrap();
         let repeated = collect_repeated_ids(&claims.clone().lazy()).unwrap();
         assert_eq!(repeated.height(), 2);
-        let marked = mark_repeated(claims.lazy(), &repeated).collect().unwrap();
+        let marked = mark_repeated(claims.lazy(), &repeated)
+            .unwrap()
+            .collect()
+            .unwrap();
         let flags: Vec<bool> = marked
             .column("__repeated")
             .unwrap()
