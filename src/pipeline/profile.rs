@@ -179,7 +179,9 @@ pub fn profile(
     lap("persons");
     // 5. Levels: the person sums once per pc5, rolled up to every level (small frames).
     reporter.start("profile", None);
-    let pc5_sums = p::pc5_person_sums(persons.clone().lazy()).collect()?;
+    // Streamed: the in-memory group-by took 0.5 s a quarter at 2.1 M insured, this 0.3 s. Its
+    // rows come in another order, but every sum is an integer sum and the levels sort.
+    let pc5_sums = collect_streaming(p::pc5_person_sums(persons.clone().lazy()))?;
     let mut frames = Vec::new();
     for level in Level::ALL {
         let df = p::level_frame(
