@@ -57,9 +57,9 @@ pub(crate) fn repeated_hashes(mut hashes: Vec<u64>) -> Vec<u64> {
 }
 
 /// `claims` with `__repeated`: true on lines whose id hash is in `repeated`, looked up in a
-/// hash set of those (few) hashes line by line as the lines stream by. The left join against
-/// the set it replaces cost 0.5 s a quarter at 2.1 M insured (semi/anti joins and `is_in` did
-/// not stream).
+/// hash set of those (few) hashes line by line as the lines stream by. With the left join
+/// against the set it replaces, claims per person took 2.3 s instead of 1.2 s for a quarter
+/// at 2.1 M insured with 0.5% duplicated lines (semi/anti joins and `is_in` did not stream).
 pub fn mark_repeated(claims: LazyFrame, repeated: &DataFrame) -> PolarsResult<LazyFrame> {
     let set: Arc<std::collections::HashSet<u64, foldhash::fast::FixedState>> = Arc::new(
         repeated
