@@ -56,9 +56,10 @@ pub fn profile(
     let mut laps = crate::progress::Laps::new("profile");
     let mut lap = |step: &str| laps.lap(step);
 
-    // 1. The claim lines: their repeated ids (a pass over the ids), then one streamed query per
-    // claim id and per person (`claim_sums`: summed over runs of a person first when the first
-    // lines come grouped by person, else into a table with one row per person).
+    // 1. The claim lines: their repeated ids (a pass over the ids), then one streamed query
+    // summing them per person (`claim_sums`: over runs of a person first when the first lines
+    // come grouped by person, else into a table with one row per person); lines with a
+    // repeated id are grouped per claim id in it.
     reporter.start("claims", None);
     let repeated = collect_repeated_ids(&inputs.claims)?;
     lap("repeated claim ids");

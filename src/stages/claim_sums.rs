@@ -67,17 +67,16 @@ fn sums_schema() -> SchemaRef {
 /// person (`grouped_by_person`); the sums are the same either way, only the work differs.
 /// Rows in no particular order.
 pub fn claims_by_person(lines: LazyFrame, grouped: bool) -> PolarsResult<DataFrame> {
-    if grouped {
+    let sums = if grouped {
         let sums: Vec<Expr> = sum_names().iter().map(|n| col(n.as_str()).sum()).collect();
-        crate::stages::collect_streaming(
-            runs_plan(lines)
-                .group_by([col("person_id")])
-                .agg(sums)
-                .with_columns([crate::frame::care_type_cents().alias("in_cents")]),
-        )
+        crate::stages::collect_streaming(runs_plan(lines).group_by([col("person_id")]).agg(sums))?
     } else {
-        person_table(lines)
-    }
+        person_table(lines)?
+    };
+    // One row per person: `in_cents` as the person frame's `zvw_cents`, by the same sum.
+    sums.lazy()
+        .with_columns([crate::frame::care_type_cents().alias("in_cents")])
+        .collect()
 }
 
 /// Plan: the claim lines as one row per run of one person's consecutive lines (`run_sums`),
@@ -302,21 +301,13 @@ impl PersonTable {
             .iter()
             .flat_map(|p| p.ids.iter().map(|id| id.as_deref()))
             .collect();
-        let mut columns = Vec::with_capacity(N + 2);
+        let mut columns = Vec::with_capacity(N + 1);
         columns.push(ids.with_name("person_id".into()).into_column());
         let rows = || self.parts.iter().flat_map(|p| p.sums.iter());
         for (k, name) in sum_names().into_iter().enumerate() {
             let values: Vec<i64> = rows().map(|s| s[k]).collect();
             columns.push(Column::new(name.into(), values));
         }
-        let in_cents: Vec<i64> = rows()
-            .map(|s| {
-                s[BUCKETS.len()..]
-                    .iter()
-                    .fold(0i64, |a, &b| a.wrapping_add(b))
-            })
-            .collect();
-        columns.push(Column::new("in_cents".into(), in_cents));
         DataFrame::new(height, columns)
     }
 }

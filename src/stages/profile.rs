@@ -1,11 +1,12 @@
 //! The area profile of SPEC 3.1, built for the scale of SPEC 6.
 //!
-//! Claim lines are touched in one lazy query: grouped by `claim_id` (which both removes exact
-//! copies and detects conflicting ids), then summed per person (`claim_sums`) into cents per
-//! care type and the cents of every reconciliation bucket. Everything after that works on one
-//! row per person, and the levels (pc5 → buurt → wijk → gemeente → total) are group-bys over
-//! that person frame, so distinct counts are counted at each level and never summed from the
-//! level below.
+//! Claim lines are streamed, never held: a pass over their ids finds the repeated ones
+//! (`claim_identity`); only lines with such an id are grouped by `claim_id` (which both removes
+//! exact copies and detects conflicting ids), and when none repeats the ids are not read again.
+//! The lines are then summed per person (`claim_sums`) into cents per care type and the cents
+//! of every reconciliation bucket. Everything after that works on one row per person, and the
+//! levels (pc5 → buurt → wijk → gemeente → total) are group-bys over that person frame, so
+//! distinct counts are counted at each level and never summed from the level below.
 //! Money is integer cents throughout; euros appear only in the published columns.
 
 use crate::columns::wmo_type_col;
