@@ -152,12 +152,7 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
         path: "command line".into(),
         message: m,
     })?;
-    if args.out.exists() && !args.force && args.out.read_dir()?.next().is_some() {
-        return Err(Error::Output(format!(
-            "`{}` exists and is not empty; use `--force` to write into it",
-            args.out.display()
-        )));
-    }
+    check_sample_out(&args.out, args.force)?;
     if let Some(text) = &args.periods {
         let periods = Period::series(text).map_err(|m| Error::Config {
             path: "command line".into(),
@@ -208,6 +203,34 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
         println!("  planted: {p}");
     }
     Ok(0)
+}
+
+/// `sample` writes into a new or empty folder, or with `--force` into a folder an earlier
+/// `sample` wrote (its marker file says so): never over a user's extract.
+fn check_sample_out(out: &std::path::Path, force: bool) -> Result<()> {
+    let refuse = |why: &str| {
+        Err(Error::Output(format!(
+            "`{}` {why}; nothing was changed",
+            out.display()
+        )))
+    };
+    if out.exists() && !out.is_dir() {
+        return refuse("is a file, not a folder");
+    }
+    let empty = !out.exists() || out.read_dir()?.next().is_none();
+    if empty {
+        return Ok(());
+    }
+    if !out.join(sample::MARKER).is_file() {
+        return refuse(&format!(
+            "holds files that `wijkscan sample` did not write (no `{}`): choose a new folder",
+            sample::MARKER
+        ));
+    }
+    if !force {
+        return refuse("holds an earlier sample; use `--force` to write over it");
+    }
+    Ok(())
 }
 
 /// `€ 1.234` (Dutch thousands separator, no decimals) for terminal tables.
@@ -521,6 +544,13 @@ pub fn report(args: &ReportArgs) -> Result<u8> {
         path: "command line".into(),
         message,
     })?;
+    // `report` replaces charts/ and report.html: only inside a wijkscan run folder.
+    if let Some(why) = crate::run_folder::not_a_run_folder(&args.run_dir) {
+        return Err(Error::Output(format!(
+            "`{}` {why}: `report` redraws only a run folder; nothing was changed",
+            args.run_dir.display()
+        )));
+    }
     let rendered = crate::report::render(&args.run_dir, lang)?;
     println!(
         "report written to `{}` ({} charts)",
@@ -538,10 +568,63 @@ fn write_reference(
     mut table: polars::prelude::DataFrame,
     files: &impl serde::Serialize,
 ) -> Result<()> {
+    check_reference_out(out, kind, files)?;
     std::fs::create_dir_all(out)?;
     crate::pipeline::write_table(&mut table, out, kind)?;
     let record = serde_json::to_string_pretty(files).map_err(|e| Error::Other(e.to_string()))?;
     std::fs::write(out.join(format!("reference_{kind}.json")), record + "\n")?;
+    Ok(())
+}
+
+/// An import writes `<kind>.parquet/.csv` and `reference_<kind>.json`: it may replace an
+/// earlier import of the same kind, never a file of the user's (an input file included).
+fn check_reference_out(
+    out: &std::path::Path,
+    kind: &str,
+    files: &impl serde::Serialize,
+) -> Result<()> {
+    let refuse = |why: String| {
+        Err(Error::Output(format!(
+            "`{}` {why}; nothing was written",
+            out.display()
+        )))
+    };
+    if out.exists() && !out.is_dir() {
+        return refuse("is a file, not a folder".into());
+    }
+    let record = out.join(format!("reference_{kind}.json"));
+    let targets = [
+        out.join(format!("{kind}.parquet")),
+        out.join(format!("{kind}.csv")),
+        record.clone(),
+    ];
+    // The files being imported, as the import recorded them.
+    let sources: Vec<std::path::PathBuf> = serde_json::to_value(files)
+        .ok()
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| f.get("path").and_then(|p| p.as_str()))
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    for t in &targets {
+        let Ok(canon) = std::fs::canonicalize(t) else {
+            continue;
+        };
+        if sources.contains(&canon) {
+            return refuse(format!(
+                "would overwrite `{}`, a file being imported: choose another --out",
+                t.display()
+            ));
+        }
+        if !record.is_file() {
+            return refuse(format!(
+                "holds `{}`, which is not an earlier {kind} import (no `{}`): choose another --out",
+                t.display(),
+                record.display()
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -302,7 +302,9 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             ))
         }
     };
-    // One period is an ordinary run.
+    // One period is an ordinary run; given as a series of one (`--periods 2024Q1..2024Q1`),
+    // its inputs sit in the series layout's period folder when there is one.
+    let one_period_folder = periods.len() == 1 && inputs.join(periods[0].label()).is_dir();
     let periods = if periods.len() > 1 {
         periods
     } else {
@@ -335,6 +337,7 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
     let name = raw
         .name
         .unwrap_or_else(|| format!("wijkscan-{}", period.label()));
+    check_run_name(&name).map_err(bad)?;
     let out = match (&over.out, raw.out) {
         (Some(o), _) => o.clone(),
         (None, Some(o)) => rel(o),
@@ -361,6 +364,15 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
     };
     let levels = parse_levels(raw.profile.levels, Level::ALL.to_vec())?;
     let monitoring_levels = parse_levels(raw.monitoring.levels, levels.clone())?;
+    for (table, given) in [("profile", &levels), ("monitoring", &monitoring_levels)] {
+        if given.is_empty() {
+            let known: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+            return Err(bad(format!(
+                "[{table}] levels is empty: name at least one of {}",
+                known.join(", ")
+            )));
+        }
+    }
     let focus = resolve_focus(raw.focus).map_err(bad)?;
     let practice_cross_level = match raw.practices.cross_level.as_deref() {
         None | Some("wijk") => Level::Wijk,
@@ -394,7 +406,7 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             .unwrap_or("nl"),
     )
     .map_err(bad)?;
-    Ok(Settings {
+    let settings = Settings {
         lang,
         outliers,
         focus,
@@ -417,7 +429,36 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             .vektis
             .map(|p| (rel(p), raw.reference.vektis_year)),
         reference_cbs: raw.reference.cbs.map(rel),
+    };
+    Ok(if one_period_folder {
+        settings.for_period(period)
+    } else {
+        settings
     })
+}
+
+/// A run name becomes a folder name under `reports/runs/`: it may not be empty, climb out
+/// (`..`, a path separator), hide itself (a leading dot) or carry control characters.
+pub fn check_run_name(name: &str) -> std::result::Result<(), String> {
+    let why = if name.trim().is_empty() {
+        Some("is empty")
+    } else if name.contains(['/', '\\']) {
+        Some("contains a path separator")
+    } else if name.contains("..") {
+        Some("contains `..`")
+    } else if name.starts_with('.') {
+        Some("starts with a dot")
+    } else if name.chars().any(char::is_control) {
+        Some("contains a control character or a line break")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(format!(
+            "run name {name:?} {why}: a name is one plain folder name, e.g. \"wijkscan-2024Q3\""
+        )),
+        None => Ok(()),
+    }
 }
 
 pub const DEFAULT_MIN_VOLUME: i64 = 100;

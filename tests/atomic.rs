@@ -124,3 +124,78 @@ fn a_run_renamed_aside_is_recovered() {
     assert_eq!(files(&out), old);
     assert!(!aside.exists() && !tmp.path().join(".run.tmp-12345").exists());
 }
+
+fn run_with_failing_swap(out: &Path, steps: &str) -> std::process::Output {
+    Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["run", "--inputs"])
+        .arg(fixture())
+        .args(["--period", "2024Q3", "--force", "--lang", "en", "--out"])
+        .arg(out)
+        .env("WIJKSCAN_TEST_SWAP_FAIL", steps)
+        .output()
+        .unwrap()
+}
+
+/// Hidden entries beside the run other than its private state: staging or aside folders.
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with('.') && !n.ends_with(".private"))
+        .collect()
+}
+
+/// The swap itself fails (issue 34): when the exchange is refused the fallback completes the
+/// run; when the fallback's move fails too, the previous run is put back whole, the staged run
+/// is removed, and the command says so with exit 2. A first run whose move fails leaves nothing.
+#[test]
+fn a_failed_swap_leaves_the_previous_run_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    assert_eq!(run(&out, "nl", None).status.code(), Some(0));
+    let old = files(&out);
+    let manifest = std::fs::read(out.join("manifest.json")).unwrap();
+
+    let o = run_with_failing_swap(&out, "exchange,move");
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("move") && e.contains("cannot move the run"),
+        "{e}"
+    );
+    assert_eq!(files(&out), old, "the previous run was not restored");
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), manifest);
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
+
+    // The exchange alone failing: the fallback swap completes the new run.
+    let o = run_with_failing_swap(&out, "exchange");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_ne!(files(&out), old);
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
+
+    // A first run whose move into place fails leaves no folder and nothing hidden.
+    let fresh = tmp.path().join("fresh");
+    let o = run_with_failing_swap(&fresh, "move");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!fresh.exists());
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
+}

@@ -162,13 +162,24 @@ pub fn typed_inputs(v: &Validated) -> Result<Inputs> {
     })
 }
 
-/// Refuses to start when the run folder exists and `--force` was not given.
+/// Refuses to start unless the run may be written to `settings.out`: a new name, an empty
+/// folder, or with `--force` an earlier run folder (`run_folder::check_target`). Decided before
+/// anything is touched, so a refused run changes nothing.
 pub fn check_out(settings: &Settings) -> Result<()> {
-    // A killed earlier run may have left a staging folder, or the previous run renamed aside.
+    let mut protected: Vec<&Path> = vec![settings.inputs.as_path()];
+    protected.extend(settings.shared_inputs.iter().map(|(_, p)| p.as_path()));
+    protected.extend(settings.pipeline_file.as_deref());
+    protected.extend(settings.reference_vektis.as_ref().map(|(p, _)| p.as_path()));
+    protected.extend(settings.reference_cbs.as_deref());
+    crate::run_folder::check_target(&settings.out, settings.force, &protected)
+        .map_err(Error::Output)?;
+    // A killed earlier run may have left a staging folder, or the previous run renamed aside
+    // (which then goes back to its name).
+    let existed = settings.out.exists();
     crate::run_folder::recover(&settings.out)?;
-    if settings.out.exists() && !settings.force {
+    if !existed && settings.out.exists() && !settings.force {
         return Err(Error::Output(format!(
-            "run folder `{}` already exists; use `--force` to replace it",
+            "run folder `{}` already exists (an earlier run, put back); use `--force` to replace it",
             settings.out.display()
         )));
     }

@@ -73,7 +73,7 @@ pub(super) fn publish(
         }
     }
     crate::run_folder::abort_point("report");
-    if let Err(e) = crate::run_folder::publish(&staging, &settings.out) {
+    if let Err(e) = crate::run_folder::publish_run(&staging, &settings.out) {
         let _ = std::fs::remove_dir_all(&staging);
         drop(cache);
         return Err(Error::Output(format!(

@@ -164,6 +164,21 @@ impl Sink {
     }
 }
 
+/// The file that marks a folder as written by `wijkscan sample`, so `--force` may write over it
+/// (and over nothing else: a folder of real extracts has no such file).
+pub const MARKER: &str = ".wijkscan-sample";
+
+/// Marks `dir` as a sample folder.
+pub(crate) fn write_marker(dir: &Path) -> Result<()> {
+    let path = dir.join(MARKER);
+    std::fs::write(
+        &path,
+        "Written by `wijkscan sample`: synthetic data. `wijkscan sample --force` may write over \
+         this folder.\n",
+    )
+    .map_err(|e| io(&path, e))
+}
+
 /// Writes the five inputs and `geometry.geojson` into `out_dir`.
 pub fn generate(
     opts: &SampleOptions,
@@ -174,6 +189,7 @@ pub fn generate(
         return Err(Error::Other("a sample needs at least one person".into()));
     }
     std::fs::create_dir_all(out_dir).map_err(|e| io(out_dir, e))?;
+    write_marker(out_dir)?;
     let mut rng = Pcg64::seed_from_u64(mix(opts.seed));
     let areas = geography::areas(opts.persons, &mut rng);
     let mut acc = 0.0;

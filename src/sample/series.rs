@@ -408,6 +408,7 @@ pub fn generate_series(
         _ => return Err(Error::Other("a series is of quarters or years".into())),
     };
     std::fs::create_dir_all(out_dir).map_err(|e| io(out_dir, e))?;
+    super::write_marker(out_dir)?;
     let mut rng = Pcg64::seed_from_u64(mix(opts.seed));
     let areas = geography::areas(opts.persons, &mut rng);
     let mut acc = 0.0;
