@@ -139,11 +139,32 @@ pub fn read(run: &Path, min_cell: i64) -> Result<Option<Profiled>> {
     if serde_json::to_value(&record.key).ok() != serde_json::to_value(&want).ok() {
         return Ok(None);
     }
+    // A damaged frame (a disk error, a half-copied folder) is recomputed, not an error.
+    let frames = ["profile", "raw", "persons"].map(|f| {
+        let path = dir.join(format!("{f}.parquet"));
+        read_frame(&path).map_err(|e| (path, e))
+    });
+    let [profile, raw, persons] = match frames {
+        [Ok(a), Ok(b), Ok(c)] => [a, b, c],
+        frames => {
+            for (path, e) in frames.into_iter().filter_map(|f| f.err()) {
+                let e = e.to_string();
+                let first = e.lines().next().unwrap_or_default();
+                eprintln!(
+                    "wijkscan: warning: the private cache file `{}` cannot be read ({}); \
+                     recomputing from the inputs",
+                    path.display(),
+                    first.chars().take(160).collect::<String>()
+                );
+            }
+            return Ok(None);
+        }
+    };
     Ok(Some(Profiled {
         practice_list: None,
-        profile: read_frame(&dir.join("profile.parquet"))?,
-        raw: read_frame(&dir.join("raw.parquet"))?,
-        persons: read_frame(&dir.join("persons.parquet"))?,
+        profile,
+        raw,
+        persons,
         zvw: record.zvw,
         wmo: record.wmo,
         suppression: record.suppression,

@@ -120,6 +120,26 @@ pub fn profile(
         reconcile::zvw_buckets_placed(&claims_person, &persons)?;
     drop(claims_person);
     persons.drop_in_place(reconcile::PLACED_LINES)?;
+    // A period none of whose claims fall in it profiles € 0 everywhere: say so, never silently.
+    let in_period: i64 = zvw_buckets
+        .iter()
+        .filter(|b| !b.bucket.starts_with("excluded_"))
+        .map(|b| b.rows)
+        .sum();
+    if input_rows > 0 && in_period == 0 {
+        warnings.push(Problem::warning(
+            claims_file,
+            Some("service_date"),
+            format!(
+                "all {} fall outside the period {} ({} to {}): every area shows € 0 Zvw \
+                 cost; check the period or the extract",
+                plural(input_rows as u64, "claim line"),
+                period.label(),
+                period.start,
+                period.end
+            ),
+        ));
+    }
     let unassigned = &zvw_buckets[2];
     if unassigned.rows > 0 {
         warnings.push(Problem::warning(

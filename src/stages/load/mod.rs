@@ -281,6 +281,21 @@ pub fn check_structure(file: &InputFile) -> std::result::Result<LazyFrame, Vec<P
                     join_names(&schema)
                 ),
             )),
+            // An instant in a zone is not a date: casting it takes the UTC date and moves
+            // every claim stamped at local midnight one day back (across period boundaries).
+            Some(DataType::Datetime(_, Some(tz)))
+                if c.kind == crate::columns::Kind::Date && *tz != TimeZone::UTC =>
+            {
+                problems.push(Problem::error(
+                    &name,
+                    Some(c.name),
+                    format!(
+                        "is a timestamp in time zone {tz}; wijkscan reads dates and will not \
+                         shift them between zones: store the local date (type date), e.g. \
+                         `.dt.date()` on the local time before writing"
+                    ),
+                ))
+            }
             Some(dt) if file.format == Format::Parquet && !compatible(c.kind, dt) => {
                 problems.push(Problem::error(
                     &name,
@@ -393,11 +408,22 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
                 .sum()
                 .alias("__amount_cents"),
         );
+        // The newest plausible service date stands in for the extract date (SPEC 3.6): a line
+        // dated after today (9999-12-31 as "no date") is an error in the data, not a date.
+        let day = || col("service_date").cast(DataType::Int32);
+        let today = today_epoch_days();
         counts_exprs.push(
-            col("service_date")
+            day()
+                .filter(day().lt_eq(lit(today)))
                 .max()
-                .cast(DataType::Int32)
                 .alias("__newest_service"),
+        );
+        counts_exprs.push(
+            day()
+                .gt(lit(today))
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("__future_service"),
         );
     }
     // Uniqueness shown by sorted hashes costs a fraction of the exact rule; only a column
@@ -490,6 +516,21 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             .and_then(|v| v.extract::<i64>())
             .unwrap_or(0)
     });
+    let future = get("__future_service");
+    if is_claims && future > 0 {
+        problems.push(Problem::warning(
+            &name,
+            Some("service_date"),
+            format!(
+                "{} dated after today: not taken as the extract date",
+                if future == 1 {
+                    "1 line is".to_string()
+                } else {
+                    format!("{future} lines are")
+                }
+            ),
+        ));
+    }
     let newest_service_day = is_claims
         .then(|| {
             counts
@@ -507,6 +548,13 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         amount_cents,
         newest_service_day,
     }
+}
+
+/// Today as days since 1970-01-01 (UTC; a day either way does not matter for a bound).
+fn today_epoch_days() -> i32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| (d.as_secs() / 86_400) as i32)
 }
 
 /// Runs a read of a user's file, turning a panic inside the reader into an error. polars 0.55's

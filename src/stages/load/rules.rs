@@ -249,6 +249,24 @@ pub(super) fn value_rules(spec: &InputSpec, period: &Period) -> PolarsResult<Vec
                 "wijk_code listed under more than one gemeente",
                 several_per("gemeente_code", "wijk_code")?,
             ),
+            // CBS codes nest by construction (BU gggg ww bb, WK gggg ww, GM gggg): a wijk code
+            // of another gemeente than its row's is a mix-up of two code lists.
+            rule(
+                "wijk_code",
+                "wijk_code not inside its row's gemeente_code (its digits 1-4 differ)",
+                col("wijk_code")
+                    .str()
+                    .slice(lit(2), lit(4))
+                    .neq(col("gemeente_code").str().slice(lit(2), lit(4))),
+            ),
+            rule(
+                "buurt_code",
+                "buurt_code not inside its row's wijk_code (its digits 1-6 differ)",
+                col("buurt_code")
+                    .str()
+                    .slice(lit(2), lit(6))
+                    .neq(col("wijk_code").str().slice(lit(2), lit(6))),
+            ),
             rule(
                 "wijk_name",
                 "wijk_code with more than one name",
