@@ -637,3 +637,98 @@ fn residents_from_cbs_where_areas_has_none() {
     assert!(!w.as_array().unwrap().is_empty(), "{w}");
     assert_eq!(w, &imported[0]["warnings"]);
 }
+
+/// The first `lines` lines (the header included) of the real 2023 Vektis file, written as
+/// `name` in `dir`.
+fn head_of_2023(dir: &Path, name: &str, lines: usize) -> PathBuf {
+    let bytes = std::fs::read(real("vektis_zvw_2023_gemeente.csv")).unwrap();
+    let head: Vec<&[u8]> = bytes.split(|&b| b == b'\n').take(lines).collect();
+    let p = dir.join(name);
+    std::fs::write(&p, [head.join(&b'\n'), b"\n".to_vec()].concat()).unwrap();
+    p
+}
+
+/// `wijkscan reference vektis FILE… --out DIR`, as (exit code, stderr).
+fn import_vektis(files: &[&Path], out: &Path) -> (Option<i32>, String) {
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .args(["reference", "vektis"])
+        .args(files)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    (o.status.code(), String::from_utf8_lossy(&o.stderr).into())
+}
+
+/// A Vektis file with only its header would publish Nederland at € 0 per insured year: the
+/// import fails naming the file, and writes nothing.
+#[test]
+fn a_header_only_vektis_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = head_of_2023(tmp.path(), "vektis_zvw_2023_gemeente.csv", 1);
+    let out = tmp.path().join("out");
+    let (code, stderr) = import_vektis(&[&p], &out);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("vektis_zvw_2023_gemeente.csv") && stderr.contains("no data rows"),
+        "{stderr}"
+    );
+    assert!(!out.join("vektis.parquet").exists());
+}
+
+/// Two files of one year would double every row of it: refused, naming both and the year.
+#[test]
+fn two_vektis_files_of_one_year_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = head_of_2023(tmp.path(), "vektis_zvw_2023_gemeente.csv", 20);
+    let b = head_of_2023(tmp.path(), "zvw 2023 again.csv", 20);
+    let out = tmp.path().join("out");
+    let (code, stderr) = import_vektis(&[&a, &b], &out);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("vektis_zvw_2023_gemeente.csv")
+            && stderr.contains("zvw 2023 again.csv")
+            && stderr.contains("2023"),
+        "{stderr}"
+    );
+    assert!(!out.join("vektis.parquet").exists());
+}
+
+/// A run asking a `vektis_year` the table does not hold would take Nederland as € 0: a
+/// configuration error naming the table, the year asked and the year it holds.
+#[test]
+fn a_run_with_a_vektis_year_not_imported_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reference = tmp.path().join("reference");
+    let p = head_of_2023(tmp.path(), "vektis_zvw_2023_gemeente.csv", 20);
+    let (code, stderr) = import_vektis(&[&p], &reference);
+    assert_eq!(code, Some(0), "{stderr}");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let pipeline = tmp.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "period = \"2024Q3\"\n[inputs]\ndir = \"{}\"\n[reference]\nvektis = \"{}\"\nvektis_year = 1999\n",
+            samples.display(),
+            reference.join("vektis.parquet").display()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("run");
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("vektis.parquet") && stderr.contains("1999") && stderr.contains("2023"),
+        "{stderr}"
+    );
+    assert!(!out.join("profile.parquet").exists());
+}

@@ -5,7 +5,8 @@
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::stages::national::{self, National};
-use std::collections::BTreeMap;
+use polars::prelude::DataFrame;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// `[reference] vektis`: the table and the national amounts of the year used.
@@ -32,26 +33,32 @@ pub struct References {
 impl References {
     /// Reads the tables the settings name; one that cannot be read is a configuration error.
     pub fn load(settings: &Settings) -> Result<References> {
+        let config = |message: String| Error::Config {
+            path: settings
+                .pipeline_file
+                .clone()
+                .unwrap_or_else(|| "command line".into()),
+            message,
+        };
         let read = |kind: &str, path: &Path| {
-            crate::frame::read_parquet(path).map_err(|e| Error::Config {
-                path: settings
-                    .pipeline_file
-                    .clone()
-                    .unwrap_or_else(|| "command line".into()),
-                message: format!(
+            crate::frame::read_parquet(path).map_err(|e| {
+                config(format!(
                     "[reference] {kind} = `{}` cannot be read as a table of `wijkscan reference {kind}`: {e}",
                     path.display()
-                ),
+                ))
             })
         };
         let vektis = match &settings.reference_vektis {
             None => None,
             Some((path, year)) => {
                 let table = read("vektis", path)?;
+                let national = vektis_national(&table, *year)?.map_err(|m| {
+                    config(format!("[reference] vektis = `{}`: {m}", path.display()))
+                })?;
                 Some(Vektis {
                     path: path.clone(),
                     rows: table.height(),
-                    national: national::national(&table, *year)?,
+                    national,
                 })
             }
         };
@@ -108,6 +115,51 @@ impl References {
     }
 }
 
+/// The national amounts of `year` (default: the latest), or why the table cannot give them: a
+/// year it does not hold, or one without insured years, cost or a single rate, would otherwise
+/// publish Nederland at € 0 per insured year. Polars errors are the outer result.
+fn vektis_national(
+    table: &DataFrame,
+    year: Option<i32>,
+) -> Result<std::result::Result<National, String>> {
+    let held: BTreeSet<i32> = crate::frame::floats(table, "year")?
+        .into_iter()
+        .flatten()
+        .map(|y| y as i32)
+        .collect();
+    let list = held
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match year {
+        _ if held.is_empty() => {
+            return Ok(Err(
+                "the table holds no year (an empty import): import a Vektis file again".into(),
+            ))
+        }
+        Some(y) if !held.contains(&y) => {
+            return Ok(Err(format!(
+                "vektis_year = {y} is not in the table, which holds {list}"
+            )))
+        }
+        _ => {}
+    }
+    let nl = national::national(table, year)?;
+    let y = nl.year;
+    Ok(if !nl.national.is_finite() || nl.national <= 0.0 {
+        Err(format!(
+            "year {y} has no national cost per insured year (no insured years or € 0 cost in its rows; the table holds {list})"
+        ))
+    } else if nl.rates.iter().flatten().all(Option::is_none) {
+        Err(format!(
+            "year {y} has no national rate for any sex × age class (the table holds {list})"
+        ))
+    } else {
+        Ok(nl)
+    })
+}
+
 /// The warnings `wijkscan reference <kind>` recorded for the files of `year`, read from the
 /// `reference_<kind>.json` it wrote beside the table; a note instead where that record is
 /// missing, unreadable, of another table (its rows do not add up to the table's) or has no
@@ -155,6 +207,46 @@ fn import_warnings(kind: &str, table: &Path, rows: usize, year: Option<i32>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use polars::prelude::*;
+
+    /// A Vektis table of one gemeente row per year, with these insured years and cost.
+    fn table(rows: &[(i32, f64, f64)]) -> DataFrame {
+        let n = rows.len();
+        df!(
+            "year" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "gemeente_code" => vec![Some("GM0153"); n],
+            "sex" => vec![Some("M"); n],
+            "age_class" => vec![Some("90+"); n],
+            "insured_years" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "cost_total_eur" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    /// A year asked that the table lacks, an empty table, and a year without insured years or
+    /// cost are refused with the year and the years held; a usable year gives its amounts.
+    #[test]
+    fn a_vektis_year_absent_or_empty_is_refused() {
+        let t = table(&[(2015, 10.0, 1_000.0), (2023, 4.0, 400.0)]);
+        let e = vektis_national(&t, Some(1999)).unwrap().err().unwrap();
+        assert!(e.contains("1999") && e.contains("2015, 2023"), "{e}");
+        let nl = vektis_national(&t, None).unwrap().unwrap();
+        assert_eq!((nl.year, nl.national), (2023, 100.0));
+        assert_eq!(vektis_national(&t, Some(2015)).unwrap().unwrap().year, 2015);
+        let e = vektis_national(&table(&[]), None).unwrap().err().unwrap();
+        assert!(e.contains("holds no year"), "{e}");
+        for (years, cost) in [(0.0, 100.0), (10.0, 0.0)] {
+            let t = table(&[(2015, 10.0, 1_000.0), (2023, years, cost)]);
+            let e = vektis_national(&t, None).unwrap().err().unwrap();
+            assert!(e.contains("year 2023 has no national cost"), "{e}");
+        }
+        // Only a rest row (no sex or age class): no rate for anybody.
+        let mut t = table(&[(2023, 10.0, 1_000.0)]);
+        t.with_column(Column::new("sex".into(), [None::<&str>]))
+            .unwrap();
+        let e = vektis_national(&t, None).unwrap().err().unwrap();
+        assert!(e.contains("no national rate"), "{e}");
+    }
 
     /// The import's warnings of the year used; a note where the record cannot be trusted.
     #[test]

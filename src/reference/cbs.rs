@@ -245,6 +245,12 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
             *per_level.entry(level.to_string()).or_insert(0) += 1;
             rows += 1;
         }
+        // An empty import would give a run no residents at all, silently.
+        if rows == 0 {
+            return Err(bad(format!(
+                "has a header but no data rows with a CBS region code (GM, WK, BU, NL; {water} water and {unknown} other rows left out): nothing imported"
+            )));
+        }
         if water > 0 {
             warnings.push(format!(
                 "{water} water rows (water = JA: the water part of a gemeente, all values secret) left out"
@@ -308,6 +314,25 @@ mod tests {
         assert_eq!(value(" 12,5 "), Some(12.5));
         assert_eq!(value("\"1 234\""), None);
         assert_eq!(level_of("WK001401"), Some("wijk"));
+    }
+
+    /// A header without data rows (or only rows left out) imports nothing: refused, naming
+    /// the file.
+    #[test]
+    fn a_file_without_rows_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("kwb-2024.csv");
+        let head = "gemeentecode;gemeentenaam;water;aantal_inwoners\n";
+        for body in ["", "GM0014;Groningen;JA;-99997\nXX;Onbekend;NEE;5\n"] {
+            std::fs::write(&p, format!("{head}{body}")).unwrap();
+            let e = import(std::slice::from_ref(&p)).err().unwrap().to_string();
+            assert!(
+                e.contains("kwb-2024.csv") && e.contains("no data rows"),
+                "{e}"
+            );
+        }
+        std::fs::write(&p, format!("{head}GM0014;Groningen;NEE;5\n")).unwrap();
+        assert_eq!(import(&[p]).unwrap().files[0].rows, 1);
     }
 
     /// A StatLine-style download: quoted, position suffixes, padded codes, three levels mixed,

@@ -218,6 +218,26 @@ fn cents(text: &str) -> Option<i64> {
     v.is_finite().then(|| (v * 100.0).round() as i64)
 }
 
+/// Why a file's rows make no usable year (None when they do): without gemeente rows, insured
+/// years or cost, a run would publish Nederland's cost per insured year as € 0.
+fn unusable(rows: usize, rest_rows: usize, insured_years: f64, cents: i64) -> Option<String> {
+    if rows == 0 {
+        Some("has a header but no data rows".into())
+    } else if rows == rest_rows {
+        Some(format!(
+            "has only the rest row ({rows} rows), no gemeente rows"
+        ))
+    } else if insured_years.is_nan() || insured_years <= 0.0 {
+        Some(format!("has {rows} rows but no insured years in them"))
+    } else if cents == 0 {
+        Some(format!(
+            "has {rows} rows but € 0 cost in them (no `kosten_` column, or all empty)"
+        ))
+    } else {
+        None
+    }
+}
+
 /// One imported file: its record for `reference_vektis.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileRecord {
@@ -272,6 +292,8 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
         ..Columns::default()
     };
     let mut files = Vec::new();
+    // Year → the file that brought it: a second file of a year would double its rows.
+    let mut file_of_year: BTreeMap<i32, String> = BTreeMap::new();
     for path in paths {
         let name = path.display().to_string();
         let bad = |m: String| Error::Input {
@@ -282,6 +304,11 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
         let year = year_of(path).ok_or_else(|| {
             bad("no year (2011 or later) in the file name; Vektis files carry none inside".into())
         })?;
+        if let Some(first) = file_of_year.insert(year, name.clone()) {
+            return Err(bad(format!(
+                "is of {year}, and so is `{first}`: two files of one year would count its rows twice; import one file per year"
+            )));
+        }
         let mut lines = text.lines();
         let header = lines.next().ok_or_else(|| bad("is empty".into()))?;
         let head: Vec<String> = split_header(header, sep)
@@ -409,6 +436,11 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported> {
             warnings.push(format!(
                 "gemeente `{g}` ({n} rows) matches no CBS gemeente of 2024 nor a former one of the herindelingen table: kept without a code"
             ));
+        }
+        if let Some(why) = unusable(rows, rest_rows, years_sum, file_cents) {
+            return Err(bad(format!(
+                "{why}: no usable year {year}, nothing imported"
+            )));
         }
         if file_cents != table_cents {
             return Err(bad(format!(
@@ -641,6 +673,65 @@ mod tests {
             f.warnings
         );
         assert!(f.herindelingen.is_empty());
+    }
+
+    const HEAD: &str =
+        "geslacht;leeftijdsklasse;gemeentenaam;aantal_bsn;aantal_verzekerdejaren;kosten_farmacie\n";
+
+    /// The error of importing `body` (after the header) as `vektis_2023.csv`, or None.
+    fn import_error(body: &str) -> Option<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("vektis_2023.csv");
+        std::fs::write(&p, format!("{HEAD}{body}")).unwrap();
+        import(&[p]).err().map(|e| e.to_string())
+    }
+
+    /// A header without data rows, only a rest row, no insured years or no cost: each would
+    /// publish Nederland at € 0 per insured year, so each is refused, naming file and year.
+    #[test]
+    fn a_file_without_a_usable_year_is_refused() {
+        for (body, why) in [
+            ("", "no data rows"),
+            ("\n\n", "no data rows"),
+            (";;;;5;10\n", "only the rest row"),
+            ("M;90+;ENSCHEDE;0;0;10\n", "no insured years"),
+            ("M;90+;ENSCHEDE;3;2,5;\n", "€ 0 cost"),
+        ] {
+            let e = import_error(body).unwrap_or_else(|| panic!("`{body}` imported"));
+            assert!(
+                e.contains("vektis_2023.csv") && e.contains(why) && e.contains("year 2023"),
+                "{e}"
+            );
+        }
+        assert_eq!(import_error("M;90+;ENSCHEDE;3;2,5;1,00\n"), None);
+        assert_eq!(unusable(1, 0, 2.5, 100), None);
+        assert!(unusable(1, 0, f64::NAN, 100).is_some());
+    }
+
+    /// Two files of one year would double every row of it: refused, naming both and the year.
+    #[test]
+    fn two_files_of_one_year_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let row = "M;90+;ENSCHEDE;3;2,5;1,00\n";
+        let paths: Vec<PathBuf> = ["vektis_2023.csv", "zvw_2023_gemeente.csv"]
+            .iter()
+            .map(|n| {
+                let p = dir.path().join(n);
+                std::fs::write(&p, format!("{HEAD}{row}")).unwrap();
+                p
+            })
+            .collect();
+        let e = import(&paths).err().unwrap().to_string();
+        assert!(
+            e.contains("vektis_2023.csv")
+                && e.contains("zvw_2023_gemeente.csv")
+                && e.contains("2023"),
+            "{e}"
+        );
+        // Different years still import together.
+        let other = dir.path().join("vektis_2022.csv");
+        std::fs::write(&other, format!("{HEAD}{row}")).unwrap();
+        assert_eq!(import(&[paths[0].clone(), other]).unwrap().files.len(), 2);
     }
 
     /// Comma-separated with quoted decimal commas: the quotes keep `"1,10"` one field.
