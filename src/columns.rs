@@ -134,6 +134,11 @@ pub const OPTIONAL_INPUTS: [InputSpec; 1] = [GP_PRACTICES];
 /// Optional map geometry beside the inputs.
 pub const GEOMETRY_FILE: &str = "geometry.geojson";
 
+/// Columns the national comparison (`stages::national`, SPEC 3.8) adds to the profile.
+pub const EXPECTED_NL: &str = "expected_cost_nl_eur";
+pub const OE_NL: &str = "oe_nl";
+pub const GEMEENTE_VEKTIS: &str = "gemeente_vektis_cost_per_insured_year";
+
 /// Profile column beside `oe_ratio`: the O/E the outlier flags judge (capped cost per insured
 /// year against κ × norm per insured year by default; equal to `oe_ratio` when uncapped).
 pub const OE_FOR_FLAGS: &str = "oe_for_flags";

@@ -371,17 +371,17 @@ pub fn profile_columns() -> Vec<Published> {
     // Added from the Vektis reference table (`stages::national`; null without `[reference]`).
     for (name, nl, en) in [
         (
-            crate::stages::national::EXPECTED_NL,
+            crate::columns::EXPECTED_NL,
             "Kosten tegen landelijke bedragen",
             "Cost at national amounts",
         ),
         (
-            crate::stages::national::OE_NL,
+            crate::columns::OE_NL,
             "Werkelijk / landelijk (O/E)",
             "Actual / national (O/E)",
         ),
         (
-            crate::stages::national::GEMEENTE_VEKTIS,
+            crate::columns::GEMEENTE_VEKTIS,
             "Kosten per verzekerdenjaar in de gemeente, alle verzekeraars",
             "Cost per insured year in the gemeente, all insurers",
         ),

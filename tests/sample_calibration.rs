@@ -6,8 +6,9 @@ use polars::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use wijkscan::domain::{Period, CARE_TYPES};
+use wijkscan::domain::{AGE_CLASS_LABELS, AGE_CLASS_LOWER};
 use wijkscan::progress::Silent;
-use wijkscan::sample::calibration::{AGE_CLASS_LABELS, AGE_CLASS_LOWER, COST_PER_YEAR};
+use wijkscan::sample::calibration::COST_PER_YEAR;
 use wijkscan::sample::people::{
     draw_costs, frailty, relative_se, relative_se_total, use_probabilities,
 };

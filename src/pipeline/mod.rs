@@ -9,6 +9,7 @@
 //!   place only when the whole run succeeded), then the charts and report drawn from it.
 
 mod monitor;
+pub mod period;
 mod profile;
 mod references;
 mod write;
@@ -210,7 +211,7 @@ pub struct Computed {
     pub outliers: Option<Outliers>,
     pub focused: Option<crate::stages::focus::Focused>,
     /// The earlier periods and the changes between periods, for a monitoring run.
-    pub monitoring: Option<monitor::Monitoring>,
+    pub monitoring: Option<period::Monitoring>,
     /// The GP-practice view (SPEC 3.7) of the run's (last) period, when publishing.
     pub practices: Option<crate::stages::practices::PracticeView>,
     /// The reference tables of `[reference]`, read once.
@@ -458,7 +459,8 @@ fn focus_step(
 /// named by `[reference] vektis`, O/E against it and the gemeente's all-insurer cost per
 /// insured year; null columns without a table, and null on suppressed rows.
 fn national_columns(references: &References, profiled: &mut Profiled) -> Result<()> {
-    use crate::stages::national::{self, EXPECTED_NL, GEMEENTE_VEKTIS, OE_NL};
+    use crate::columns::{EXPECTED_NL, GEMEENTE_VEKTIS, OE_NL};
+    use crate::stages::national;
     let n = profiled.profile.height();
     let (expected, gemeente) = match &references.vektis {
         None => (vec![None; n], vec![None; n]),

@@ -7,6 +7,7 @@
 //! periods are computed at once; beside the report period's persons, at most those two
 //! periods' person frames are in memory, so memory does not grow with the number of periods.
 
+use super::period::{Monitoring, PeriodOutput};
 use super::{
     add_time, compile_segments, focus_step, outliers_step, profile_step, typed_inputs, validate,
     Computed, Profiled, Validated,
@@ -25,34 +26,6 @@ use std::time::Instant;
 
 /// A period's claims are complete only some months after it ends ("ijlen", SPEC 3.6).
 pub const PROVISIONAL_MONTHS: u32 = 6;
-
-/// What a monitoring run keeps of each period (oldest first, the last period included).
-pub struct PeriodOutput {
-    pub period: Period,
-    pub extracted_on: NaiveDate,
-    /// `pipeline` or `newest service date`.
-    pub extracted_on_source: &'static str,
-    pub provisional: bool,
-    /// Its published profile (every level, small cells hidden), as `Profiled::profile`.
-    pub profile: DataFrame,
-    /// Its segments table.
-    pub segments: DataFrame,
-    pub zvw: crate::stages::reconcile::Ledger,
-    pub wmo: crate::stages::reconcile::Ledger,
-    pub suppression: crate::stages::small_cells::SuppressionCounts,
-    /// Its warnings (validation and profile); empty for the last period, whose warnings are
-    /// the run's own.
-    pub warnings: Vec<crate::problem::Problem>,
-    /// Its validation (inputs and warnings); None for the last period, whose validation is
-    /// the run's own (`Computed::validated`).
-    pub validated: Option<Validated>,
-}
-
-/// The periods of a monitoring run and the monitoring table.
-pub struct Monitoring {
-    pub periods: Vec<PeriodOutput>,
-    pub table: DataFrame,
-}
 
 /// Whether a period extracted on `extracted_on` is still provisional.
 pub fn provisional(period: &Period, extracted_on: NaiveDate) -> bool {

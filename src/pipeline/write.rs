@@ -319,8 +319,8 @@ fn write_run(
 /// One table of every period of a monitoring run, each with its `period` as the last column
 /// (columns a period lacks, e.g. the last period's `oe_for_flags`, are null there).
 fn stack_periods(
-    m: &super::monitor::Monitoring,
-    table: impl Fn(&super::monitor::PeriodOutput) -> Result<DataFrame>,
+    m: &super::period::Monitoring,
+    table: impl Fn(&super::period::PeriodOutput) -> Result<DataFrame>,
 ) -> Result<DataFrame> {
     // The last period's columns and types, `period` last.
     let last = table(m.periods.last().expect("periods"))?;

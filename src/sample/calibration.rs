@@ -16,42 +16,6 @@
 //! eerstelijnsverblijf + gzsp + overig. `tests/sample_calibration.rs` recomputes this table from
 //! the file and checks it to the cent.
 
-/// Lower bound of each 5-year age class; the last class is 90+.
-pub const AGE_CLASS_LOWER: [u32; 19] = [
-    0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90,
-];
-
-/// The 5-year age class (index into `AGE_CLASS_LOWER`) of an age; 90 and over is the last.
-pub fn class_of_age(age: i64) -> usize {
-    AGE_CLASS_LOWER
-        .iter()
-        .rposition(|&lower| age >= i64::from(lower))
-        .unwrap_or(0)
-}
-
-/// Vektis labels of the age classes, as in the file (trimmed).
-pub const AGE_CLASS_LABELS: [&str; 19] = [
-    "0 t/m  4 jaar",
-    "5 t/m  9 jaar",
-    "10 t/m 14 jaar",
-    "15 t/m 19 jaar",
-    "20 t/m 24 jaar",
-    "25 t/m 29 jaar",
-    "30 t/m 34 jaar",
-    "35 t/m 39 jaar",
-    "40 t/m 44 jaar",
-    "45 t/m 49 jaar",
-    "50 t/m 54 jaar",
-    "55 t/m 59 jaar",
-    "60 t/m 64 jaar",
-    "65 t/m 69 jaar",
-    "70 t/m 74 jaar",
-    "75 t/m 79 jaar",
-    "80 t/m 84 jaar",
-    "85 t/m 89 jaar",
-    "90+",
-];
-
 /// Insured years in the 2023 file per (sex, age class): the national age pyramid.
 /// Index `[sex][class]` with sex 0 = M, 1 = V.
 pub const INSURED_YEARS: [[f64; 19]; 2] = [

@@ -10,17 +10,19 @@ pub mod calibration;
 pub mod geography;
 pub mod people;
 pub mod practices;
+pub mod seed;
 pub mod series;
 
 use crate::domain::{epoch_days, Period, CARE_TYPES};
 use crate::error::{Error, Result};
 use crate::progress::Reporter;
-use people::{mix, Chunk, Plan};
+use people::{Chunk, Plan};
 use polars::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, LogNormal, Normal};
 use rand_pcg::Pcg64;
 use rayon::prelude::*;
+use seed::mix;
 use std::path::Path;
 
 pub struct SampleOptions {

@@ -6,8 +6,10 @@
 //! costly are costly across the board). The mean is the Vektis 2023 figure for the person's
 //! sex and age class, scaled by insured days. Frail persons are likelier to get Wmo support.
 
-use super::calibration::{AGE_CLASS_LOWER, COST_PER_YEAR, INSURED_YEARS};
+use super::calibration::{COST_PER_YEAR, INSURED_YEARS};
 use super::geography::{Area, UNKNOWN_PC5};
+use super::seed::mix;
+use crate::domain::AGE_CLASS_LOWER;
 use crate::domain::CARE_TYPES;
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal, Poisson};
@@ -54,14 +56,6 @@ pub fn use_probabilities(age: u32, woman: bool, d: f64) -> [f64; 13] {
 /// A log-normal frailty with mean 1.
 pub fn frailty() -> LogNormal<f64> {
     LogNormal::new(-FRAILTY_SIGMA * FRAILTY_SIGMA / 2.0, FRAILTY_SIGMA).expect("valid log-normal")
-}
-
-/// A bijective mix of 64 bits (splitmix64's finaliser): distinct inputs give distinct ids.
-pub fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Everything shared by all chunks.

@@ -8,7 +8,7 @@
 //! generated value (ages, costs, claim lines) exactly as it was.
 
 use super::geography::Area;
-use super::people::mix;
+use super::seed::mix;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 use std::collections::BTreeMap;

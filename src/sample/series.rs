@@ -9,13 +9,15 @@
 //! so a person is the same in every period and every folder can be written on its own, in
 //! parallel chunks like the one-period sample.
 
-use super::calibration::{AGE_CLASS_LOWER, COST_PER_YEAR, INSURED_YEARS};
+use super::calibration::{COST_PER_YEAR, INSURED_YEARS};
 use super::geography::{self, Area};
 use super::people::{
-    draw_costs, frailty, household, mix, pick, use_probabilities, wmo_annual, wmo_base_rate,
-    wmo_type, Chunk,
+    draw_costs, frailty, household, pick, use_probabilities, wmo_annual, wmo_base_rate, wmo_type,
+    Chunk,
 };
+use super::seed::mix;
 use super::{frames, io, Sink, PC5_EFFECT_SIGMA, WIJK_EFFECT_SIGMA};
+use crate::domain::AGE_CLASS_LOWER;
 use crate::domain::{epoch_days, Period, CARE_TYPES};
 use crate::error::{Error, Result};
 use crate::progress::Reporter;
@@ -254,7 +256,7 @@ impl Plan<'_> {
             let from = if k == p.joined.0 { p.joined.1 } else { 0 };
             if k == j {
                 let to = if ends { day.max(from + 1) } else { days };
-                let class = super::calibration::class_of_age(i64::from(age));
+                let class = crate::domain::class_of_age(i64::from(age));
                 return Some(State {
                     age,
                     class,

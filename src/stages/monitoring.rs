@@ -362,10 +362,8 @@ impl<'a> Context<'a> {
             .iter()
             .filter_map(|r| {
                 let (level, code, segment, m) = entries[r.start].key;
-                (level == Level::Total
-                    && code == crate::stages::profile::TOTAL_CODE
-                    && segment.is_none())
-                .then(|| (m, Series(&entries[r.clone()])))
+                (level == Level::Total && code == crate::domain::TOTAL_CODE && segment.is_none())
+                    .then(|| (m, Series(&entries[r.clone()])))
             })
             .collect();
         Context {
@@ -813,7 +811,7 @@ mod tests {
             for _ in 0..3000 {
                 let level = levels[rng.gen_range(0..levels.len())];
                 let code = if level == Level::Total {
-                    crate::stages::profile::TOTAL_CODE.to_string()
+                    crate::domain::TOTAL_CODE.to_string()
                 } else {
                     format!("{}{:03}", level.as_str(), rng.gen_range(0..60))
                 };

@@ -5,16 +5,9 @@
 //! insured years, summed per area. Beside it, the area's gemeente's own all-insurer cost per
 //! insured year. Summed in 1/10,000 euro as integers, so the figures are the same every run.
 
-use crate::domain::{Level, DAYS_PER_YEAR};
-use crate::sample::calibration::{class_of_age, AGE_CLASS_LABELS};
-use crate::stages::profile::TOTAL_CODE;
+use crate::domain::{class_of_age, Level, AGE_CLASS_LABELS, DAYS_PER_YEAR, TOTAL_CODE};
 use polars::prelude::*;
 use std::collections::HashMap;
-
-/// Columns this stage adds to the profile (declared in `published`).
-pub const EXPECTED_NL: &str = "expected_cost_nl_eur";
-pub const OE_NL: &str = "oe_nl";
-pub const GEMEENTE_VEKTIS: &str = "gemeente_vektis_cost_per_insured_year";
 
 const SCALE: f64 = 1e4;
 

@@ -11,6 +11,7 @@
 
 use crate::columns::wmo_type_col;
 use crate::domain::{Level, Period, CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
+use crate::domain::{TOTAL_CODE, TOTAL_NAME};
 use crate::stages::claim_identity::{claim_id_aggs, conflict_after_aggs};
 pub use crate::stages::claim_identity::{
     claim_id_hash, collect_repeated_ids, mark_repeated, repeated_id_hashes,
@@ -21,9 +22,6 @@ use crate::stages::expected;
 pub use crate::columns::{ct_col, ct_contrib};
 pub use crate::frame::{cents, safe_div};
 use polars::prelude::*;
-
-pub const TOTAL_CODE: &str = "TOTAAL";
-pub const TOTAL_NAME: &str = "Totaal";
 
 /// Typed inputs (contract columns and types, see `stages::load`).
 #[derive(Clone)]

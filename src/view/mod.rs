@@ -284,9 +284,9 @@ impl RunView {
             }
         };
         let (exp_nl, oe_nl, gem_nl, s65, s75) = (
-            optional(crate::stages::national::EXPECTED_NL)?,
-            optional(crate::stages::national::OE_NL)?,
-            optional(crate::stages::national::GEMEENTE_VEKTIS)?,
+            optional(crate::columns::EXPECTED_NL)?,
+            optional(crate::columns::OE_NL)?,
+            optional(crate::columns::GEMEENTE_VEKTIS)?,
             optional("share_65plus")?,
             optional("share_75plus")?,
         );
@@ -441,7 +441,7 @@ impl RunView {
 
     /// The area with this code, at the level its code belongs to (pc5, CBS code or TOTAAL).
     pub fn area(&self, code: &str) -> Option<&AreaRow> {
-        let level = Level::of_code(code).unwrap_or(if code == crate::stages::profile::TOTAL_CODE {
+        let level = Level::of_code(code).unwrap_or(if code == crate::domain::TOTAL_CODE {
             Level::Total
         } else {
             Level::Pc5

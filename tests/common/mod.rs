@@ -11,8 +11,9 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_distr::Distribution;
 use rand_pcg::Pcg64;
+use wijkscan::domain::AGE_CLASS_LOWER;
 use wijkscan::domain::{Period, CARE_TYPES};
-use wijkscan::sample::calibration::{AGE_CLASS_LOWER, INSURED_YEARS};
+use wijkscan::sample::calibration::INSURED_YEARS;
 use wijkscan::sample::people::{draw_costs, frailty, use_probabilities};
 
 pub const PC5S: usize = 800;

@@ -14,9 +14,10 @@
 //! same every run. The profile's euro figures are never capped: this stage only feeds flags.
 
 use crate::domain::Level;
+use crate::domain::TOTAL_CODE;
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR};
 use crate::stages::expected::{BAND_UPPER, EXP_SCALE};
-use crate::stages::profile::{ct_col, TOTAL_CODE};
+use crate::stages::profile::ct_col;
 use crate::stats::residual::{weighted_quantile_of, Stratum, Sums};
 use polars::prelude::*;
 use rayon::prelude::*;

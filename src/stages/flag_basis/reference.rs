@@ -5,8 +5,8 @@
 use super::{metrics, Basis, Cap, GroupSums, PerArea, CAP_PERCENT, MIN_STRATUM_PERSONS};
 use crate::domain::Level;
 use crate::domain::DAYS_PER_YEAR;
+use crate::domain::TOTAL_CODE;
 use crate::stages::expected::{band, EXP_SCALE};
-use crate::stages::profile::TOTAL_CODE;
 use crate::stats::residual::{weighted_quantile, Stratum, Sums};
 use polars::prelude::*;
 use rayon::prelude::*;
