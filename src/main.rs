@@ -35,7 +35,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("wijkscan: {e}");
+            // Cut to a sane length: a library's message can repeat a whole input file.
+            eprintln!("wijkscan: {}", e.for_terminal());
             ExitCode::from(2)
         }
     }

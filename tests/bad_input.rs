@@ -451,3 +451,103 @@ fn practice_list_missing_a_column() {
         &["gp_practices.csv", "`practice_name`", "missing"],
     );
 }
+
+/// The shipped sample in a temporary folder with the claim lines as CSV (written by polars), and
+/// the CSV's lines, for the broken-CSV tests below.
+fn sample_with_claims_csv() -> (tempfile::TempDir, PathBuf, Vec<String>) {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    for e in std::fs::read_dir(samples).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), inputs.join(e.file_name())).unwrap();
+    }
+    let parquet = inputs.join("zvw_claims.parquet");
+    let mut df = ParquetReader::new(std::fs::File::open(&parquet).unwrap())
+        .finish()
+        .unwrap();
+    std::fs::remove_file(&parquet).unwrap();
+    let csv = inputs.join("zvw_claims.csv");
+    CsvWriter::new(std::fs::File::create(&csv).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let lines = std::fs::read_to_string(&csv)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    (tmp, inputs, lines)
+}
+
+/// Runs `wijkscan <command>` on `inputs` for 2024Q3 (`run` writes to `<tmp>/run`).
+fn wijkscan_on(command: &str, inputs: &Path) -> std::process::Output {
+    let mut cmd = Command::cargo_bin("wijkscan").unwrap();
+    cmd.args([command, "--inputs"])
+        .arg(inputs)
+        .args(["--period", "2024Q3"]);
+    if command == "run" {
+        cmd.arg("--out").arg(inputs.parent().unwrap().join("run"));
+    }
+    cmd.output().unwrap()
+}
+
+/// A claim-lines CSV broken at one line in the middle by `edit`: `validate` and `run` both exit
+/// 2 with a short message naming the file and the line (and `needles`), and no id of the file.
+fn assert_csv_fault_reported(edit: impl Fn(&str) -> String, needles: &[&str]) {
+    let (_tmp, inputs, mut lines) = sample_with_claims_csv();
+    let mid = lines.len() / 2;
+    lines[mid] = edit(&lines[mid]);
+    std::fs::write(inputs.join("zvw_claims.csv"), lines.join("\n") + "\n").unwrap();
+    // Claim and person ids of every line: none may be shown.
+    let ids: Vec<&str> = lines[1..]
+        .iter()
+        .flat_map(|l| l.split(',').take(2))
+        .map(|id| id.trim_matches('"'))
+        .filter(|id| id.len() > 4)
+        .collect();
+    let line = format!("line {}:", mid + 1);
+    for command in ["validate", "run"] {
+        let o = wijkscan_on(command, &inputs);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let shown: String = stderr.chars().take(2_000).collect();
+        assert_eq!(o.status.code(), Some(2), "{command}: {shown}");
+        assert!(
+            stderr.len() < 1_000,
+            "{command}: {} bytes: {shown}",
+            stderr.len()
+        );
+        for n in ["zvw_claims.csv", line.as_str()].iter().chain(needles) {
+            assert!(stderr.contains(n), "{command}: `{n}` not in: {stderr}");
+        }
+        if let Some(id) = ids.iter().find(|id| stderr.contains(*id)) {
+            panic!("{command}: the id `{id}` is shown: {stderr}");
+        }
+        assert!(!inputs.parent().unwrap().join("run").exists());
+    }
+}
+
+/// Issue 7a: an unterminated quote gave a 13 MB message repeating the file, ids included.
+#[test]
+fn csv_with_an_unterminated_quote() {
+    assert_csv_fault_reported(
+        |l| l.replacen(",P", ",\"P", 1),
+        &["unterminated quote", "column `person_id`"],
+    );
+}
+
+/// Issue 7a: a bare quote gave "expected 0 rows, actual 70868 rows" and no line.
+#[test]
+fn csv_with_a_quote_inside_an_unquoted_field() {
+    assert_csv_fault_reported(
+        |l| l.replacen(",P", ",P\"", 1),
+        &["quote", "unquoted field", "column `person_id`"],
+    );
+}
+
+/// Issue 7a: an extra field gave "found more fields than defined in 'Schema'" and no line.
+#[test]
+fn csv_with_an_extra_field() {
+    assert_csv_fault_reported(|l| format!("{l},x"), &["6 fields, the header has 5"]);
+}

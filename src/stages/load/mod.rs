@@ -14,12 +14,13 @@ pub use crate::problem::{format_problems, plural, Problem, Severity};
 pub use crate::stages::claim_identity::{claim_id_conflicts, conflict_expr};
 use std::path::{Path, PathBuf};
 
+mod csv_scan;
 mod files;
 mod rules;
 mod typing;
 
 pub use files::split_header;
-use files::{check_csv_header, check_parquet_footer};
+use files::{check_csv_header, check_parquet_footer, csv_read_problem};
 use rules::{blank, proven_distinct, rule, value_rules, Rule};
 pub use rules::{one_of, str_list};
 pub use typing::contract_dtype;
@@ -241,7 +242,6 @@ pub fn check_structure(file: &InputFile) -> std::result::Result<LazyFrame, Vec<P
         }
         Ok(_) => {}
     }
-    let what = file.format.describe();
     let checked = match file.format {
         Format::Csv => check_csv_header(file, &name),
         Format::Parquet => check_parquet_footer(file, &name),
@@ -251,24 +251,12 @@ pub fn check_structure(file: &InputFile) -> std::result::Result<LazyFrame, Vec<P
     }
     let raw = match scan_raw(file) {
         Ok(lf) => lf,
-        Err(e) => {
-            return Err(vec![Problem::error(
-                &name,
-                None,
-                format!("cannot be read as {what}: {e}"),
-            )])
-        }
+        Err(e) => return Err(vec![unreadable(file, &name, &e.to_string())]),
     };
     let mut raw_probe = raw.clone();
     let schema = match raw_probe.collect_schema() {
         Ok(s) => s,
-        Err(e) => {
-            return Err(vec![Problem::error(
-                &name,
-                None,
-                format!("cannot be read as {what}: {e}"),
-            )])
-        }
+        Err(e) => return Err(vec![unreadable(file, &name, &e.to_string())]),
     };
     let mut problems = Vec::new();
     for c in file.spec.columns {
@@ -324,7 +312,6 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         amount_cents: None,
         newest_service_day: None,
     };
-    let what = file.format.describe();
     let raw = match check_structure(file) {
         Ok(raw) => raw,
         Err(problems) => {
@@ -451,13 +438,7 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         match guarded_read(|| crate::stages::collect_streaming(frame.clone().select(counts_exprs)))
         {
             Ok(df) => df,
-            Err(e) => {
-                return fail(Problem::error(
-                    &name,
-                    None,
-                    format!("cannot be read as {what}: {e}"),
-                ))
-            }
+            Err(e) => return fail(unreadable(file, &name, &e)),
         };
     let get = |c: &str| -> u64 {
         counts
@@ -555,6 +536,18 @@ fn today_epoch_days() -> i32 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| (d.as_secs() / 86_400) as i32)
+}
+
+/// A read polars refused, as the problem shown; for a CSV, the line where the file breaks.
+fn unreadable(file: &InputFile, name: &str, error: &str) -> Problem {
+    match file.format {
+        Format::Csv => csv_read_problem(file, name, error),
+        Format::Parquet => Problem::error(
+            name,
+            None,
+            format!("cannot be read as {}: {error}", file.format.describe()),
+        ),
+    }
 }
 
 /// Runs a read of a user's file, turning a panic inside the reader into an error. polars 0.55's
