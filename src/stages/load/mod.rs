@@ -5,7 +5,10 @@
 //! all rule counts come from a single `select`, and only failing rules cost a second, small
 //! query for up to five example rows. All problems are collected, never only the first.
 
-use crate::columns::{InputSpec, Kind, ALL_INPUTS, GEOMETRY_FILE, OPTIONAL_INPUTS};
+use crate::columns::{
+    InputSpec, Kind, ALL_INPUTS, GEOMETRY_FILE, INSURED, OPTIONAL_INPUTS, WMO_PROVISIONS,
+    ZVW_CLAIMS,
+};
 use crate::domain::Period;
 use polars::prelude::*;
 // Diagnostics live in `crate::problem`; re-exported here for the stages that report them.
@@ -475,7 +478,7 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
         if n == 0 {
             continue;
         }
-        let examples = example_rows(&frame, &r.bad, r.column, file.format);
+        let examples = example_rows(&frame, &r.bad, file.spec.name, r.column, file.format);
         problems.push(Problem {
             severity: if r.fatal {
                 Severity::Error
@@ -577,7 +580,48 @@ fn guarded_read<T>(read: impl FnOnce() -> PolarsResult<T>) -> Result<T, String> 
     }
 }
 
-fn example_rows(frame: &LazyFrame, bad: &Expr, column: &str, format: Format) -> Vec<String> {
+/// Whether examples of a column may show its values. In the person-level files only code
+/// columns do (a wrong care type says what is wrong and no one's value); ids, postcodes,
+/// ages, dates and amounts of a person show the row number alone (SPEC 3.3: no person-level
+/// value leaves the run, an error message included).
+fn shows_values(file: &str, column: &str) -> bool {
+    let personal = [INSURED.name, ZVW_CLAIMS.name, WMO_PROVISIONS.name].contains(&file);
+    !personal
+        || matches!(
+            column,
+            "sex" | "care_type" | "provision_type" | "household" | "education" | "social_minimum"
+        )
+}
+
+fn example_rows(
+    frame: &LazyFrame,
+    bad: &Expr,
+    file: &str,
+    column: &str,
+    format: Format,
+) -> Vec<String> {
+    if !shows_values(file, column) {
+        let picked = guarded_read(|| {
+            frame
+                .clone()
+                .filter(bad.clone().fill_null(false))
+                .select([col(ROW)])
+                .limit(MAX_EXAMPLES as IdxSize)
+                .collect()
+        });
+        let Ok(df) = picked else { return Vec::new() };
+        let Ok(rows) = df.column(ROW) else {
+            return Vec::new();
+        };
+        let rows: Vec<String> = (0..df.height())
+            .filter_map(|i| rows.get(i).ok().map(|v| v.to_string()))
+            .collect();
+        return match rows.len() {
+            0 => Vec::new(),
+            1 => vec![format!("row {}", rows[0])],
+            _ => vec![format!("rows {}", rows.join(", "))],
+        };
+    }
     let shown = if format == Format::Csv && frame_has_raw(column) {
         format!("{column}__raw")
     } else {
@@ -691,7 +735,8 @@ mod tests {
             .iter()
             .find(|p| p.column.as_deref() == Some("pc5"))
             .unwrap();
-        assert_eq!(pc5.examples, vec!["row 2: \"7544a\"".to_string()]);
+        // A person's postcode is person-level: the row, not the value (SPEC 3.3).
+        assert_eq!(pc5.examples, vec!["row 2".to_string()]);
         // F became V in the typed frame
         let typed = checked.typed.unwrap().collect().unwrap();
         let sex = typed
