@@ -339,6 +339,41 @@ fn focus_command_tries_a_segment_live() {
 }
 
 #[test]
+fn segment_outside_the_allow_list_is_refused_in_a_few_lines() {
+    // Polars would take `sqrt(-1) > 0` (NaN > 0) and select everyone without a word.
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("data-samples");
+    std::fs::create_dir(&inputs).unwrap();
+    for e in std::fs::read_dir(root().join("data-samples")).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), inputs.join(e.file_name())).unwrap();
+        }
+    }
+    let o = Command::cargo_bin("wijkscan")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args([
+            "focus",
+            "--inputs",
+            "data-samples",
+            "--period",
+            "2024Q3",
+            "--segment",
+            "sqrt(-1) > 0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("segment `segment_1`, column 1: `sqrt` is not allowed in a filter"),
+        "{err}"
+    );
+    assert!(err.lines().count() <= 4 && err.len() < 400, "{err}");
+}
+
+#[test]
 fn bad_segment_in_pipeline_file_stops_before_reading_data() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("p.toml");

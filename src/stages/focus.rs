@@ -467,6 +467,23 @@ pub fn compile_all(
         .collect()
 }
 
+/// Every segment run once over no rows of the real feature types, before the areas: a polars
+/// error then names its segment, is one short line, and holds no person's value.
+fn check_segments(
+    schema: &Schema,
+    segments: &[Segment],
+    fixed: Option<&FixedSegments>,
+) -> crate::error::Result<()> {
+    use crate::stages::segments::{check_on_schema, kinds_agree};
+    kinds_agree(schema).map_err(crate::error::Error::Other)?;
+    let fixed = fixed.into_iter().flat_map(|f| f.values().flatten());
+    for s in segments.iter().chain(fixed) {
+        check_on_schema(&s.name, &s.filter, &s.expr, schema)
+            .map_err(|e| crate::error::Error::Other(e.to_string()))?;
+    }
+    Ok(())
+}
+
 /// Segments and tree proposals in every focus area (default: every gemeente).
 pub fn run(
     persons: &DataFrame,
@@ -501,6 +518,7 @@ pub fn run_with(
     let mut features = crate::stages::features::features(persons.clone().lazy()).collect()?;
     features.rechunk_mut();
     laps.lap("features");
+    check_segments(features.schema(), segments, fixed)?;
     let lf = features.clone().lazy();
     let mut areas: Vec<String> = focus.areas.clone();
     if areas.is_empty() {
