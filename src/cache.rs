@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
-use crate::stages::profile::Profiled;
+use crate::stages::profile::levels::Profiled;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -24,10 +24,10 @@ struct Key {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Record {
     key: Key,
-    zvw: crate::stages::reconcile::Ledger,
-    wmo: crate::stages::reconcile::Ledger,
-    suppression: crate::stages::small_cells::SuppressionCounts,
-    warnings: Vec<crate::stages::load::Problem>,
+    zvw: crate::stages::profile::reconcile::Ledger,
+    wmo: crate::stages::profile::reconcile::Ledger,
+    suppression: crate::stages::privacy::profile_cells::SuppressionCounts,
+    warnings: Vec<crate::problem::Problem>,
 }
 
 pub fn dir(run: &Path) -> PathBuf {

@@ -1,7 +1,7 @@
 //! The one home of input names, column names and the expected schema of each input (SPEC 2).
 
 /// Logical type of a contract column. Files may store a compatible physical type
-/// (any integer width for `Int`, integers for `Float`); see `stages::load`.
+/// (any integer width for `Int`, integers for `Float`); see `stages::inputs::validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Str,
@@ -134,7 +134,7 @@ pub const OPTIONAL_INPUTS: [InputSpec; 1] = [GP_PRACTICES];
 /// Optional map geometry beside the inputs.
 pub const GEOMETRY_FILE: &str = "geometry.geojson";
 
-/// Columns the national comparison (`stages::national`, SPEC 3.8) adds to the profile.
+/// Columns the national comparison (`stages::profile::national`, SPEC 3.8) adds to the profile.
 pub const EXPECTED_NL: &str = "expected_cost_nl_eur";
 pub const OE_NL: &str = "oe_nl";
 pub const GEMEENTE_VEKTIS: &str = "gemeente_vektis_cost_per_insured_year";

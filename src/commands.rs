@@ -5,8 +5,8 @@ use crate::cli::{FocusArgs, OutliersArgs, ProfileArgs, ReportArgs, RunArgs, Samp
 use crate::config::{self, Overrides, Settings};
 use crate::domain::Period;
 use crate::error::{Error, Result};
+use crate::problem::format_problems;
 use crate::progress;
-use crate::stages::load::format_problems;
 use crate::{pipeline, sample};
 use polars::prelude::*;
 
@@ -349,10 +349,12 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
         s.focus.segments.clear();
     }
     for (i, f) in args.segments.iter().enumerate() {
-        s.focus.segments.push(crate::stages::segments::SegmentDef {
-            name: format!("segment_{}", i + 1),
-            filter: f.clone(),
-        });
+        s.focus
+            .segments
+            .push(crate::stages::focus::segments::SegmentDef {
+                name: format!("segment_{}", i + 1),
+                filter: f.clone(),
+            });
     }
     if args.no_propose || args.only {
         s.focus.propose = false;
@@ -489,7 +491,7 @@ pub fn outliers(args: &OutliersArgs) -> Result<u8> {
 
 /// Segments per focus area, for the working session's screen.
 pub fn focus_table(
-    rows: &[crate::stages::focus::SegmentRow],
+    rows: &[crate::stages::focus::groups::SegmentRow],
     refused: &[bool],
     min_volume: i64,
 ) -> String {

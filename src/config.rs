@@ -102,12 +102,12 @@ pub struct RawFocus {
     pub propose: Option<bool>,
     pub max_depth: Option<usize>,
     #[serde(default)]
-    pub segments: Vec<crate::stages::segments::SegmentDef>,
+    pub segments: Vec<crate::stages::focus::segments::SegmentDef>,
 }
 
 // Focus settings belong to their stage; kept reachable here for the callers that resolve
 // pipeline files.
-pub use crate::stages::focus::FocusSettings;
+pub use crate::stages::focus::groups::FocusSettings;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -176,7 +176,7 @@ pub struct Settings {
     pub monitoring_levels: Vec<Level>,
     pub force: bool,
     pub focus: FocusSettings,
-    pub outliers: crate::stages::outliers::Settings,
+    pub outliers: crate::stages::outliers::flags::Settings,
     /// Language of the report and charts.
     pub lang: crate::text::Lang,
     /// Level of the practice × area cross table (SPEC 3.7): wijk or buurt.
@@ -231,7 +231,7 @@ impl Settings {
                 propose: false,
                 max_depth: 4,
             },
-            outliers: crate::stages::outliers::Settings::default(),
+            outliers: crate::stages::outliers::flags::Settings::default(),
             practice_cross_level: Level::Wijk,
             practices: true,
             reference_vektis: None,
@@ -391,7 +391,7 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             ))
         })?,
     };
-    let outliers = crate::stages::outliers::Settings {
+    let outliers = crate::stages::outliers::flags::Settings {
         method: raw
             .outliers
             .overdispersion
@@ -464,7 +464,7 @@ pub fn check_run_name(name: &str) -> std::result::Result<(), String> {
 pub const DEFAULT_MIN_VOLUME: i64 = 100;
 
 fn resolve_focus(raw: RawFocus) -> std::result::Result<FocusSettings, String> {
-    use crate::stages::segments::{builtin, builtin_named};
+    use crate::stages::focus::segments::{builtin, builtin_named};
     let mut segments = match raw.builtin {
         None => builtin(),
         Some(names) => names

@@ -5,7 +5,9 @@
 
 use crate::domain::Level;
 use crate::error::{Error, Result};
-use crate::stages::focus::{blank, compile_all, protect_table, CellSpec, FocusArea, SegmentRow};
+use crate::stages::focus::groups::{
+    blank, compile_all, protect_table, CellSpec, FocusArea, SegmentRow,
+};
 use polars::prelude::*;
 
 /// A cell already shown to someone: its filter and focus area code.
@@ -30,7 +32,7 @@ pub fn audit(
     let mut all_rows = Vec::new();
     let mut fixed = Vec::new();
     for s in shown {
-        let def = crate::stages::segments::SegmentDef {
+        let def = crate::stages::focus::segments::SegmentDef {
             name: s.segment.clone(),
             filter: s.filter.clone(),
         };

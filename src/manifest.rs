@@ -3,11 +3,11 @@
 //! folder of another record format is refused with a message naming both versions.
 
 use crate::error::{Error, Result};
-use crate::stages::load::Problem;
-use crate::stages::outliers::{CostBasis, Fit};
-use crate::stages::reconcile::Ledger;
-use crate::stages::segment_privacy::SegmentSuppression;
-use crate::stages::small_cells::SuppressionCounts;
+use crate::problem::Problem;
+use crate::stages::outliers::flags::{CostBasis, Fit};
+use crate::stages::privacy::profile_cells::SuppressionCounts;
+use crate::stages::privacy::segment_cells::SegmentSuppression;
+use crate::stages::profile::reconcile::Ledger;
 use crate::stats::overdispersion::Method;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

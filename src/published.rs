@@ -1,11 +1,11 @@
 //! The published profile's columns, each declared once: its name, how its value follows from
 //! the area's raw sums, which small-cell rule protects it (SPEC 3.3) and its label in Dutch
-//! and English. `stages::profile::derive` computes the columns from this list in this order,
-//! `stages::small_cells` protects them by it, and the report labels them with it. A column
+//! and English. `stages::profile::levels::derive` computes the columns from this list in this order,
+//! `stages::privacy::profile_cells` protects them by it, and the report labels them with it. A column
 //! added here without a protection does not compile; `tests/cli.rs` checks that every column
 //! a run publishes is declared.
 //!
-//! The raw sums (`stages::profile::level_frame`) are distinct persons counted at each level
+//! The raw sums (`stages::profile::levels::level_frame`) are distinct persons counted at each level
 //! and integer cents summed per level; `insured_years`, `norm_insured_years`, `zvw_cost_eur`
 //! and `norm_cost_eur` are converted from days, micro-years and cents before these values.
 
@@ -368,7 +368,7 @@ pub fn profile_columns() -> Vec<Published> {
         nl: "O/E waarop de uitschieters zijn beoordeeld".into(),
         en: "O/E the outliers were judged on".into(),
     });
-    // Added from the Vektis reference table (`stages::national`; null without `[reference]`).
+    // Added from the Vektis reference table (`stages::profile::national`; null without `[reference]`).
     for (name, nl, en) in [
         (
             crate::columns::EXPECTED_NL,

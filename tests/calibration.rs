@@ -11,7 +11,7 @@ use common::write_book;
 use wijkscan::domain::Period;
 use wijkscan::pipeline;
 use wijkscan::pipeline::Stage;
-use wijkscan::stages::outliers::{detect, Detected, Settings};
+use wijkscan::stages::outliers::flags::{detect, Detected, Settings};
 use wijkscan::stats::overdispersion::Method;
 
 fn judge(period: &str, persons: usize, seed: u64, plant: f64, settings: Settings) -> Detected {

@@ -1,12 +1,12 @@
 //! The order of the claim lines changes nothing: the shipped sample lists each person's lines
 //! together, so its claims per person are summed over runs of a person; the same lines in
-//! random order go the other way (`stages::claim_sums`). Profile, raw levels, persons and
+//! random order go the other way (`stages::inputs::claim_sums`). Profile, raw levels, persons and
 //! ledgers must be the same.
 
 use polars::prelude::*;
 use wijkscan::domain::Period;
 use wijkscan::pipeline::{self, Stage};
-use wijkscan::stages::claim_sums::grouped_by_person;
+use wijkscan::stages::inputs::claim_sums::grouped_by_person;
 
 fn samples() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")

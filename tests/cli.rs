@@ -556,14 +556,14 @@ fn every_published_profile_column_has_a_suppression_rule() {
         .get_column_names()
         .iter()
         .map(|c| c.to_string())
-        .filter(|c| wijkscan::stages::small_cells::protection_of(c).is_none())
+        .filter(|c| wijkscan::stages::privacy::profile_cells::protection_of(c).is_none())
         .collect();
     assert!(
         undeclared.is_empty(),
         "published without a rule: {undeclared:?}"
     );
     // And the walk can fail: a made-up column has no rule.
-    assert!(wijkscan::stages::small_cells::protection_of("zvw_new_figure").is_none());
+    assert!(wijkscan::stages::privacy::profile_cells::protection_of("zvw_new_figure").is_none());
     // The run publishes exactly the declared columns, in declaration order, and each has its
     // labels in both languages.
     let declared: Vec<String> = wijkscan::published::profile_columns()

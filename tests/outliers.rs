@@ -7,7 +7,7 @@ use wijkscan::pipeline;
 use wijkscan::pipeline::Stage;
 use wijkscan::progress::Silent;
 use wijkscan::sample::{generate, SampleOptions};
-use wijkscan::stages::outliers::{detect, Settings};
+use wijkscan::stages::outliers::flags::{detect, Settings};
 use wijkscan::stats::overdispersion::Method;
 
 #[test]
@@ -192,7 +192,7 @@ fn capped_figures_of_few_capped_persons_are_not_published() {
         .unwrap()
         .profiled;
     let d = detect(&p.raw, &p.profile, &p.persons, Settings::default(), 10).unwrap();
-    let basis = wijkscan::stages::flag_basis::basis(&p.persons, &p.raw, true).unwrap();
+    let basis = wijkscan::stages::outliers::basis::basis(&p.persons, &p.raw, true).unwrap();
     let total = basis.metric("total").unwrap();
     let oe = wijkscan::frame::floats(&p.profile, "oe_ratio").unwrap();
     let codes = wijkscan::frame::strings(&p.raw, "area_code").unwrap();

@@ -2,14 +2,14 @@
 //! the nested-area attack as a CLI run (a gemeente and all its wijken, the built-in segments),
 //! overlapping segments of one area, a live session, and a property test over random
 //! focus-area trees and segment filters against an attacker written independently of
-//! `stages::segment_privacy` (plain Gaussian elimination over persons).
+//! `stages::privacy::segment_cells` (plain Gaussian elimination over persons).
 
 use assert_cmd::Command;
 use polars::prelude::*;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use wijkscan::stages::focus::{protect_table, CellSpec, FocusArea, SegmentRow};
+use wijkscan::stages::focus::groups::{protect_table, CellSpec, FocusArea, SegmentRow};
 
 fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
@@ -462,18 +462,20 @@ proptest! {
 fn letting_the_person_features_go_changes_no_segment_row() {
     use wijkscan::domain::Period;
     use wijkscan::pipeline::{execute_folder, Stage};
-    use wijkscan::stages::focus::{compile_all, run_with};
+    use wijkscan::stages::focus::groups::{compile_all, run_with};
     let period = Period::parse("2024Q3").unwrap();
     let computed = execute_folder(&samples(), &period, 10, Stage::Profile).unwrap();
     let persons = &computed.profiled.persons;
     let settings = wijkscan::config::Settings::for_inputs(&samples(), period, 10);
-    let defs: Vec<wijkscan::stages::segments::SegmentDef> =
+    let defs: Vec<wijkscan::stages::focus::segments::SegmentDef> =
         [("oud", "age >= 75"), ("jong", "age < 40")]
             .iter()
-            .map(|(name, filter)| wijkscan::stages::segments::SegmentDef {
-                name: name.to_string(),
-                filter: filter.to_string(),
-            })
+            .map(
+                |(name, filter)| wijkscan::stages::focus::segments::SegmentDef {
+                    name: name.to_string(),
+                    filter: filter.to_string(),
+                },
+            )
             .collect();
     let segments = compile_all(&defs).unwrap();
     for areas in [

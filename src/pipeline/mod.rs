@@ -8,22 +8,23 @@
 //! - `write`: the run folder, written atomically (a hidden sibling folder first, renamed into
 //!   place only when the whole run succeeded), then the charts and report drawn from it.
 
-mod monitor;
 pub mod period;
-mod profile;
+mod profile_step;
 mod references;
+mod series;
 mod write;
 
 pub use references::References;
 
-pub use profile::{care_type_columns, FileNames, Profiled};
+pub use profile_step::{care_type_columns, FileNames, Profiled};
 pub use write::{published_profile, write_table};
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::problem::{format_problems, Problem};
 use crate::progress::Reporter;
-use crate::stages::load::{self, format_problems, Checked, InputSet, Problem};
-use crate::stages::profile::Inputs;
+use crate::stages::inputs::validate::{self, Checked, InputSet};
+use crate::stages::profile::levels::Inputs;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -50,8 +51,9 @@ pub fn validate(
     reporter: &dyn Reporter,
 ) -> Result<Validated> {
     reporter.start("validate", None);
-    let (inputs, mut problems) = load::find_inputs_with(&settings.inputs, &settings.shared_inputs);
-    let checked = load::check_all(&inputs, &settings.period);
+    let (inputs, mut problems) =
+        validate::find_inputs_with(&settings.inputs, &settings.shared_inputs);
+    let checked = validate::check_all(&inputs, &settings.period);
     for c in &checked {
         problems.extend(c.problems.iter().cloned());
     }
@@ -78,7 +80,10 @@ pub fn validate(
     if claim_ids {
         if let Some(c) = checked.iter().find(|c| c.file.spec.name == "zvw_claims") {
             if let Some(typed) = &c.typed {
-                if let Some(p) = load::claim_id_conflicts(typed, &c.file.display_name())? {
+                if let Some(p) = crate::stages::inputs::claim_identity::claim_id_conflicts(
+                    typed,
+                    &c.file.display_name(),
+                )? {
                     problems.push(p);
                 }
             }
@@ -92,12 +97,13 @@ pub fn validate(
     })
 }
 
-/// The file-level checks of every input (`load::check_structure`: files found, readable,
+/// The file-level checks of every input (`validate::check_structure`: files found, readable,
 /// the contract's columns and types), without reading rows.
 pub fn check_structure(settings: &Settings) -> Vec<Problem> {
-    let (inputs, mut problems) = load::find_inputs_with(&settings.inputs, &settings.shared_inputs);
+    let (inputs, mut problems) =
+        validate::find_inputs_with(&settings.inputs, &settings.shared_inputs);
     for f in &inputs.files {
-        if let Err(p) = load::check_structure(f) {
+        if let Err(p) = validate::check_structure(f) {
             problems.extend(p);
         }
     }
@@ -200,8 +206,8 @@ pub enum Stage {
     Publish,
 }
 
-/// Flags, fits and the cost basis, from `stages::outliers::detect`.
-pub type Outliers = crate::stages::outliers::Detected;
+/// Flags, fits and the cost basis, from `stages::outliers::flags::detect`.
+pub type Outliers = crate::stages::outliers::flags::Detected;
 
 /// What a run computed, up to the stage asked for.
 pub struct Computed {
@@ -209,7 +215,7 @@ pub struct Computed {
     pub validated: Option<Validated>,
     pub profiled: Profiled,
     pub outliers: Option<Outliers>,
-    pub focused: Option<crate::stages::focus::Focused>,
+    pub focused: Option<crate::stages::focus::groups::Focused>,
     /// The earlier periods and the changes between periods, for a monitoring run.
     pub monitoring: Option<period::Monitoring>,
     /// The GP-practice view (SPEC 3.7) of the run's (last) period, when publishing.
@@ -348,13 +354,13 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Computed> {
     if settings.periods.is_empty() {
         execute(settings, Stage::Publish, Source::Inputs, reporter)
     } else {
-        monitor::run(settings, reporter)
+        series::run(settings, reporter)
     }
 }
 
 /// The segment filters of the settings, compiled (a bad filter names the pipeline file).
-fn compile_segments(settings: &Settings) -> Result<Vec<crate::stages::focus::Segment>> {
-    crate::stages::focus::compile_all(&settings.focus.segments).map_err(|e| Error::Config {
+fn compile_segments(settings: &Settings) -> Result<Vec<crate::stages::focus::groups::Segment>> {
+    crate::stages::focus::groups::compile_all(&settings.focus.segments).map_err(|e| Error::Config {
         path: settings
             .pipeline_file
             .clone()
@@ -373,7 +379,7 @@ fn profile_step(
     reporter: &dyn Reporter,
 ) -> Result<Profiled> {
     let t = Instant::now();
-    let profiled = profile::profile(
+    let profiled = profile_step::profile(
         inputs,
         &settings.period,
         settings.min_cell,
@@ -393,7 +399,7 @@ fn outliers_step(
     settings: &Settings,
     profiled: &mut Profiled,
     publish: bool,
-    basis: Option<&crate::stages::flag_basis::Basis>,
+    basis: Option<&crate::stages::outliers::basis::Basis>,
     references: &References,
     timings: &mut BTreeMap<String, f64>,
     reporter: &dyn Reporter,
@@ -402,14 +408,14 @@ fn outliers_step(
     reporter.start("outliers", None);
     let detected = match basis {
         // A monitoring run has the period's cost basis already (its changes are judged on it).
-        Some(b) => crate::stages::outliers::detect_on(
+        Some(b) => crate::stages::outliers::flags::detect_on(
             &profiled.raw,
             &profiled.profile,
             b,
             settings.outliers,
             settings.min_cell,
         )?,
-        None => crate::stages::outliers::detect(
+        None => crate::stages::outliers::flags::detect(
             &profiled.raw,
             &profiled.profile,
             &profiled.persons,
@@ -432,16 +438,16 @@ fn outliers_step(
 
 fn focus_step(
     settings: &Settings,
-    segments: &[crate::stages::focus::Segment],
-    fixed: Option<&crate::stages::focus::FixedSegments>,
+    segments: &[crate::stages::focus::groups::Segment],
+    fixed: Option<&crate::stages::focus::groups::FixedSegments>,
     profiled: &Profiled,
     keep_features: bool,
     timings: &mut BTreeMap<String, f64>,
     reporter: &dyn Reporter,
-) -> Result<crate::stages::focus::Focused> {
+) -> Result<crate::stages::focus::groups::Focused> {
     let t = Instant::now();
     reporter.start("focus", None);
-    let focused = crate::stages::focus::run_with(
+    let focused = crate::stages::focus::groups::run_with(
         &profiled.persons,
         segments,
         fixed,
@@ -460,7 +466,7 @@ fn focus_step(
 /// insured year; null columns without a table, and null on suppressed rows.
 fn national_columns(references: &References, profiled: &mut Profiled) -> Result<()> {
     use crate::columns::{EXPECTED_NL, GEMEENTE_VEKTIS, OE_NL};
-    use crate::stages::national;
+    use crate::stages::profile::national;
     let n = profiled.profile.height();
     let (expected, gemeente) = match &references.vektis {
         None => (vec![None; n], vec![None; n]),

@@ -17,9 +17,9 @@ pub struct PeriodOutput {
     pub profile: DataFrame,
     /// Its segments table.
     pub segments: DataFrame,
-    pub zvw: crate::stages::reconcile::Ledger,
-    pub wmo: crate::stages::reconcile::Ledger,
-    pub suppression: crate::stages::small_cells::SuppressionCounts,
+    pub zvw: crate::stages::profile::reconcile::Ledger,
+    pub wmo: crate::stages::profile::reconcile::Ledger,
+    pub suppression: crate::stages::privacy::profile_cells::SuppressionCounts,
     /// Its warnings (validation and profile); empty for the last period, whose warnings are
     /// the run's own.
     pub warnings: Vec<crate::problem::Problem>,

@@ -4,7 +4,7 @@
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::stages::national::{self, National};
+use crate::stages::profile::national::{self, National};
 use polars::prelude::DataFrame;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

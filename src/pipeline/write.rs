@@ -7,9 +7,9 @@ use crate::config::Settings;
 use crate::domain::Level;
 use crate::error::{Error, Result};
 use crate::manifest::{Manifest, OutliersRecord, PeriodRecord, Reconciliation, RunInfo};
+use crate::problem::Problem;
 use crate::progress::Reporter;
-use crate::stages::load::Problem;
-use crate::stages::profile::level_rank;
+use crate::stages::profile::levels::level_rank;
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -97,7 +97,7 @@ pub fn published_profile(profile: &DataFrame, levels: &[Level]) -> Result<DataFr
     Ok(profile
         .clone()
         .lazy()
-        .filter(col("level").is_in(crate::stages::load::str_list(&levels), false))
+        .filter(col("level").is_in(crate::stages::inputs::rules::str_list(&levels), false))
         .sort_by_exprs(
             [level_rank(), col("area_code")],
             SortMultipleOptions::default(),
@@ -145,7 +145,7 @@ fn add_to_manifest(dir: &Path, rendered: &crate::report::Written) -> Result<()> 
 struct Tables<'a> {
     outliers: &'a super::Outliers,
     segments: DataFrame,
-    segment_suppression: &'a crate::stages::segment_privacy::SegmentSuppression,
+    segment_suppression: &'a crate::stages::privacy::segment_cells::SegmentSuppression,
 }
 
 /// Tables and manifest into `dir`; returns the stage timings with `write` added.
@@ -193,7 +193,7 @@ fn write_run(
             "focus_populations",
         )?);
     }
-    let mut flags = crate::stages::outliers::to_frame(&outliers.flags)?;
+    let mut flags = crate::stages::outliers::flags::to_frame(&outliers.flags)?;
     outputs.extend(write_table(&mut flags, dir, "outliers")?);
     // The geometry travels with the run, so `wijkscan report` can redraw the maps later.
     if let Some(g) = &validated.inputs.geometry {
@@ -205,7 +205,7 @@ fn write_run(
 
     // Checksums of the inputs (every period's, oldest first), files in parallel (plain file
     // reads, no polars inside).
-    let checked: Vec<&crate::stages::load::Checked> = computed
+    let checked: Vec<&crate::stages::inputs::validate::Checked> = computed
         .monitoring
         .iter()
         .flat_map(|m| m.periods.iter().filter_map(|p| p.validated.as_ref()))

@@ -16,7 +16,7 @@
 //!   left out and counted in a warning. A figure the file does not have is null, and says so.
 
 use crate::error::{Error, Result};
-use crate::stages::load::split_header;
+use crate::stages::inputs::files::split_header;
 use polars::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;

@@ -25,7 +25,7 @@
 
 use crate::domain::CARE_TYPES;
 use crate::error::{Error, Result};
-use crate::stages::load::split_header;
+use crate::stages::inputs::files::split_header;
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -280,7 +280,7 @@ struct Columns {
 }
 
 fn eur(cents: i64) -> String {
-    crate::stages::reconcile::eur_text(cents)
+    crate::stages::profile::reconcile::eur_text(cents)
 }
 
 /// Imports Vektis gemeente files into one table (rows in file order, files in the order given).

@@ -187,7 +187,7 @@ pub(super) fn ledgers(view: &RunView, lang: Lang) -> Vec<Ledger> {
         let Some(l) = view.manifest.ledger(key) else {
             continue;
         };
-        let row = |b: &crate::stages::reconcile::Bucket| LedgerRow {
+        let row = |b: &crate::stages::profile::reconcile::Bucket| LedgerRow {
             bucket: bucket(&b.bucket),
             rows: lang.number(b.rows as f64, 0),
             eur: lang.euro_decimals(b.cents as f64 / 100.0, 2),

@@ -1,24 +1,25 @@
-//! The stages of a run, each from frames to frames; only `pipeline` does file I/O.
+//! The stages of a run, each from frames to frames; only `pipeline` does file I/O. One folder
+//! per sub-pipeline, in the order a run passes them; a stage may use the folders above it in
+//! this list (and `stats`, `domain`, `columns`, `published`), never one below:
+//!
+//! - `inputs`: the data contract checked and typed; claim lines to one row per claim id and
+//!   per person;
+//! - `profile`: persons → the level tables (pc5 … total), expected and national costs, and the
+//!   reconciliation of every euro;
+//! - `privacy`: what may be published — small cells in the profile, the segments and the
+//!   practice tables;
+//! - `outliers`: the cost basis the flags judge and the funnel flags;
+//! - `focus`: person features, segments, focus-group measures and proposals;
+//! - `practices`: the GP-practice view (SPEC 3.7);
+//! - `monitoring`: several periods side by side (SPEC 3.6).
 
-pub mod claim_identity;
-pub mod claim_sums;
-pub mod expected;
-pub mod features;
-pub mod flag_basis;
 pub mod focus;
-pub mod load;
+pub mod inputs;
 pub mod monitoring;
-pub mod national;
 pub mod outliers;
-pub mod practice_privacy;
 pub mod practices;
+pub mod privacy;
 pub mod profile;
-pub mod reconcile;
-pub mod segment_privacy;
-pub mod segments;
-pub mod small_cells;
-pub mod suppress;
-pub mod tree;
 
 use polars::prelude::{DataFrame, Engine, LazyFrame, PolarsResult};
 

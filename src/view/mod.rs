@@ -108,7 +108,7 @@ fn read_changes(dir: &Path) -> Result<Vec<ChangeRow>> {
         .filter(
             col("level")
                 .neq(lit("pc5"))
-                .and(crate::stages::load::one_of(
+                .and(crate::stages::inputs::rules::one_of(
                     col("metric"),
                     &["oe_ratio", "zvw_cost_per_insured_year", "cost_per_person"],
                 )),

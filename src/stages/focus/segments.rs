@@ -11,7 +11,7 @@
 //! `education <> 'low'`.
 
 use crate::domain::PROVISION_TYPES;
-use crate::stages::features::wmo_type_col;
+use crate::stages::focus::features::wmo_type_col;
 use polars::prelude::{DataFrame, Expr, IntoLazy, PolarsError, Schema};
 use sqlparser::ast::{
     visit_expressions, BinaryOperator as Op, Expr as Sql, Spanned, UnaryOperator, Value,
@@ -589,7 +589,7 @@ pub fn compile(def: &SegmentDef, features: &[&str]) -> Result<Expr, SegmentError
 
 /// Whether the person features' real types are the kinds the checks assume.
 pub fn kinds_agree(schema: &Schema) -> Result<(), String> {
-    for name in crate::stages::features::feature_names() {
+    for name in crate::stages::focus::features::feature_names() {
         let Some(dtype) = schema.get(&name) else {
             continue;
         };
@@ -902,7 +902,7 @@ mod tests {
 
     #[test]
     fn builtins_compile_against_person_features() {
-        let names = crate::stages::features::feature_names();
+        let names = crate::stages::focus::features::feature_names();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         for s in builtin() {
             let _ = compile(&s, &names).unwrap_or_else(|e| panic!("{e}"));

@@ -10,24 +10,13 @@ use crate::columns::{
     ZVW_CLAIMS,
 };
 use crate::domain::Period;
+use crate::problem::{fmt_value, Problem, Severity, MAX_EXAMPLES};
 use polars::prelude::*;
-// Diagnostics live in `crate::problem`; re-exported here for the stages that report them.
-use crate::problem::{fmt_value, MAX_EXAMPLES};
-pub use crate::problem::{format_problems, plural, Problem, Severity};
-pub use crate::stages::claim_identity::{claim_id_conflicts, conflict_expr};
 use std::path::{Path, PathBuf};
 
-mod csv_scan;
-mod files;
-mod rules;
-mod typing;
-
-pub use files::split_header;
-use files::{check_csv_header, check_parquet_footer, csv_read_problem};
-use rules::{blank, proven_distinct, rule, value_rules, Rule};
-pub use rules::{one_of, str_list};
-pub use typing::contract_dtype;
-use typing::{compatible, typed_expr};
+use super::files::{check_csv_header, check_parquet_footer, csv_read_problem};
+use super::rules::{blank, proven_distinct, rule, value_rules, Rule};
+use super::typing::{compatible, typed_expr};
 
 /// Name of the 1-based row number added for error messages.
 const ROW: &str = "__row";
@@ -681,6 +670,7 @@ pub fn check_all(set: &InputSet, period: &Period) -> Vec<Checked> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stages::inputs::claim_identity::claim_id_conflicts;
     use std::io::Write;
 
     fn write_csv(dir: &Path, name: &str, body: &str) -> InputFile {

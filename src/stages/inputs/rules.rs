@@ -95,7 +95,7 @@ pub(super) fn proven_distinct(frame: LazyFrame, column: &str) -> bool {
         return false;
     }
     drop(df);
-    crate::stages::claim_identity::repeated_hashes(v).is_empty()
+    crate::stages::inputs::claim_identity::repeated_hashes(v).is_empty()
 }
 
 /// `text` is empty or all whitespace (as `str::trim` and polars' `strip_chars` see it), per

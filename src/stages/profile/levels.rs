@@ -12,18 +12,18 @@
 use crate::columns::wmo_type_col;
 use crate::domain::{Level, Period, CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
 use crate::domain::{TOTAL_CODE, TOTAL_NAME};
-use crate::stages::claim_identity::{claim_id_aggs, conflict_after_aggs};
-pub use crate::stages::claim_identity::{
+use crate::stages::inputs::claim_identity::{claim_id_aggs, conflict_after_aggs};
+pub use crate::stages::inputs::claim_identity::{
     claim_id_hash, collect_repeated_ids, mark_repeated, repeated_id_hashes,
 };
-pub use crate::stages::claim_sums::{claims_by_person, grouped_by_person};
-use crate::stages::expected;
+pub use crate::stages::inputs::claim_sums::{claims_by_person, grouped_by_person};
+use crate::stages::profile::expected;
 // Derived column names live in `columns.rs`, frame helpers in `frame.rs`.
 pub use crate::columns::{ct_col, ct_contrib};
 pub use crate::frame::{cents, safe_div};
 use polars::prelude::*;
 
-/// Typed inputs (contract columns and types, see `stages::load`).
+/// Typed inputs (contract columns and types, see `stages::inputs::validate`).
 #[derive(Clone)]
 pub struct Inputs {
     pub insured: LazyFrame,
@@ -47,9 +47,9 @@ pub struct Profiled {
     pub raw: DataFrame,
     /// One row per insured person (never written unless asked).
     pub persons: DataFrame,
-    pub zvw: crate::stages::reconcile::Ledger,
-    pub wmo: crate::stages::reconcile::Ledger,
-    pub suppression: crate::stages::small_cells::SuppressionCounts,
+    pub zvw: crate::stages::profile::reconcile::Ledger,
+    pub wmo: crate::stages::profile::reconcile::Ledger,
+    pub suppression: crate::stages::privacy::profile_cells::SuppressionCounts,
     pub warnings: Vec<crate::problem::Problem>,
     /// The `gp_practices` list as read (small), when given; not kept in the private cache.
     pub practice_list: Option<DataFrame>,
@@ -173,7 +173,7 @@ pub fn persons(
     let mut cp_cols = vec![col("person_id")];
     cp_cols.extend(CARE_TYPES.iter().map(|ct| col(ct_col(ct).as_str())));
     // For the Zvw buckets (`reconcile::zvw_buckets_placed`), dropped once they are placed.
-    cp_cols.push(col(crate::stages::reconcile::PLACED_LINES));
+    cp_cols.push(col(crate::stages::profile::reconcile::PLACED_LINES));
     let mut fill: Vec<Expr> = CARE_TYPES
         .iter()
         .map(|ct| col(ct_col(ct).as_str()).fill_null(lit(0i64)))
@@ -330,7 +330,7 @@ pub fn person_agg_exprs() -> Vec<Expr> {
         aggs.push(col(c.as_str()).sum().alias(c.as_str()));
         aggs.push(count(col(c.as_str()).neq(lit(0i64))).alias(ct_contrib(ct).as_str()));
     }
-    // Age/sex-expected cost (stages::expected), summed per area.
+    // Age/sex-expected cost (stages::profile::expected), summed per area.
     aggs.push(col(expected::EXP_TOTAL).sum().alias(expected::EXP_TOTAL));
     aggs
 }

@@ -4,15 +4,15 @@
 
 use crate::domain::{Level, Period, CARE_TYPES};
 use crate::error::{Error, Result};
+use crate::problem::{format_problems, plural, Problem};
 use crate::progress::Reporter;
-use crate::stages::claim_identity::{claim_id_conflicts, collect_repeated_ids};
 use crate::stages::collect_streaming;
-use crate::stages::expected;
-use crate::stages::load::{format_problems, plural, Problem};
-pub use crate::stages::profile::Profiled;
-use crate::stages::profile::{self as p, Inputs};
-use crate::stages::reconcile::{self, Bucket, Ledger};
-use crate::stages::small_cells;
+use crate::stages::inputs::claim_identity::{claim_id_conflicts, collect_repeated_ids};
+use crate::stages::privacy::profile_cells;
+use crate::stages::profile::expected;
+pub use crate::stages::profile::levels::Profiled;
+use crate::stages::profile::levels::{self as p, Inputs};
+use crate::stages::profile::reconcile::{self, Bucket, Ledger};
 use polars::prelude::*;
 
 /// Input file names, for messages.
@@ -238,7 +238,7 @@ pub fn profile(
     let raw = with_residents_source(raw, cbs_residents)?;
     let derived = p::derive(raw.clone().lazy()).collect()?;
     mismatch_warning(&derived, &files.norm_costs, &mut warnings)?;
-    let (profile, suppression) = small_cells::protect(&raw, derived, min_cell)?;
+    let (profile, suppression) = profile_cells::protect(&raw, derived, min_cell)?;
     lap("suppression");
     reporter.finish();
     Ok(Profiled {
@@ -366,7 +366,7 @@ fn norm_warning(orphans: &DataFrame, file: &str, warnings: &mut Vec<Problem>) ->
             format!(
                 "{} (€ {}) with a pc5 missing from `areas`, in no area",
                 plural(rows as u64, "norm row"),
-                crate::stages::reconcile::eur_text(scalar_i64(orphans, "cents")?)
+                crate::stages::profile::reconcile::eur_text(scalar_i64(orphans, "cents")?)
             ),
         ));
     }

@@ -5,7 +5,7 @@
 //! suppressed like any cell.
 
 use crate::domain::{Level, CARE_TYPES};
-use crate::stages::segment_privacy;
+use crate::stages::privacy::segment_cells;
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -26,7 +26,7 @@ pub struct Segment {
 pub struct FocusSettings {
     pub areas: Vec<String>,
     pub min_volume: i64,
-    pub segments: Vec<crate::stages::segments::SegmentDef>,
+    pub segments: Vec<crate::stages::focus::segments::SegmentDef>,
     pub propose: bool,
     pub max_depth: usize,
 }
@@ -73,7 +73,7 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
-/// Evaluates segments in one focus area. `features` is `stages::features::features`.
+/// Evaluates segments in one focus area. `features` is `stages::focus::features::features`.
 pub fn evaluate(
     features: &LazyFrame,
     segments: &[Segment],
@@ -294,7 +294,7 @@ pub struct CellSpec {
     pub expr: Expr,
 }
 
-/// Secondary suppression of the segments table (`stages::segment_privacy`): per gemeente,
+/// Secondary suppression of the segments table (`stages::privacy::segment_cells`): per gemeente,
 /// the margins an attacker has (each focus area's and the gemeente's population, published in
 /// the profile) and every segment cell (its persons in the area and, through `relative_rate`,
 /// its filter over the whole gemeente). `fixed[i]` marks cells already shown that must not be
@@ -306,7 +306,7 @@ pub fn protect_table(
     rows: &mut [SegmentRow],
     fixed: &[bool],
     min_cell: i64,
-) -> crate::error::Result<Vec<(usize, segment_privacy::Reason)>> {
+) -> crate::error::Result<Vec<(usize, segment_cells::Reason)>> {
     let gemeente_of = |a: &FocusArea| -> String {
         Level::Gemeente
             .ancestor_of(&a.code)
@@ -320,7 +320,7 @@ pub fn protect_table(
     // checked side by side; what each hides is applied after, in gemeente order.
     let published: Vec<bool> = rows.iter().map(|r| !r.suppressed).collect();
     // A gemeente's cells (indexes into `cells`) and which of them it hides, by reason.
-    type GemeenteHidden = (Vec<usize>, Vec<(usize, segment_privacy::Reason)>);
+    type GemeenteHidden = (Vec<usize>, Vec<(usize, segment_cells::Reason)>);
     let checked = by_gemeente
         .into_par_iter()
         .map(|(gemeente, idx)| -> PolarsResult<GemeenteHidden> {
@@ -362,10 +362,10 @@ pub fn protect_table(
                 .iter()
                 .map(|n| n.to_string())
                 .collect();
-            let masks = segment_privacy::masks(&df, &names)?;
+            let masks = segment_cells::masks(&df, &names)?;
             let margins: Vec<usize> = (0..1 + area_codes.len()).collect();
             let first_cell_row = margins.len();
-            let mut local_cells: Vec<segment_privacy::Cell> = idx
+            let mut local_cells: Vec<segment_cells::Cell> = idx
                 .iter()
                 .enumerate()
                 .map(|(j, &i)| {
@@ -374,7 +374,7 @@ pub fn protect_table(
                         .iter()
                         .position(|(l, c)| *l == cells[i].area.level && *c == cells[i].area.code)
                         .unwrap_or(0);
-                    segment_privacy::Cell {
+                    segment_cells::Cell {
                         rows: vec![row, row + 1],
                         persons: masks[row].iter().filter(|b| **b).count() as i64,
                         published: published[i],
@@ -382,18 +382,13 @@ pub fn protect_table(
                     }
                 })
                 .collect();
-            let system = segment_privacy::System::new(&masks);
+            let system = segment_cells::System::new(&masks);
             let local_fixed: Vec<bool> = idx
                 .iter()
                 .map(|&i| fixed.get(i).copied().unwrap_or(false))
                 .collect();
-            let hidden = segment_privacy::protect(
-                &system,
-                &margins,
-                &mut local_cells,
-                &local_fixed,
-                min_cell,
-            );
+            let hidden =
+                segment_cells::protect(&system, &margins, &mut local_cells, &local_fixed, min_cell);
             tracing::debug!(
                 gemeente,
                 cells = local_cells.len(),
@@ -452,16 +447,16 @@ pub fn to_frame(rows: &[SegmentRow]) -> PolarsResult<DataFrame> {
 
 /// Compiles segment definitions against the person features; the first bad one is an error.
 pub fn compile_all(
-    defs: &[crate::stages::segments::SegmentDef],
-) -> Result<Vec<Segment>, crate::stages::segments::SegmentError> {
-    let names = crate::stages::features::feature_names();
+    defs: &[crate::stages::focus::segments::SegmentDef],
+) -> Result<Vec<Segment>, crate::stages::focus::segments::SegmentError> {
+    let names = crate::stages::focus::features::feature_names();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     defs.iter()
         .map(|d| {
             Ok(Segment {
                 name: d.name.clone(),
                 filter: d.filter.clone(),
-                expr: crate::stages::segments::compile(d, &names)?,
+                expr: crate::stages::focus::segments::compile(d, &names)?,
             })
         })
         .collect()
@@ -474,7 +469,7 @@ fn check_segments(
     segments: &[Segment],
     fixed: Option<&FixedSegments>,
 ) -> crate::error::Result<()> {
-    use crate::stages::segments::{check_on_schema, kinds_agree};
+    use crate::stages::focus::segments::{check_on_schema, kinds_agree};
     kinds_agree(schema).map_err(crate::error::Error::Other)?;
     let fixed = fixed.into_iter().flat_map(|f| f.values().flatten());
     for s in segments.iter().chain(fixed) {
@@ -515,7 +510,8 @@ pub fn run_with(
     // A fixed row order and one chunk, so float means and SDs come out the same every run:
     // the person frame's own order, the insured file's (every join of the profile keeps it).
     // Sorting by person_id instead cost 1.2 s a quarter at 2.1 M (a string sort of 38 columns).
-    let mut features = crate::stages::features::features(persons.clone().lazy()).collect()?;
+    let mut features =
+        crate::stages::focus::features::features(persons.clone().lazy()).collect()?;
     features.rechunk_mut();
     laps.lap("features");
     check_segments(features.schema(), segments, fixed)?;
@@ -606,15 +602,20 @@ pub fn run_with(
                     .clone()
                     .filter(col(code_col.as_str()).eq(lit(code.as_str())))
                     .collect()?;
-                let (fs, y, w) = crate::stages::features::tree_inputs(&local)?;
-                let proposal =
-                    crate::stages::tree::propose(&fs, &y, &w, min_volume as usize, focus.max_depth);
+                let (fs, y, w) = crate::stages::focus::features::tree_inputs(&local)?;
+                let proposal = crate::stages::focus::proposals::propose(
+                    &fs,
+                    &y,
+                    &w,
+                    min_volume as usize,
+                    focus.max_depth,
+                );
                 if proposal.leaves.len() > 1 {
-                    let defs: Vec<crate::stages::segments::SegmentDef> = proposal
+                    let defs: Vec<crate::stages::focus::segments::SegmentDef> = proposal
                         .leaves
                         .iter()
                         .enumerate()
-                        .map(|(i, l)| crate::stages::segments::SegmentDef {
+                        .map(|(i, l)| crate::stages::focus::segments::SegmentDef {
                             name: format!("voorstel_{}", i + 1),
                             filter: l.rule.clone(),
                         })
@@ -645,7 +646,7 @@ pub fn run_with(
         cells.extend(c);
     }
     laps.lap("segments");
-    let mut suppression = segment_privacy::SegmentSuppression {
+    let mut suppression = segment_cells::SegmentSuppression {
         small: rows.iter().filter(|r| r.suppressed).count(),
         ..Default::default()
     };
@@ -676,7 +677,7 @@ pub struct Focused {
     pub table: DataFrame,
     pub rows: Vec<SegmentRow>,
     pub cells: Vec<CellSpec>,
-    pub suppression: segment_privacy::SegmentSuppression,
+    pub suppression: segment_cells::SegmentSuppression,
     /// The person features the segments were judged on (for checking live answers).
     pub features: DataFrame,
 }

@@ -2,7 +2,7 @@
 //! raw column (CSV text or Parquet as stored) to its contract type.
 
 use super::rules::str_list;
-use super::Format;
+use super::validate::Format;
 use crate::columns::{ColumnSpec, Kind};
 use polars::prelude::*;
 

@@ -2,12 +2,12 @@
 //! against the norm (METHODS 1), cost per insured year per care type against age/sex indirect
 //! standardisation (METHODS 2) and Wmo clients per 1,000 residents (METHODS 3), with the
 //! overdispersion correction of METHODS 4 and the robust z of METHODS 5 beside each flag.
-//! Costs are judged on the capped basis of METHODS 8 by default (`stages::flag_basis`).
+//! Costs are judged on the capped basis of METHODS 8 by default (`stages::outliers::basis`).
 //! Suppressed areas and hidden cells are never flagged. Works on the small level table.
 
 use crate::domain::Level;
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR};
-use crate::stages::flag_basis::{self, Basis, Cap};
+use crate::stages::outliers::basis::{self, Basis, Cap};
 use crate::stats::overdispersion::{self, Estimator, Method};
 use crate::stats::{funnel, proportion, robust, Limit, Z95, Z998};
 use polars::prelude::*;
@@ -93,7 +93,7 @@ pub struct Detected {
     /// κ × norm per insured year), for the funnel chart; None where not judged.
     pub oe_for_flags: Vec<Option<f64>>,
     /// The total cost's flag basis per GP practice key, for the practice funnel (SPEC 3.7).
-    pub practices: std::collections::BTreeMap<String, flag_basis::GroupSums>,
+    pub practices: std::collections::BTreeMap<String, basis::GroupSums>,
     /// Pooled residual s of the total cost (METHODS 1), for funnel curves.
     pub pooled_s: f64,
 }
@@ -135,7 +135,7 @@ pub fn detect(
     settings: Settings,
     min_cell: i64,
 ) -> PolarsResult<Detected> {
-    let basis = flag_basis::basis(persons, raw, settings.capped)?;
+    let basis = basis::basis(persons, raw, settings.capped)?;
     detect_on(raw, profile, &basis, settings, min_cell)
 }
 
@@ -167,11 +167,11 @@ pub fn detect_on(
     let kappa = basis.kappa_total;
     // SPEC 3.3: a capped figure next to the published raw one gives the capped persons' cost
     // above the cap; with 1 to min_cell − 1 of them that describes too few persons to show.
-    let capped_ok = |a: &flag_basis::PerArea, i: usize| {
+    let capped_ok = |a: &basis::PerArea, i: usize| {
         !basis.capped || a.capped_persons[i] == 0.0 || a.capped_persons[i] >= min_cell as f64
     };
     let raw_cents = f64s(raw, "zvw_cents")?;
-    let empty = flag_basis::PerArea::default();
+    let empty = basis::PerArea::default();
     let total = basis.metric("total").unwrap_or(&empty);
 
     let mut metrics: Vec<(String, Vec<Option<Point>>)> = Vec::new();

@@ -12,16 +12,16 @@
 //! - A practice's location is its `gp_practices` pc5 (or `location_wijk_code`); without the
 //!   list, the wijk where most of its patients live (ties: the lowest code), and the run says so.
 //! - Small cells (SPEC 3.3): the practice table is protected like a level under the total
-//!   (`stages::suppress`), the cross table against all three linked tables
-//!   (`stages::practice_privacy`).
+//!   (`stages::privacy::area_tree`), the cross table against all three linked tables
+//!   (`stages::privacy::practice_cells`).
 //!
 //! Everything here works on the person frame (one group-by per table) and small frames.
 
 use crate::columns::{ct_col, ct_contrib, PRACTICE};
 use crate::domain::{Level, CARE_TYPES, DAYS_PER_YEAR};
-use crate::stages::flag_basis::GroupSums;
-use crate::stages::practice_privacy;
-use crate::stages::suppress::{self, Metric, Tree};
+use crate::stages::outliers::basis::GroupSums;
+use crate::stages::privacy::area_tree::{self, Metric, Tree};
+use crate::stages::privacy::practice_cells;
 use crate::stats::overdispersion::Method;
 use crate::stats::{funnel, overdispersion, Limit};
 use polars::prelude::*;
@@ -71,7 +71,7 @@ pub fn with_practice(persons: LazyFrame, listed: Option<&[String]>) -> LazyFrame
 /// sums, the patients with Wmo and the attributed norm).
 pub fn raw_plan(persons: LazyFrame) -> LazyFrame {
     // The area rows' own sums, and the patients with Wmo, in one pass.
-    let mut aggs = crate::stages::profile::person_agg_exprs();
+    let mut aggs = crate::stages::profile::levels::person_agg_exprs();
     aggs.push(
         col("wmo_types")
             .gt(lit(0i64))
@@ -301,7 +301,7 @@ pub struct Context<'a> {
     pub pooled_s: f64,
     pub capped: bool,
     /// The run's `[outliers]` settings: how φ is estimated and the limits widened.
-    pub outliers: crate::stages::outliers::Settings,
+    pub outliers: crate::stages::outliers::flags::Settings,
     pub focus_areas: &'a [String],
     pub min_cell: i64,
     pub cross_level: Level,
@@ -399,7 +399,7 @@ pub fn build(persons: &DataFrame, cx: &Context) -> PolarsResult<PracticeView> {
         parent,
         persons: persons_n,
     };
-    let outcome = suppress::suppress(&tree, &metrics, cx.min_cell);
+    let outcome = area_tree::suppress(&tree, &metrics, cx.min_cell);
     let table_hidden: Vec<bool> = outcome.row_hidden[1..].to_vec();
     let cell_hidden = |m: usize, i: usize| outcome.cell_hidden[m][i + 1];
 
@@ -651,7 +651,7 @@ fn protect_cross(
     cx: &Context,
 ) -> PolarsResult<(
     DataFrame,
-    practice_privacy::Outcome,
+    practice_cells::Outcome,
     HashMap<(String, String), usize>,
 )> {
     let levels = strs(cx.area_raw, "level")?;
@@ -713,7 +713,7 @@ fn protect_cross(
         cells.push((r, n, cp[i]));
         at.push(i);
     }
-    let outcome = practice_privacy::protect(&practice_privacy::Cross {
+    let outcome = practice_cells::protect(&practice_cells::Cross {
         row_hidden,
         area_parent: &area_parent,
         area_hidden: &area_hidden,
@@ -1155,12 +1155,12 @@ fn ledger(rows: &[Row], area_raw: &DataFrame) -> PolarsResult<Ledger> {
                 0
             },
             persons: p,
-            eur: crate::stages::reconcile::eur_text(c),
+            eur: crate::stages::profile::reconcile::eur_text(c),
         });
     }
     Ok(Ledger {
         area_persons,
-        area_eur: crate::stages::reconcile::eur_text(area_cents),
+        area_eur: crate::stages::profile::reconcile::eur_text(area_cents),
         buckets,
         balanced: persons == area_persons && cents == area_cents,
     })
@@ -1174,7 +1174,7 @@ fn populations(
     rates: &HashMap<String, f64>,
     rows: &[Row],
     row_hidden: &[bool],
-    cross: &practice_privacy::Outcome,
+    cross: &practice_cells::Outcome,
     cells_of_practice: &HashMap<&str, Vec<(&str, usize)>>,
     care_hidden: &[Vec<bool>],
     cx: &Context,
@@ -1553,7 +1553,10 @@ mod tests {
             Column::new("zvw_and_wmo".into(), [true, false, false, false, false]),
             Column::new("high_cost".into(), [true, false, false, false, false]),
             Column::new("wmo_types".into(), [1i64, 0, 0, 0, 0]),
-            Column::new(crate::stages::expected::EXP_TOTAL.into(), vec![0i64; n]),
+            Column::new(
+                crate::stages::profile::expected::EXP_TOTAL.into(),
+                vec![0i64; n],
+            ),
         ];
         for ct in CARE_TYPES {
             let v: Vec<i64> = if *ct == *"msz" {

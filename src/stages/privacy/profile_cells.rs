@@ -1,10 +1,10 @@
 //! Applies the small-cell rule (SPEC 3.3) to the profile: which published columns hang on
 //! which person count, and blanking what `suppress` decides to hide. The decision itself —
-//! primary and secondary suppression over the area tree — lives in `stages::suppress`.
+//! primary and secondary suppression over the area tree — lives in `stages::privacy::area_tree`.
 
 use crate::domain::Level;
 use crate::published::{self, Protection};
-use crate::stages::suppress::{self, Metric, Tree};
+use crate::stages::privacy::area_tree::{self, Metric, Tree};
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -79,7 +79,7 @@ pub fn protect(
             })
         })
         .collect::<PolarsResult<_>>()?;
-    let outcome = suppress::suppress(&tree, &metrics, min_cell);
+    let outcome = area_tree::suppress(&tree, &metrics, min_cell);
 
     let mut df = published;
     df.with_column(Column::new(

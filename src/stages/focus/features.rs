@@ -5,7 +5,7 @@ use crate::columns::ct_col;
 pub use crate::columns::wmo_type_col;
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
 use crate::frame::safe_div;
-use crate::stages::expected::{band, BAND_LABELS};
+use crate::stages::profile::expected::{band, BAND_LABELS};
 use polars::prelude::*;
 
 /// The names an analyst can use in a segment filter.
@@ -101,8 +101,12 @@ pub fn features(persons: LazyFrame) -> LazyFrame {
 /// annualised cost and insured years of every person.
 pub fn tree_inputs(
     features: &DataFrame,
-) -> PolarsResult<(Vec<crate::stages::tree::Feature>, Vec<f64>, Vec<f64>)> {
-    use crate::stages::tree::Feature;
+) -> PolarsResult<(
+    Vec<crate::stages::focus::proposals::Feature>,
+    Vec<f64>,
+    Vec<f64>,
+)> {
+    use crate::stages::focus::proposals::Feature;
     let n = features.height();
     let strings = |c: &str| crate::frame::strings(features, c);
     let floats = |c: &str| -> PolarsResult<Vec<f64>> {
@@ -149,7 +153,7 @@ pub fn tree_inputs(
         codes: ages
             .iter()
             .map(|a| {
-                crate::stages::expected::BAND_UPPER
+                crate::stages::profile::expected::BAND_UPPER
                     .iter()
                     .take_while(|u| *a >= **u as f64)
                     .count() as u16

@@ -16,15 +16,12 @@
 use crate::domain::Level;
 use crate::domain::TOTAL_CODE;
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR};
-use crate::stages::expected::{BAND_UPPER, EXP_SCALE};
-use crate::stages::profile::ct_col;
+use crate::stages::profile::expected::{BAND_UPPER, EXP_SCALE};
+use crate::stages::profile::levels::ct_col;
 use crate::stats::residual::{weighted_quantile_of, Stratum, Sums};
 use polars::prelude::*;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-
-#[cfg(test)]
-mod reference;
 
 /// The cap's percentile (METHODS 8).
 pub const CAP_PERCENT: i64 = 99;
@@ -92,7 +89,7 @@ impl Basis {
 }
 
 /// The metrics: total Zvw cost and each care type, as (name, cents column of the person frame).
-fn metrics() -> Vec<(String, String)> {
+pub(super) fn metrics() -> Vec<(String, String)> {
     let mut m = vec![("total".to_string(), "zvw_cents".to_string())];
     m.extend(CARE_TYPES.iter().map(|ct| (ct.to_string(), ct_col(ct))));
     m
@@ -849,7 +846,8 @@ mod tests {
             let raw = raw_of(&persons);
             for (capped, practices) in [(true, true), (false, false), (true, false)] {
                 let new = basis_with(&persons, &raw, capped, practices).unwrap();
-                let old = reference::basis_with(&persons, &raw, capped, practices).unwrap();
+                let old = super::super::basis_oracle::basis_with(&persons, &raw, capped, practices)
+                    .unwrap();
                 let at = format!("seed {seed}, n {n}, capped {capped}");
                 assert_eq!(new.caps, old.caps, "{at}");
                 assert_eq!(new.kappa_total.to_bits(), old.kappa_total.to_bits(), "{at}");

@@ -22,7 +22,7 @@
 //! count as an area's trend; the total itself and proportions are judged as they are.
 
 use crate::domain::{Level, Period, CARE_TYPES};
-use crate::stages::flag_basis::Basis;
+use crate::stages::outliers::basis::Basis;
 use crate::stats::trend::{self, Marker};
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -85,7 +85,7 @@ fn floats(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {
 }
 
 /// The figures of one period from its published profile (same rows as `raw`, suppressed) and
-/// the cost basis the outlier flags use (`flag_basis::basis`), at `levels`.
+/// the cost basis the outlier flags use (`basis::basis`), at `levels`.
 pub fn figures(
     profile: &DataFrame,
     basis: &Basis,
@@ -98,7 +98,7 @@ pub fn figures(
     let years = floats(profile, "insured_years")?;
     let norm = floats(profile, "norm_cost_per_insured_year")?;
     let residents = floats(profile, "residents")?;
-    let empty = crate::stages::flag_basis::PerArea::default();
+    let empty = crate::stages::outliers::basis::PerArea::default();
     let kappa = |metric: &str| {
         basis
             .caps
@@ -185,7 +185,7 @@ pub fn figures(
 
 /// The figures of one period's segments (published rows only carry values): cost per person,
 /// with SE = CV × mean / √persons.
-pub fn segment_figures(rows: &[crate::stages::focus::SegmentRow]) -> Vec<Figure> {
+pub fn segment_figures(rows: &[crate::stages::focus::groups::SegmentRow]) -> Vec<Figure> {
     let (no_name, metric): (Arc<str>, Arc<str>) = (Arc::from(""), Arc::from(SEGMENT_METRIC));
     rows.iter()
         .map(|r| {

@@ -2,7 +2,7 @@
 //! names) and the Parquet footer's byte ranges; and what to say when polars refuses a CSV.
 
 use super::csv_scan::find_fault;
-use super::InputFile;
+use super::validate::InputFile;
 use crate::problem::Problem;
 use polars::prelude::*;
 

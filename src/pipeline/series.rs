@@ -15,10 +15,10 @@ use super::{
 use crate::config::Settings;
 use crate::domain::Period;
 use crate::error::{Error, Result};
+use crate::problem::format_problems;
 use crate::progress::Reporter;
-use crate::stages::load::format_problems;
 use crate::stages::monitoring::{self, PeriodFigures};
-use crate::stages::profile::Inputs;
+use crate::stages::profile::levels::Inputs;
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -137,7 +137,7 @@ fn all_fatal(periods: &[Settings], reporter: &dyn Reporter) -> Result<Vec<String
 #[allow(clippy::too_many_arguments)]
 fn compute(
     settings: &Settings,
-    segments: &[crate::stages::focus::Segment],
+    segments: &[crate::stages::focus::groups::Segment],
     references: super::References,
     mut timings: BTreeMap<String, f64>,
     last_settings: Settings,
@@ -162,7 +162,7 @@ fn compute(
     let done = std::sync::Mutex::new(Vec::<(usize, Settings, Result<Earlier>)>::new());
     // The report period's segments, which an earlier period's focus groups are judged on:
     // set once it is computed (None when it failed, and the earlier periods stop).
-    let fixed: std::sync::OnceLock<Option<crate::stages::focus::FixedSegments>> =
+    let fixed: std::sync::OnceLock<Option<crate::stages::focus::groups::FixedSegments>> =
         std::sync::OnceLock::new();
     let worker = || loop {
         if stop.load(std::sync::atomic::Ordering::SeqCst) {
@@ -233,19 +233,19 @@ fn compute(
             add_time(&mut timings, "monitoring", t);
             // Earlier periods are judged on the same groups per focus area, each area's proposals by
             // their own filters (`voorstel_1` of one gemeente is not that of another).
-            let mut defs: BTreeMap<String, Vec<crate::stages::segments::SegmentDef>> =
+            let mut defs: BTreeMap<String, Vec<crate::stages::focus::segments::SegmentDef>> =
                 BTreeMap::new();
             for r in &focused.rows {
                 defs.entry(r.area_code.clone()).or_default().push(
-                    crate::stages::segments::SegmentDef {
+                    crate::stages::focus::segments::SegmentDef {
                         name: r.segment.clone(),
                         filter: r.filter.clone(),
                     },
                 );
             }
-            let mut earlier_segments = crate::stages::focus::FixedSegments::new();
+            let mut earlier_segments = crate::stages::focus::groups::FixedSegments::new();
             for (area, d) in &defs {
-                let compiled = crate::stages::focus::compile_all(d).map_err(|e| {
+                let compiled = crate::stages::focus::groups::compile_all(d).map_err(|e| {
                     Error::Other(format!("a proposed segment does not compile again: {e}"))
                 })?;
                 earlier_segments.insert(area.clone(), compiled);
@@ -405,7 +405,7 @@ fn compute(
 /// On drop, ends the wait for the report period's segments (as failed, when they were not set)
 /// and stops the workers from taking another period.
 struct Unblock<'a>(
-    &'a std::sync::OnceLock<Option<crate::stages::focus::FixedSegments>>,
+    &'a std::sync::OnceLock<Option<crate::stages::focus::groups::FixedSegments>>,
     &'a std::sync::atomic::AtomicBool,
 );
 
@@ -437,7 +437,7 @@ enum Earlier {
 fn earlier_period(
     s: &Settings,
     references: &super::References,
-    fixed: &std::sync::OnceLock<Option<crate::stages::focus::FixedSegments>>,
+    fixed: &std::sync::OnceLock<Option<crate::stages::focus::groups::FixedSegments>>,
     reporter: &dyn Reporter,
 ) -> Result<Earlier> {
     let mut timings = BTreeMap::new();
@@ -503,7 +503,7 @@ fn table_with_levels(table: DataFrame, settings: &Settings) -> DataFrame {
         .lazy()
         .filter(
             col("level")
-                .is_in(crate::stages::load::str_list(&levels), false)
+                .is_in(crate::stages::inputs::rules::str_list(&levels), false)
                 .or(col("segment").is_not_null()),
         )
         .collect()
@@ -517,8 +517,8 @@ fn basis(
     settings: &Settings,
     profiled: &Profiled,
     practice_sums: bool,
-) -> Result<crate::stages::flag_basis::Basis> {
-    Ok(crate::stages::flag_basis::basis_with(
+) -> Result<crate::stages::outliers::basis::Basis> {
+    Ok(crate::stages::outliers::basis::basis_with(
         &profiled.persons,
         &profiled.raw,
         settings.outliers.capped,
@@ -530,8 +530,8 @@ fn basis(
 fn figures(
     settings: &Settings,
     profiled: &Profiled,
-    basis: &crate::stages::flag_basis::Basis,
-    segments: &[crate::stages::focus::SegmentRow],
+    basis: &crate::stages::outliers::basis::Basis,
+    segments: &[crate::stages::focus::groups::SegmentRow],
     inputs: &Inputs,
 ) -> Result<(PeriodFigures, NaiveDate, &'static str)> {
     let mut figures = monitoring::figures(

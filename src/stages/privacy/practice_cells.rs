@@ -366,7 +366,7 @@ fn cheapest_path(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stages::suppress::{suppress, Tree};
+    use crate::stages::privacy::area_tree::{suppress, Tree};
     use proptest::prelude::*;
 
     #[test]
