@@ -282,7 +282,7 @@ pub fn profile(args: &ProfileArgs) -> Result<u8> {
         ),
     })?;
     let c = computed(&s, &args.run, pipeline::Stage::Profile, reporter.as_ref())?;
-    let df = pipeline::published_profile(&c.profiled.profile, &[level])?;
+    let df = pipeline::write::published_profile(&c.profiled.profile, &[level])?;
     print!("{}", profile_table(&df)?);
     Ok(0)
 }
@@ -572,7 +572,7 @@ fn write_reference(
 ) -> Result<()> {
     check_reference_out(out, kind, files)?;
     std::fs::create_dir_all(out)?;
-    crate::pipeline::write_table(&mut table, out, kind)?;
+    crate::pipeline::write::write_table(&mut table, out, kind)?;
     let record = serde_json::to_string_pretty(files).map_err(|e| Error::Other(e.to_string()))?;
     std::fs::write(out.join(format!("reference_{kind}.json")), record + "\n")?;
     Ok(())

@@ -107,7 +107,7 @@ pub struct RawFocus {
 
 // Focus settings belong to their stage; kept reachable here for the callers that resolve
 // pipeline files.
-pub use crate::stages::focus::groups::FocusSettings;
+use crate::stages::focus::groups::FocusSettings;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -685,7 +685,7 @@ fn practice_map_plan(view: &RunView, geo: &MapGeometry, lang: Lang, out: &mut Ve
     if !geo.levels().contains(&Level::Wijk) {
         return;
     }
-    let mut by_wijk: std::collections::BTreeMap<&str, Vec<&crate::view::PracticeRow>> =
+    let mut by_wijk: std::collections::BTreeMap<&str, Vec<&crate::view::practices::PracticeRow>> =
         Default::default();
     for p in view.practices.rows.iter().filter(|p| p.kind == "praktijk") {
         if let Some(w) = &p.wijk_code {

@@ -9,15 +9,15 @@
 //!   place only when the whole run succeeded), then the charts and report drawn from it.
 
 pub mod period;
-mod profile_step;
+pub mod profile_step;
 mod references;
 mod series;
-mod write;
+pub mod write;
 
-pub use references::References;
+use references::References;
 
-pub use profile_step::{care_type_columns, FileNames, Profiled};
-pub use write::{published_profile, write_table};
+use crate::stages::profile::levels::Profiled;
+use profile_step::FileNames;
 
 use crate::config::Settings;
 use crate::error::{Error, Result};

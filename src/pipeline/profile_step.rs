@@ -8,9 +8,10 @@ use crate::problem::{format_problems, plural, Problem};
 use crate::progress::Reporter;
 use crate::stages::collect_streaming;
 use crate::stages::inputs::claim_identity::{claim_id_conflicts, collect_repeated_ids};
+use crate::stages::inputs::claim_sums;
 use crate::stages::privacy::profile_cells;
 use crate::stages::profile::expected;
-pub use crate::stages::profile::levels::Profiled;
+use crate::stages::profile::levels::Profiled;
 use crate::stages::profile::levels::{self as p, Inputs};
 use crate::stages::profile::reconcile::{self, Bucket, Ledger};
 use polars::prelude::*;
@@ -64,8 +65,8 @@ pub fn profile(
     let repeated = collect_repeated_ids(&inputs.claims)?;
     lap("repeated claim ids");
     let lines = p::claim_lines(inputs.claims.clone(), &repeated, period)?;
-    let grouped = p::grouped_by_person(&inputs.claims)?;
-    let claims_person = p::claims_by_person(lines, grouped)?;
+    let grouped = claim_sums::grouped_by_person(&inputs.claims)?;
+    let claims_person = claim_sums::claims_by_person(lines, grouped)?;
     lap("claims per person");
     reporter.finish();
     let conflicts: i64 = claims_person
@@ -89,7 +90,7 @@ pub fn profile(
         Some(t) => t,
         None => {
             let df = collect_streaming(inputs.claims.clone().select([
-                p::cents("amount_eur").sum().alias("cents"),
+                crate::frame::cents("amount_eur").sum().alias("cents"),
                 len().cast(DataType::Int64).alias("rows"),
             ]))?;
             (scalar_i64(&df, "rows")?, scalar_i64(&df, "cents")?)

@@ -2,7 +2,6 @@
 //! report's language, never in the template) rendered with an embedded minijinja template.
 //! Charts are inlined as SVG data URIs and the CSS as a `<style>` block: one file, no requests.
 
-pub use super::notes::best_segment;
 use super::notes::{
     changes, findings, ledgers, method_notes, metric_label, metric_value, period_text,
     privacy_notes, Ledger,

@@ -4,7 +4,8 @@
 
 use crate::domain::Level;
 use crate::text::Lang;
-use crate::view::{PracticeRow, RunView};
+use crate::view::practices::PracticeRow;
+use crate::view::RunView;
 use serde::Serialize;
 
 #[derive(Serialize)]

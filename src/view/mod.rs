@@ -9,8 +9,8 @@ use crate::frame::{floats, strings};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
-mod practices;
-pub use practices::{PopulationRow, PracticeAreaRow, PracticeRow, Practices};
+pub mod practices;
+use practices::Practices;
 
 /// One published profile row. `None` is a hidden (suppressed) or undefined cell.
 #[derive(Debug, Clone)]

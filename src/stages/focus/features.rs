@@ -2,7 +2,7 @@
 //! These rows never leave the program; segments and the tree only publish aggregates.
 
 use crate::columns::ct_col;
-pub use crate::columns::wmo_type_col;
+use crate::columns::wmo_type_col;
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
 use crate::frame::safe_div;
 use crate::stages::profile::expected::{band, BAND_LABELS};

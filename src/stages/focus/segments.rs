@@ -10,8 +10,8 @@
 //! is kept: a person whose education is unknown is neither `education = 'low'` nor
 //! `education <> 'low'`.
 
+use crate::columns::wmo_type_col;
 use crate::domain::PROVISION_TYPES;
-use crate::stages::focus::features::wmo_type_col;
 use polars::prelude::{DataFrame, Expr, IntoLazy, PolarsError, Schema};
 use sqlparser::ast::{
     visit_expressions, BinaryOperator as Op, Expr as Sql, Spanned, UnaryOperator, Value,

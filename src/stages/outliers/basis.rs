@@ -13,11 +13,12 @@
 //! Everything is summed as integers (cents, days, euro², 1/10,000 euro), so the flags are the
 //! same every run. The profile's euro figures are never capped: this stage only feeds flags.
 
+use crate::columns::ct_col;
+use crate::columns::EXP_SCALE;
 use crate::domain::Level;
 use crate::domain::TOTAL_CODE;
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR};
-use crate::stages::profile::expected::{BAND_UPPER, EXP_SCALE};
-use crate::stages::profile::levels::ct_col;
+use crate::stages::profile::expected::BAND_UPPER;
 use crate::stats::residual::{weighted_quantile_of, Stratum, Sums};
 use polars::prelude::*;
 use rayon::prelude::*;

@@ -3,10 +3,11 @@
 //! bit on random person frames (`plain_loops_equal_the_polars_plan`).
 
 use super::basis::{metrics, Basis, Cap, GroupSums, PerArea, CAP_PERCENT, MIN_STRATUM_PERSONS};
+use crate::columns::EXP_SCALE;
 use crate::domain::Level;
 use crate::domain::DAYS_PER_YEAR;
 use crate::domain::TOTAL_CODE;
-use crate::stages::profile::expected::{band, EXP_SCALE};
+use crate::stages::profile::expected::band;
 use crate::stats::residual::{weighted_quantile, Stratum, Sums};
 use polars::prelude::*;
 use rayon::prelude::*;

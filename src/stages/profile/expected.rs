@@ -33,7 +33,7 @@ pub const EXP_TOTAL: &str = "exp_total";
 
 // The fixed-point scale of expected cost per person (1/10,000 euro, in `columns`): integer
 // sums are exact and do not depend on the order a parallel group-by adds them in.
-pub use crate::columns::EXP_SCALE;
+use crate::columns::EXP_SCALE;
 
 /// Reference rate per (band, sex) of total Zvw cost, in euros per insured year, from integer
 /// sums over persons in known areas, so the rates are the same in every run.

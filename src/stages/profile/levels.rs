@@ -12,15 +12,12 @@
 use crate::columns::wmo_type_col;
 use crate::domain::{Level, Period, CARE_TYPES, DAYS_PER_YEAR, PROVISION_TYPES};
 use crate::domain::{TOTAL_CODE, TOTAL_NAME};
+use crate::stages::inputs::claim_identity::mark_repeated;
 use crate::stages::inputs::claim_identity::{claim_id_aggs, conflict_after_aggs};
-pub use crate::stages::inputs::claim_identity::{
-    claim_id_hash, collect_repeated_ids, mark_repeated, repeated_id_hashes,
-};
-pub use crate::stages::inputs::claim_sums::{claims_by_person, grouped_by_person};
 use crate::stages::profile::expected;
 // Derived column names live in `columns.rs`, frame helpers in `frame.rs`.
-pub use crate::columns::{ct_col, ct_contrib};
-pub use crate::frame::{cents, safe_div};
+use crate::columns::{ct_col, ct_contrib};
+use crate::frame::cents;
 use polars::prelude::*;
 
 /// Typed inputs (contract columns and types, see `stages::inputs::validate`).
