@@ -25,7 +25,6 @@
 //! - `config`: pipeline files; `commands`/`cli`: the command line; `sample`: the synthetic data
 //!   generator; `progress`: the `Reporter` trait.
 
-pub mod cache;
 pub mod charts;
 pub mod checksum;
 pub mod cli;

@@ -8,8 +8,8 @@ use polars::prelude::*;
 use std::path::Path;
 use wijkscan::domain::Period;
 use wijkscan::pipeline;
+use wijkscan::pipeline::profile_step::Profiled;
 use wijkscan::pipeline::Stage;
-use wijkscan::stages::profile::levels::Profiled;
 
 fn tiny(min_cell: i64) -> Profiled {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");

@@ -8,6 +8,7 @@
 //! - `write`: the run folder, written atomically (a hidden sibling folder first, renamed into
 //!   place only when the whole run succeeded), then the charts and report drawn from it.
 
+mod cache;
 pub mod period;
 pub mod profile_step;
 mod references;
@@ -16,7 +17,7 @@ pub mod write;
 
 use references::References;
 
-use crate::stages::profile::levels::Profiled;
+use crate::pipeline::profile_step::Profiled;
 use profile_step::FileNames;
 
 use crate::config::Settings;
@@ -268,11 +269,11 @@ pub fn execute(
     let references = References::load(settings)?;
     let mut timings = BTreeMap::new();
     let cached = match source {
-        Source::CacheOf(dir) => crate::cache::read(dir, settings.min_cell)?.inspect(|_| {
+        Source::CacheOf(dir) => cache::read(dir, settings.min_cell)?.inspect(|_| {
             eprintln!(
                 "using the private cache of run `{}` ({})",
                 dir.display(),
-                crate::cache::dir(dir).display()
+                cache::dir(dir).display()
             )
         }),
         Source::Inputs => None,

@@ -11,10 +11,26 @@ use crate::stages::inputs::claim_identity::{claim_id_conflicts, collect_repeated
 use crate::stages::inputs::claim_sums;
 use crate::stages::privacy::profile_cells;
 use crate::stages::profile::expected;
-use crate::stages::profile::levels::Profiled;
 use crate::stages::profile::levels::{self as p, Inputs};
 use crate::stages::profile::reconcile::{self, Bucket, Ledger};
 use polars::prelude::*;
+
+/// What the profile stages produce, suppression included (`execute` collects it; the private
+/// cache keeps it).
+pub struct Profiled {
+    /// The published profile: SPEC 4.1 columns, small cells blanked.
+    pub profile: DataFrame,
+    /// Counts and cents per area before suppression (never written; for later stages).
+    pub raw: DataFrame,
+    /// One row per insured person (never written unless asked).
+    pub persons: DataFrame,
+    pub zvw: crate::stages::profile::reconcile::Ledger,
+    pub wmo: crate::stages::profile::reconcile::Ledger,
+    pub suppression: crate::stages::privacy::profile_cells::SuppressionCounts,
+    pub warnings: Vec<crate::problem::Problem>,
+    /// The `gp_practices` list as read (small), when given; not kept in the private cache.
+    pub practice_list: Option<DataFrame>,
+}
 
 /// Input file names, for messages.
 #[derive(Debug, Clone)]

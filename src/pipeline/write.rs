@@ -59,7 +59,7 @@ pub(super) fn publish(
         },
         || {
             let t = Instant::now();
-            let staged = crate::cache::stage(&settings.out, &computed.profiled);
+            let staged = super::cache::stage(&settings.out, &computed.profiled);
             tracing::info!(seconds = t.elapsed().as_secs_f64(), "private cache frames");
             staged
         },
@@ -84,7 +84,7 @@ pub(super) fn publish(
     // The private cache for working sessions (person-level: beside the run, never in it). The
     // run is complete without it, so a failure here is a warning.
     let t = Instant::now();
-    if let Err(e) = cache.and_then(|c| crate::cache::finish(c, &settings.out, &computed.profiled)) {
+    if let Err(e) = cache.and_then(|c| super::cache::finish(c, &settings.out, &computed.profiled)) {
         eprintln!("wijkscan: warning: the private cache for working sessions was not written: {e}");
     }
     tracing::info!(seconds = t.elapsed().as_secs_f64(), "private cache");

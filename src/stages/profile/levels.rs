@@ -36,22 +36,6 @@ pub struct Inputs {
     pub gp_practices: Option<LazyFrame>,
 }
 
-/// What the profile stages produce (`pipeline::execute` collects it; the private cache keeps it).
-pub struct Profiled {
-    /// The published profile: SPEC 4.1 columns, small cells blanked.
-    pub profile: DataFrame,
-    /// Counts and cents per area before suppression (never written; for later stages).
-    pub raw: DataFrame,
-    /// One row per insured person (never written unless asked).
-    pub persons: DataFrame,
-    pub zvw: crate::stages::profile::reconcile::Ledger,
-    pub wmo: crate::stages::profile::reconcile::Ledger,
-    pub suppression: crate::stages::privacy::profile_cells::SuppressionCounts,
-    pub warnings: Vec<crate::problem::Problem>,
-    /// The `gp_practices` list as read (small), when given; not kept in the private cache.
-    pub practice_list: Option<DataFrame>,
-}
-
 /// Dates as days since the epoch, for plain integer comparisons with the period.
 fn days(c: &str) -> Expr {
     col(c).cast(DataType::Int32)

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
-use crate::stages::profile::levels::Profiled;
+use crate::pipeline::profile_step::Profiled;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -55,11 +55,6 @@ fn write_frame(df: &DataFrame, path: &Path) -> Result<()> {
 
 fn read_frame(path: &Path) -> Result<DataFrame> {
     Ok(ParquetReader::new(std::fs::File::open(path)?).finish()?)
-}
-
-/// Writes the cache of the run at `run` (already published, manifest included).
-pub fn write(run: &Path, p: &Profiled) -> Result<()> {
-    finish(stage(run, p)?, run, p)
 }
 
 /// A cache whose person-level frames are written aside, not yet tied to its run. Dropped
