@@ -64,6 +64,10 @@ def paths_in(text: str):
                 yield base
     for m in re.finditer(r"\b((?:crate|super)(?:::(?:super|\w+))+)", text):
         yield m.group(1)
+    # `use child::…` in a module names its own child module (Rust 2018 paths).
+    for m in re.finditer(r"\buse\s+(\w+)::", text):
+        if m.group(1) not in ("crate", "super", "self"):
+            yield "self::" + m.group(1)
 
 
 def resolve(path: str, here: tuple) -> tuple:

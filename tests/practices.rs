@@ -8,6 +8,7 @@ use assert_cmd::Command;
 use polars::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use wijkscan::stats::linear::Equations;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -65,44 +66,6 @@ fn run(inputs_pipeline: &[&str], out: &Path) -> std::process::Output {
         .arg(out)
         .output()
         .unwrap()
-}
-
-fn reduce(mut rows: Vec<Vec<f64>>, width: usize) -> Vec<(usize, Vec<f64>)> {
-    let mut basis: Vec<(usize, Vec<f64>)> = Vec::new();
-    for col in 0..width {
-        let Some(pos) = rows.iter().position(|r| r[col].abs() > 1e-9) else {
-            continue;
-        };
-        let mut pivot = rows.swap_remove(pos);
-        let p = pivot[col];
-        pivot.iter_mut().for_each(|v| *v /= p);
-        for r in rows.iter_mut() {
-            let f = r[col];
-            if f.abs() > 1e-12 {
-                r.iter_mut().zip(&pivot).for_each(|(a, b)| *a -= f * b);
-            }
-        }
-        for (_, b) in basis.iter_mut() {
-            let f = b[col];
-            if f.abs() > 1e-12 {
-                b.iter_mut().zip(&pivot).for_each(|(a, p)| *a -= f * p);
-            }
-        }
-        basis.push((col, pivot));
-    }
-    basis
-}
-
-fn determined(basis: &[(usize, Vec<f64>)], i: usize, width: usize) -> bool {
-    let mut v = vec![0.0f64; width];
-    v[i] = 1.0;
-    for (col, row) in basis {
-        let f = v[*col];
-        if f.abs() > 1e-12 {
-            v.iter_mut().zip(row).for_each(|(a, b)| *a -= f * b);
-        }
-    }
-    v.iter().all(|x| x.abs() < 1e-7)
 }
 
 #[test]
@@ -335,7 +298,7 @@ fn the_practice_view_of_the_sample_reconciles_and_hides_what_it_must() {
         );
         eq(t);
     }
-    let basis = reduce(eqs, width);
+    let basis = Equations::reduce(eqs, width);
     let cells: Vec<_> = var.iter().filter(|(k, _)| k.0 == 'c').collect();
     assert!(!cells.is_empty());
     for (key, &k) in &var {
@@ -343,7 +306,7 @@ fn the_practice_view_of_the_sample_reconciles_and_hides_what_it_must() {
         if key.0 == 'a' && pp[key.1] == Some(0.0) {
             continue;
         }
-        assert!(!determined(&basis, k, width), "{key:?} is recomputable");
+        assert!(!basis.determines(k), "{key:?} is recomputable");
     }
 
     // Both populations per focus area (every gemeente in the sample).

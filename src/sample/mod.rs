@@ -12,17 +12,16 @@ pub mod people;
 pub mod practices;
 pub mod seed;
 pub mod series;
+mod world;
 
 use crate::domain::{epoch_days, Period, CARE_TYPES};
 use crate::error::{Error, Result};
 use crate::progress::Reporter;
 use people::{Chunk, Plan};
 use polars::prelude::*;
-use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, LogNormal, Normal};
-use rand_pcg::Pcg64;
+use rand::Rng;
+use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
-use seed::mix;
 use std::path::Path;
 
 pub struct SampleOptions {
@@ -56,10 +55,6 @@ pub struct SampleSummary {
 const CHUNK: u64 = 25_000;
 
 /// Planted deviations: (area code prefix, care type or None for all, factor, description).
-/// σ of the log of the wijk and pc5 cost effects beyond the norm (≈ 7% and 3%).
-pub const WIJK_EFFECT_SIGMA: f64 = 0.07;
-pub const PC5_EFFECT_SIGMA: f64 = 0.03;
-
 const PLANTED: [(&str, Option<&str>, f64, &str); 3] = [
     (
         "WK015303",
@@ -192,34 +187,12 @@ pub fn generate(
     }
     std::fs::create_dir_all(out_dir).map_err(|e| io(out_dir, e))?;
     write_marker(out_dir)?;
-    let mut rng = Pcg64::seed_from_u64(mix(opts.seed));
-    let areas = geography::areas(opts.persons, &mut rng);
-    let mut acc = 0.0;
-    let cum_weights: Vec<f64> = areas
-        .iter()
-        .map(|a| {
-            acc += a.weight;
-            acc
-        })
-        .collect();
-    // Real areas differ more than their norm explains (the overdispersion of METHODS 4): a
-    // log-normal effect per wijk and a smaller one per pc5, mean 1, on every care type. The
-    // norm does not know them. Drawn from their own stream so the geography stays as it was.
-    let mut effects_rng = Pcg64::seed_from_u64(mix(opts.seed ^ 0xEFFE_C700_0000_0000));
-    let wijk_effect = LogNormal::new(-WIJK_EFFECT_SIGMA.powi(2) / 2.0, WIJK_EFFECT_SIGMA)
-        .expect("valid log-normal");
-    let pc5_effect = LogNormal::new(-PC5_EFFECT_SIGMA.powi(2) / 2.0, PC5_EFFECT_SIGMA)
-        .expect("valid log-normal");
-    let mut wijk_factor: std::collections::BTreeMap<&str, f64> = Default::default();
-    let area_factor: Vec<f64> = areas
-        .iter()
-        .map(|a| {
-            let w = *wijk_factor
-                .entry(a.wijk_code.as_str())
-                .or_insert_with(|| wijk_effect.sample(&mut effects_rng));
-            w * pc5_effect.sample(&mut effects_rng)
-        })
-        .collect();
+    let world::World {
+        areas,
+        cum_weights,
+        effect: area_factor,
+        mut rng,
+    } = world::world(opts.persons, opts.seed);
     let planted: Vec<[f64; 13]> = areas
         .iter()
         .zip(&area_factor)

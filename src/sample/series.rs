@@ -16,13 +16,13 @@ use super::people::{
     Chunk,
 };
 use super::seed::mix;
-use super::{frames, io, Sink, PC5_EFFECT_SIGMA, WIJK_EFFECT_SIGMA};
+use super::{frames, io, Sink};
 use crate::domain::AGE_CLASS_LOWER;
 use crate::domain::{epoch_days, Period, CARE_TYPES};
 use crate::error::{Error, Result};
 use crate::progress::Reporter;
 use polars::prelude::*;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_distr::{Distribution, LogNormal, Normal, Poisson};
 use rand_pcg::Pcg64;
 use rayon::prelude::*;
@@ -411,32 +411,12 @@ pub fn generate_series(
     };
     std::fs::create_dir_all(out_dir).map_err(|e| io(out_dir, e))?;
     super::write_marker(out_dir)?;
-    let mut rng = Pcg64::seed_from_u64(mix(opts.seed));
-    let areas = geography::areas(opts.persons, &mut rng);
-    let mut acc = 0.0;
-    let cum_weights: Vec<f64> = areas
-        .iter()
-        .map(|a| {
-            acc += a.weight;
-            acc
-        })
-        .collect();
-    // The same unexplained area effects as the one-period sample (METHODS 4).
-    let mut effects_rng = Pcg64::seed_from_u64(mix(opts.seed ^ 0xEFFE_C700_0000_0000));
-    let wijk_effect = LogNormal::new(-WIJK_EFFECT_SIGMA.powi(2) / 2.0, WIJK_EFFECT_SIGMA)
-        .expect("valid log-normal");
-    let pc5_effect = LogNormal::new(-PC5_EFFECT_SIGMA.powi(2) / 2.0, PC5_EFFECT_SIGMA)
-        .expect("valid log-normal");
-    let mut wijk_factor: std::collections::BTreeMap<&str, f64> = Default::default();
-    let effect: Vec<f64> = areas
-        .iter()
-        .map(|a| {
-            let w = *wijk_factor
-                .entry(a.wijk_code.as_str())
-                .or_insert_with(|| wijk_effect.sample(&mut effects_rng));
-            w * pc5_effect.sample(&mut effects_rng)
-        })
-        .collect();
+    let super::world::World {
+        areas,
+        cum_weights,
+        effect,
+        ..
+    } = super::world::world(opts.persons, opts.seed);
     // The three largest wijken: a trend, a drop, and one left alone.
     let mut weight: std::collections::BTreeMap<&str, f64> = Default::default();
     for a in &areas {

@@ -3,6 +3,7 @@
 //! undefined results are `None`, never NaN or infinity.
 
 pub mod funnel;
+pub mod linear;
 pub mod overdispersion;
 pub mod proportion;
 pub mod residual;

@@ -435,47 +435,9 @@ mod tests {
         assert_eq!(o.row_hidden, vec![false, false, true, true, true]);
     }
 
+    use crate::stats::linear::Equations;
+
     // ---- the attacker: linear algebra over every published equation ----
-
-    /// Gaussian elimination on rows of coefficients over the unknowns; returns the reduced basis.
-    fn reduce(mut rows: Vec<Vec<f64>>, width: usize) -> Vec<(usize, Vec<f64>)> {
-        let mut basis: Vec<(usize, Vec<f64>)> = Vec::new();
-        for col in 0..width {
-            let Some(pos) = rows.iter().position(|r| r[col].abs() > 1e-9) else {
-                continue;
-            };
-            let mut pivot = rows.swap_remove(pos);
-            let p = pivot[col];
-            pivot.iter_mut().for_each(|v| *v /= p);
-            for r in rows.iter_mut() {
-                let f = r[col];
-                if f.abs() > 1e-12 {
-                    r.iter_mut().zip(&pivot).for_each(|(a, b)| *a -= f * b);
-                }
-            }
-            for (_, b) in basis.iter_mut() {
-                let f = b[col];
-                if f.abs() > 1e-12 {
-                    b.iter_mut().zip(&pivot).for_each(|(a, p)| *a -= f * p);
-                }
-            }
-            basis.push((col, pivot));
-        }
-        basis
-    }
-
-    /// True when unknown `i` is fixed by the equations (e_i lies in their row space).
-    fn determined(basis: &[(usize, Vec<f64>)], i: usize, width: usize) -> bool {
-        let mut v = vec![0.0f64; width];
-        v[i] = 1.0;
-        for (col, row) in basis {
-            let f = v[*col];
-            if f.abs() > 1e-12 {
-                v.iter_mut().zip(row).for_each(|(a, b)| *a -= f * b);
-            }
-        }
-        v.iter().all(|x| x.abs() < 1e-7)
-    }
 
     fn random_tree() -> impl Strategy<Value = (Vec<Option<usize>>, Vec<i64>, Vec<[i64; 2]>)> {
         // Depth 4 below the root, 1–3 children each; leaves get persons and contributors.
@@ -580,14 +542,14 @@ mod tests {
                 }
                 eqs.push(row);
             }
-            let basis = reduce(eqs, width);
+            let basis = Equations::reduce(eqs, width);
             for (&(k, i), &j) in &index {
                 let primary_small = match k {
                     0 | 1 => o.row_primary[i] && persons[i] > 0,
                     _ => o.cell_primary[k - 2][i],
                 };
                 if primary_small {
-                    prop_assert!(!determined(&basis, j, width), "metric {k} of node {i} can be recomputed");
+                    prop_assert!(!basis.determines(j), "metric {k} of node {i} can be recomputed");
                 }
             }
         }

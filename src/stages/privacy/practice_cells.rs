@@ -436,45 +436,9 @@ mod tests {
         assert_eq!(o.hidden, vec![false; 4]);
     }
 
+    use crate::stats::linear::Equations;
+
     // ---- the attacker: every published figure of the three linked tables ----
-
-    fn reduce(mut rows: Vec<Vec<f64>>, width: usize) -> Vec<(usize, Vec<f64>)> {
-        let mut basis: Vec<(usize, Vec<f64>)> = Vec::new();
-        for col in 0..width {
-            let Some(pos) = rows.iter().position(|r| r[col].abs() > 1e-9) else {
-                continue;
-            };
-            let mut pivot = rows.swap_remove(pos);
-            let p = pivot[col];
-            pivot.iter_mut().for_each(|v| *v /= p);
-            for r in rows.iter_mut() {
-                let f = r[col];
-                if f.abs() > 1e-12 {
-                    r.iter_mut().zip(&pivot).for_each(|(a, b)| *a -= f * b);
-                }
-            }
-            for (_, b) in basis.iter_mut() {
-                let f = b[col];
-                if f.abs() > 1e-12 {
-                    b.iter_mut().zip(&pivot).for_each(|(a, p)| *a -= f * p);
-                }
-            }
-            basis.push((col, pivot));
-        }
-        basis
-    }
-
-    fn determined(basis: &[(usize, Vec<f64>)], i: usize, width: usize) -> bool {
-        let mut v = vec![0.0f64; width];
-        v[i] = 1.0;
-        for (col, row) in basis {
-            let f = v[*col];
-            if f.abs() > 1e-12 {
-                v.iter_mut().zip(row).for_each(|(a, b)| *a -= f * b);
-            }
-        }
-        v.iter().all(|x| x.abs() < 1e-7)
-    }
 
     /// A world: total → 2 gemeenten → 2–3 wijken → 2 buurten → 2 pc5s (leaves), and 2–5
     /// practices per gemeente whose patients live in its wijken, a few anywhere.
@@ -628,7 +592,7 @@ mod tests {
                 t.extend(cells.iter().enumerate().filter(|(_, c)| c.1 == j).map(|(i, _)| (("c", i), -1.0)));
                 eq(t);
             }
-            let basis = reduce(eqs, width);
+            let basis = Equations::reduce(eqs, width);
             // The true value of each unknown: a recomputed 0 describes nobody.
             let value = |key: &(&str, usize)| -> i64 {
                 match key.0 {
@@ -644,7 +608,7 @@ mod tests {
                 if v == 0 || (o.unresolved > 0 && v >= min_cell) {
                     continue;
                 }
-                prop_assert!(!determined(&basis, k, width), "{:?} = {} is recomputable", key, v);
+                prop_assert!(!basis.determines(k), "{:?} = {} is recomputable", key, v);
             }
             // Published rows and columns hide 0 or ≥ min_cell persons.
             for (p, &hidden) in row_hidden.iter().enumerate() {
