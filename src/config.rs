@@ -592,7 +592,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown language `de`"), "{e}");
-        // [outliers]: the φ estimator and capping (round 2 defaults: mad, capped).
+        // [outliers]: the φ estimator and capping (defaults: mad, capped).
         let (_d, p) = write(
             "period = \"2024Q1\"\n[inputs]\ndir = \"d\"\n[outliers]\nphi_estimator = \"median\"\n",
         );

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub const FILE: &str = "manifest.json";
-/// The format of this record. Round 1 wrote none (format 1); round 2 is format 2.
+/// The format of this record: 2 (folders without the field are format 1).
 pub const FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

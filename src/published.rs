@@ -160,7 +160,7 @@ pub fn profile_columns() -> Vec<Published> {
             "Normkosten per verzekerdenjaar",
             "Norm cost per insured year",
         ),
-        // SPEC 3.1 (round 2): the norm is compared per insured year, so O/E > 1 exactly when
+        // SPEC 3.1: the norm is compared per insured year, so O/E > 1 exactly when
         // resultaat < 0; resultaat_eur scales the per-insured-year difference to the area's
         // own insured years.
         column(

@@ -122,7 +122,7 @@ pub fn profile(
 
     lap("wmo");
     // 4. Persons, once: the frame every later stage reads (one row and ~60 columns per
-    // insured person; at 2.1 M persons the largest thing the run holds).
+    // insured person: the largest thing the run holds).
     reporter.start("persons", None);
     let wmo_person = p::wmo_by_person(wmo_lines.clone());
     let mut persons = p::persons(
@@ -217,8 +217,8 @@ pub fn profile(
     lap("persons");
     // 5. Levels: the person sums once per pc5, rolled up to every level (small frames).
     reporter.start("profile", None);
-    // Streamed: the in-memory group-by took 0.5 s a quarter at 2.1 M insured, this 0.3 s. Its
-    // rows come in another order, but every sum is an integer sum and the levels sort.
+    // Streamed (faster than in memory): its rows come in another order, but every sum is an
+    // integer sum and the levels sort.
     let pc5_sums = collect_streaming(p::pc5_person_sums(persons.clone().lazy()))?;
     let mut frames = Vec::new();
     for level in Level::ALL {

@@ -79,8 +79,7 @@ pub(super) fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Comput
     }
     // Then each period is validated in full (every row) just before it is computed, not all
     // up front: a period's files are then read again while the operating system still holds
-    // them (on this machine pages unused for a minute are dropped, and a cold re-read of a
-    // quarter's claims took 7 s). A bad period still stops the run before anything is
+    // them (pages unused for a while are dropped, and a cold re-read is slow). A bad period still stops the run before anything is
     // written, and the rest are validated then too, so the error names every bad one.
     let last_settings = validated.pop_back().expect("at least two periods");
     let t = Instant::now();

@@ -106,7 +106,7 @@ pub fn published_profile(profile: &DataFrame, levels: &[Level]) -> Result<DataFr
 }
 
 /// `stem.parquet` and `stem.csv`, written side by side: each writer leaves a core idle much
-/// of the time (the 564 MB monitoring CSV of eight quarters at pc5 took seconds alone).
+/// of the time.
 pub fn write_table(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<Vec<String>> {
     let t = Instant::now();
     let parquet = dir.join(format!("{stem}.parquet"));

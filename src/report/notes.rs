@@ -26,7 +26,7 @@ pub(super) struct Ledger {
 pub(super) fn metric_label(lang: Lang, metric: &str) -> String {
     match metric {
         "oe_norm" => lang.l(labels::COST_VS_NORM_O_E).into(),
-        // Run folders of round 1 flagged capped O/E under its own name.
+        // Older run folders (manifest format 1) flagged capped O/E under its own name.
         "oe_norm_capped" => lang.l(labels::COST_VS_NORM_CAPPED_O_E).into(),
         m => crate::published::find(m).map_or_else(|| m.into(), |c| c.label(lang).to_string()),
     }

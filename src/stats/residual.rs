@@ -1,4 +1,4 @@
-//! The variance of an area's period cost (METHODS 1, round 2): per stratum b (age band × sex),
+//! The variance of an area's period cost (METHODS 1): per stratum b (age band × sex),
 //! ρ_b = ΣC / Σt and s_b² = Σ(C − ρ_b·t)² / Σt, with C a person's cost *in the period* and t
 //! their insured years, so Var(C_i) ≈ t_i·s_b². Computed from exact integer sums, so the result
 //! does not depend on the order a parallel group-by adds persons in.
@@ -158,7 +158,7 @@ mod tests {
     }
 
     /// The round-2 point of METHODS 1: for a quarter, the period variance is about a quarter of
-    /// the variance of annualised cost (round 1's mistake overstated the SE twofold).
+    /// the variance of annualised cost (which would overstate the SE twofold).
     #[test]
     fn a_quarter_has_a_quarter_of_the_annualised_variance() {
         let people: Vec<(i64, i64)> = (0..400).map(|i| (91, (i % 7) * 25_000)).collect();

@@ -269,7 +269,7 @@ impl RunView {
             f("resultaat_per_insured_year")?,
             f("wmo_clients_per_1000")?,
         );
-        // Run folders from before round 2 have no such column: plot O/E itself there.
+        // Run folders of manifest format 1 have no such column: plot O/E itself there.
         let oe_flags = if p.column(crate::columns::OE_FOR_FLAGS).is_ok() {
             f(crate::columns::OE_FOR_FLAGS)?
         } else {

@@ -16,8 +16,8 @@ pub fn claim_id_hash() -> Expr {
 
 /// Hashes of claim ids that occur on more than one line: usually a tiny share, so only these
 /// lines need the full comparison of copies. Counting 64-bit hashes instead of the id strings
-/// keeps this pass, the only one over every id of the book, at a fraction of the memory (the
-/// string count needed 7.8 GB at 60 M lines). A rare hash collision only sends a single line
+/// keeps this pass, the only one over every id of the book, at a fraction of the memory. A
+/// rare hash collision only sends a single line
 /// through the exact comparison, which groups by the id itself.
 pub fn repeated_id_hashes(claims: LazyFrame) -> LazyFrame {
     claims
@@ -57,9 +57,8 @@ pub(crate) fn repeated_hashes(mut hashes: Vec<u64>) -> Vec<u64> {
 }
 
 /// `claims` with `__repeated`: true on lines whose id hash is in `repeated`, looked up in a
-/// hash set of those (few) hashes line by line as the lines stream by. With the left join
-/// against the set it replaces, claims per person took 2.3 s instead of 1.2 s for a quarter
-/// at 2.1 M insured with 0.5% duplicated lines (semi/anti joins and `is_in` did not stream).
+/// hash set of those (few) hashes line by line as the lines stream by: semi/anti joins and
+/// `is_in` do not stream in polars 0.55.
 pub fn mark_repeated(claims: LazyFrame, repeated: &DataFrame) -> PolarsResult<LazyFrame> {
     let set: Arc<std::collections::HashSet<u64, foldhash::fast::FixedState>> = Arc::new(
         repeated

@@ -5,13 +5,11 @@
 //! Extracts often list a person's lines together (the sample series does). Such lines are
 //! first summed over runs of the same person id, a morsel at a time in one plain loop
 //! (`run_sums`, on all cores); the streaming group-by then adds those partial rows per person
-//! with plain sums. On the 2.1 M-insured series this halves the step's CPU time against the 21
-//! masked sums over every line it replaced (13 of them comparing the care type text), and
-//! lowers its peak memory. Lines in any other order stream into a table with one row per
-//! person (`PersonTable`), because polars' streaming group-by keeps partial sums per morsel
-//! until its end: with lines in random order it held 3.4–3.5 GB for one quarter, and eight
-//! quarters peaked at 6.5–7.9 GB, where the table keeps them at 5.1–5.3 GB (BENCHMARKS.md,
-//! eleventh session). `grouped_by_person` judges the order on the first lines. Both give the same sums:
+//! with plain sums, far cheaper than masked sums over every line. Lines in any other order
+//! stream into a table with one row per person (`PersonTable`), because polars' streaming
+//! group-by keeps partial sums per morsel until its end, which costs gigabytes on a whole book
+//! in random order (BENCHMARKS.md). `grouped_by_person` judges the order on the first lines.
+//! Both give the same sums:
 //! integer sums in any grouping, wrapping as polars' own. Unlike most stages this one runs its
 //! query: the table is filled by the query's sink.
 

@@ -66,8 +66,7 @@ pub fn claim_lines(
             .alias("in_period")
     };
     // No id on more than one line: every line is its own claim. The id is then not read at
-    // all, nor hashed and looked up: the claims-per-person step 2.6 -> 1.3 CPU s a quarter
-    // at 2.1 M insured.
+    // all, nor hashed and looked up (it was half the step's time).
     if repeated.height() == 0 {
         let mut single = line.to_vec();
         single.extend([
