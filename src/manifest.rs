@@ -189,9 +189,9 @@ pub struct PracticesRecord {
     pub located_by_patients: bool,
     /// Level of `practice_areas` (wijk or buurt).
     pub cross_level: crate::domain::Level,
-    pub reconciliation: crate::stages::practices::Ledger,
-    pub suppression: crate::stages::practices::Suppression,
-    pub outliers: crate::stages::practices::Fit,
+    pub reconciliation: crate::stages::practices::view::Ledger,
+    pub suppression: crate::stages::practices::view::Suppression,
+    pub outliers: crate::stages::practices::view::Fit,
 }
 
 /// One reference table a run used.

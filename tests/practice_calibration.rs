@@ -18,7 +18,7 @@ use common::{write_book_with, Extras};
 use polars::prelude::*;
 use wijkscan::domain::Period;
 use wijkscan::pipeline::{self, Source, Stage};
-use wijkscan::stages::practices::PracticeView;
+use wijkscan::stages::practices::view::PracticeView;
 
 const PRACTICES: usize = 400;
 

@@ -220,7 +220,7 @@ pub struct Computed {
     /// The earlier periods and the changes between periods, for a monitoring run.
     pub monitoring: Option<period::Monitoring>,
     /// The GP-practice view (SPEC 3.7) of the run's (last) period, when publishing.
-    pub practices: Option<crate::stages::practices::PracticeView>,
+    pub practices: Option<crate::stages::practices::view::PracticeView>,
     /// The reference tables of `[reference]`, read once.
     pub references: References,
     /// Seconds per stage, for the manifest.
@@ -506,7 +506,7 @@ fn practices_step(
     outliers: &Outliers,
     timings: &mut BTreeMap<String, f64>,
     reporter: &dyn Reporter,
-) -> Result<crate::stages::practices::PracticeView> {
+) -> Result<crate::stages::practices::view::PracticeView> {
     let t = Instant::now();
     reporter.start("practices", None);
     let focus_areas: Vec<String> = if settings.focus.areas.is_empty() {
@@ -520,9 +520,9 @@ fn practices_step(
         settings.focus.areas.clone()
     };
     let oe_for_flags = outliers.oe_for_flags.clone();
-    let view = crate::stages::practices::build(
+    let view = crate::stages::practices::build::build(
         &profiled.persons,
-        &crate::stages::practices::Context {
+        &crate::stages::practices::view::Context {
             list: profiled.practice_list.as_ref(),
             norm: inputs.norm.clone(),
             areas: inputs.areas.clone(),

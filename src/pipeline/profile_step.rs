@@ -185,7 +185,8 @@ pub fn profile(
         None => None,
     };
     let persons = if practice_view {
-        crate::stages::practices::with_practice(persons.lazy(), listed.as_deref()).collect()?
+        crate::stages::practices::plans::with_practice(persons.lazy(), listed.as_deref())
+            .collect()?
     } else {
         persons
     };
@@ -311,7 +312,7 @@ fn unknown_practice_warning(
     let unknown = persons
         .clone()
         .lazy()
-        .filter(col(crate::columns::PRACTICE).eq(lit(crate::stages::practices::UNKNOWN)))
+        .filter(col(crate::columns::PRACTICE).eq(lit(crate::stages::practices::plans::UNKNOWN)))
         .group_by([col("gp_practice_id")])
         .agg([len().alias("n")])
         .sort(["gp_practice_id"], SortMultipleOptions::default())
