@@ -40,7 +40,7 @@ impl Funnel {
         let se = self.fit.sigma_eur / (self.fit.norm_per_iy * years.sqrt());
         match self.method.as_str() {
             "multiplicative" => match self.fit.phi {
-                Some(phi) if phi > 1.0 => se * phi.sqrt(),
+                Some(phi) if self.fit.widened => se * phi.sqrt(),
                 _ => se,
             },
             "additive" => (se * se + self.fit.tau2.unwrap_or(0.0)).sqrt(),
@@ -237,6 +237,7 @@ mod tests {
                 norm_per_iy: 2625.0,
                 phi: Some(phi),
                 tau2: Some(tau2),
+                widened: true,
             },
             method: method.into(),
             capped: true,

@@ -669,6 +669,7 @@ fn practice_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
                 norm_per_iy: norm,
                 phi: fit.phi,
                 tau2: fit.tau2,
+                widened: fit.widened,
             },
             method: view.overdispersion.clone(),
             capped: view.manifest.outliers.cost_basis.capped,

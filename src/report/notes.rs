@@ -215,32 +215,64 @@ pub(super) fn method_notes(view: &RunView, lang: Lang) -> Vec<String> {
         lang.l(labels::NORM_AND_ACTUAL_COST_ARE).to_string(),
     ];
     let method = match view.overdispersion.as_str() {
-        "multiplicative" => lang.l(labels::MULTIPLICATIVE_LIMITS_WIDENED_BY_WHEN),
-        "additive" => lang.l(labels::ADDITIVE_ADDED_TO_THE_VARIANCE),
+        "multiplicative" => lang.t(
+            "multiplicatief (grenzen verbreed met √φ)",
+            "multiplicative (limits widened by √φ)",
+        ),
+        "additive" => lang.t(
+            "additief (τ² opgeteld bij de variantie)",
+            "additive (τ² added to the variance)",
+        ),
         _ => lang.l(labels::NONE),
     };
-    let phis: Vec<String> = m
+    out.push(format!(
+        "{} {method}. {}",
+        lang.l(labels::OUTLIERS_FUNNEL_LIMITS_AT_95),
+        lang.t(
+            "φ wordt alleen geschat bij minstens 20 beoordeelde gebieden op een niveau, en de grenzen \
+             worden alleen verbreed als φ boven wat bij toeval voorkomt ligt: (1 + 1,92/√n)², de \
+             95%-grens van φ bij n gebieden zonder echte verschillen.",
+            "φ is estimated only with at least 20 judged areas at a level, and the limits are \
+             widened only when φ exceeds what chance gives: (1 + 1.92/√n)², the 95% quantile of φ \
+             for n areas without real differences.",
+        )
+    ));
+    // Per level, O/E against the norm: φ, the threshold, and whether the limits widened.
+    let per_level: Vec<String> = m
         .outliers
         .fits
         .iter()
         .filter(|f| f.metric == "oe_norm")
-        .filter_map(|f| {
-            Some(format!(
-                "{} φ = {}",
+        .map(|f| match (f.phi, f.phi_threshold) {
+            (Some(phi), Some(t)) => format!(
+                "{} ({} {}): φ = {}, {} {}, {}",
                 lang.level(f.level),
-                lang.number(f.phi?, 2)
-            ))
+                f.areas,
+                lang.t("gebieden", "areas"),
+                lang.number(phi, 2),
+                lang.t("grens", "threshold"),
+                lang.number(t, 2),
+                if f.widened {
+                    lang.t("grenzen verbreed", "limits widened")
+                } else {
+                    lang.t("niet verbreed", "not widened")
+                }
+            ),
+            _ => format!(
+                "{} ({} {}): {}",
+                lang.level(f.level),
+                f.areas,
+                lang.t("gebieden", "areas"),
+                lang.t(
+                    "te weinig gebieden, φ niet geschat",
+                    "too few areas, φ not estimated"
+                )
+            ),
         })
         .collect();
-    out.push(format!(
-        "{} {method}{}",
-        lang.l(labels::OUTLIERS_FUNNEL_LIMITS_AT_95),
-        if phis.is_empty() {
-            String::new()
-        } else {
-            format!(" (O/E: {})", phis.join(", "))
-        }
-    ));
+    if !per_level.is_empty() {
+        out.push(format!("O/E: {}.", per_level.join("; ")));
+    }
     let basis = &m.outliers.cost_basis;
     let total_cap = basis.caps.iter().find(|c| c.metric == "total");
     match total_cap {

@@ -129,9 +129,23 @@ pub fn notes(view: &RunView, lang: Lang) -> Vec<String> {
             "Trechter: afgetopte kosten per verzekerdenjaar tegen de norm van de woon-pc5 van elke patiënt (METHODS 1 en 8), met correctie voor overdispersie",
             "Funnel: capped cost per insured year against the norm of each patient's home pc5 (METHODS 1 and 8), corrected for overdispersion",
         ),
-        match r.outliers.phi {
-            Some(phi) => format!("(φ = {}).", lang.number(phi, 2)),
-            None => ".".into(),
+        match (r.outliers.phi, r.outliers.phi_threshold) {
+            (Some(phi), Some(threshold)) => format!(
+                "(φ = {}, {} {}: {}).",
+                lang.number(phi, 2),
+                t(lang, "grens", "threshold"),
+                lang.number(threshold, 2),
+                if r.outliers.widened {
+                    t(lang, "grenzen verbreed", "limits widened")
+                } else {
+                    t(lang, "niet verbreed", "not widened")
+                }
+            ),
+            _ => t(
+                lang,
+                "(te weinig praktijken om φ te schatten).",
+                "(too few practices to estimate φ).",
+            ),
         }
     ));
     out.push(format!(

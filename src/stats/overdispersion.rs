@@ -3,7 +3,9 @@
 //! few true outliers barely move it. FunnelPlotR's estimator (`od_adjustment`: winsorise z at
 //! 10%/90%, φ = mean of winsorised z²) is kept as an option for parity; it is biased low
 //! (≈ 0.68 for normal z). Multiplicative widening by √φ, or additive
-//! τ² = max(0, (nφ − (n − 1)) / (Σw − Σw²/Σw)), w = 1/s². No correction if φ ≤ 1.
+//! τ² = max(0, (nφ − (n − 1)) / (Σw − Σw²/Σw)), w = 1/s². φ from few areas is noise
+//! (METHODS 4.4): it is estimated only with at least `MIN_AREAS` judged areas, and the limits
+//! are widened only when φ exceeds its 95% quantile under chance, (1 + 1.92/√n)².
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -42,6 +44,63 @@ impl Estimator {
         match self {
             Estimator::Mad => phi_mad(z),
             Estimator::Winsorised => phi(z),
+        }
+    }
+
+    /// φ of a level's z-scores when there are enough of them, and whether it widens.
+    pub fn assess(self, z: &[f64]) -> Dispersion {
+        if z.len() < MIN_AREAS {
+            return Dispersion {
+                phi: None,
+                threshold: None,
+                widened: false,
+            };
+        }
+        let phi = self.phi(z);
+        let threshold = chance_threshold(z.len());
+        Dispersion {
+            phi,
+            threshold: Some(threshold),
+            widened: phi.is_some_and(|p| p > threshold),
+        }
+    }
+}
+
+/// Fewer judged areas than this at a level: φ is not estimated ("te weinig gebieden").
+pub const MIN_AREAS: usize = 20;
+
+/// φ's 95% quantile under pure chance for `n` areas, (1 + 1.92/√n)² (METHODS 4.4: the MAD
+/// scale's SD is ≈ 1.166/√n).
+pub fn chance_threshold(n: usize) -> f64 {
+    (1.0 + 1.92 / (n as f64).sqrt()).powi(2)
+}
+
+/// φ of one level and metric, and whether it is evidence enough to widen the limits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dispersion {
+    /// None with fewer than `MIN_AREAS` areas (or no z-scores).
+    pub phi: Option<f64>,
+    /// `chance_threshold(n)`, when φ was estimated.
+    pub threshold: Option<f64>,
+    /// φ above the threshold: the limits are widened (multiplicative or additive).
+    pub widened: bool,
+}
+
+impl Dispersion {
+    /// τ² of the additive model: 0 unless the limits are widened.
+    pub fn tau2(&self, s: &[f64]) -> Option<f64> {
+        if self.widened {
+            tau2(self.phi, s)
+        } else {
+            Some(0.0)
+        }
+    }
+
+    /// The multiplicative factor on the standard error: √φ when widened, else 1.
+    pub fn se_factor(&self) -> f64 {
+        match self.phi {
+            Some(p) if self.widened => p.sqrt(),
+            _ => 1.0,
         }
     }
 }
@@ -165,6 +224,52 @@ mod tests {
         let win = phi(&z).unwrap();
         assert!((mad - 1.0).abs() < 0.05, "{mad}");
         assert!((win - 0.68).abs() < 0.05, "{win}");
+    }
+
+    /// METHODS 4.4: the threshold's values, and under pure chance (normal z) a level of n areas
+    /// is widened in at most 7% of draws (the form aims at 5%), for n from 20 to 400; with
+    /// fewer than 20 areas φ is not estimated.
+    #[test]
+    fn under_chance_a_level_is_rarely_widened() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        for (n, want) in [(20, 2.04), (40, 1.70), (100, 1.42), (400, 1.20)] {
+            assert!((chance_threshold(n) - want).abs() < 0.01, "{n}");
+        }
+        for n in [20usize, 34, 40, 100, 400] {
+            let draws = 2000;
+            let mut widened = 0;
+            for seed in 0..draws {
+                let mut rng = rand_pcg::Pcg64::seed_from_u64(1000 * n as u64 + seed);
+                let z: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
+                widened += usize::from(Estimator::Mad.assess(&z).widened);
+            }
+            let share = widened as f64 / draws as f64;
+            println!(
+                "n = {n}: widened in {:.1}% of {draws} chance draws",
+                100.0 * share
+            );
+            assert!(
+                share <= 0.07,
+                "n = {n}: widened in {:.1}% of draws",
+                100.0 * share
+            );
+            assert!(
+                share >= 0.01,
+                "n = {n}: never widened ({share}): the test means nothing"
+            );
+        }
+        let few = Estimator::Mad.assess(&[3.0; 19]);
+        assert_eq!((few.phi, few.widened), (None, false));
+        // Real spread at many areas is widened: z with SD 1.2 (φ ≈ 1.44) at 400 areas.
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
+        let z: Vec<f64> = (0..400)
+            .map(|_| {
+                let v: f64 = StandardNormal.sample(&mut rng);
+                1.2 * v
+            })
+            .collect();
+        assert!(Estimator::Mad.assess(&z).widened);
     }
 
     proptest! {

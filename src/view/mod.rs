@@ -171,6 +171,8 @@ pub struct FunnelFit {
     pub norm_per_iy: f64,
     pub phi: Option<f64>,
     pub tau2: Option<f64>,
+    /// Whether the run widened the limits (METHODS 4.4); the chart draws what was judged.
+    pub widened: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -474,6 +476,7 @@ impl RunView {
             norm_per_iy: fit.norm_per_insured_year?,
             phi: fit.phi,
             tau2: fit.tau2,
+            widened: fit.widened,
         })
     }
 

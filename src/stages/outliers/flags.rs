@@ -8,7 +8,7 @@
 use crate::domain::Level;
 use crate::domain::{CARE_TYPES, DAYS_PER_YEAR};
 use crate::stages::outliers::basis::{self, Basis, Cap};
-use crate::stats::overdispersion::{self, Estimator, Method};
+use crate::stats::overdispersion::{Estimator, Method};
 use crate::stats::{funnel, proportion, robust, Limit, Z95, Z998};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -38,8 +38,15 @@ pub struct Fit {
     pub level: Level,
     pub metric: String,
     pub areas: usize,
+    /// φ (METHODS 4.4): None with fewer than 20 judged areas.
     pub phi: Option<f64>,
     pub tau2: Option<f64>,
+    /// φ's 95% quantile under chance for this many areas; the limits widen above it.
+    #[serde(default)]
+    pub phi_threshold: Option<f64>,
+    /// Whether the limits were widened (multiplicative or additive).
+    #[serde(default)]
+    pub widened: bool,
     pub flags: usize,
     /// Areas the robust comparison flags that the funnel does not.
     pub robust_only: usize,
@@ -332,16 +339,18 @@ pub fn detect_on(
             }
             let z: Vec<f64> = pts.iter().map(|p| p.z).collect();
             let s: Vec<f64> = pts.iter().map(|p| p.se).collect();
-            let phi = settings.estimator.phi(&z);
-            let tau2 = overdispersion::tau2(phi, &s);
+            let dispersion = settings.estimator.assess(&z);
+            let tau2 = dispersion.tau2(&s);
             let observed: Vec<f64> = pts.iter().map(|p| p.observed).collect();
             let zr = robust::robust_z(&observed);
             let mut fit = Fit {
                 level,
                 metric: metric.clone(),
                 areas: pts.len(),
-                phi,
+                phi: dispersion.phi,
                 tau2,
+                phi_threshold: dispersion.threshold,
+                widened: dispersion.widened && settings.method != Method::None,
                 flags: 0,
                 robust_only: 0,
                 sigma_eur: None,
@@ -359,10 +368,7 @@ pub fn detect_on(
                 let (z_adj, limit) = match settings.method {
                     Method::None => (p.z, p.wilson.unwrap_or_else(|| Limit::of(p.z))),
                     Method::Multiplicative => {
-                        let z = match phi {
-                            Some(f) if f > 1.0 => p.z / f.sqrt(),
-                            _ => p.z,
-                        };
+                        let z = p.z / dispersion.se_factor();
                         (z, Limit::of(z))
                     }
                     Method::Additive => {

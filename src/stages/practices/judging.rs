@@ -3,7 +3,7 @@
 use super::view::{Context, Fit, Row};
 use crate::frame::strings;
 use crate::stats::overdispersion::Method;
-use crate::stats::{funnel, overdispersion, Limit};
+use crate::stats::{funnel, Limit};
 use polars::prelude::*;
 use std::collections::HashMap;
 
@@ -119,11 +119,11 @@ pub(super) fn judge(
     // φ, τ² and the widening as the run's `[outliers]` settings say (METHODS 4), as for areas.
     let zs: Vec<f64> = points.iter().map(|p| p.3).collect();
     let ses: Vec<f64> = points.iter().map(|p| p.2).collect();
-    let phi = cx.outliers.estimator.phi(&zs);
-    let tau2 = overdispersion::tau2(phi, &ses);
+    let dispersion = cx.outliers.estimator.assess(&zs);
+    let tau2 = dispersion.tau2(&ses);
     let scale = |se: f64| match cx.outliers.method {
         Method::None => se,
-        Method::Multiplicative => se * phi.filter(|&p| p > 1.0).map_or(1.0, f64::sqrt),
+        Method::Multiplicative => se * dispersion.se_factor(),
         Method::Additive => (se * se + tau2.unwrap_or(0.0)).sqrt(),
     };
     let (mut flags, mut flags_g, mut flags_e) = (0, 0, 0);
@@ -168,8 +168,10 @@ pub(super) fn judge(
             min_persons: MIN_FLAG_PERSONS,
             judged: points.len(),
             too_small,
-            phi,
+            phi: dispersion.phi,
             tau2,
+            phi_threshold: dispersion.threshold,
+            widened: dispersion.widened && cx.outliers.method != Method::None,
             flags,
             flags_vs_gemeente: flags_g,
             flags_vs_extract: flags_e,

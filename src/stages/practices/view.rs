@@ -84,6 +84,12 @@ pub struct Fit {
     /// τ² (METHODS 4), used where `[outliers] overdispersion = "additive"`.
     #[serde(default)]
     pub tau2: Option<f64>,
+    /// φ's 95% quantile under chance for this many practices (METHODS 4.4).
+    #[serde(default)]
+    pub phi_threshold: Option<f64>,
+    /// Whether the limits were widened.
+    #[serde(default)]
+    pub widened: bool,
     pub flags: usize,
     pub flags_vs_gemeente: usize,
     /// Against the whole extract's own capped O/E (`extract_oe_for_flags`).
