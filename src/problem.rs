@@ -19,6 +19,37 @@ pub struct Problem {
     pub message: String,
     pub rows: Option<u64>,
     pub examples: Vec<String>,
+    /// What a run warning says, as figures, so the report can say it in its own language;
+    /// `message` stays the English technical form (stderr, manifest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<Fact>,
+    /// The period of a monitoring run the warning belongs to (None: the run's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+}
+
+/// The run warnings a council report shows, as figures (rendered by `report::notes`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fact {
+    /// Every claim line falls outside the period.
+    AllClaimsOutsidePeriod { lines: u64, period: String },
+    /// Claim lines in the period of persons not in the insured file.
+    UnassignedClaims {
+        lines: u64,
+        cents: i64,
+        persons: u64,
+    },
+    /// Insured persons in a pc5 the areas table lacks.
+    OnbekendGebied { persons: u64 },
+    /// Insured persons registered with a practice id the practice list lacks.
+    UnknownPractice { persons: u64, practices: u64 },
+    /// pc5s whose norm insured years differ from the insured file's by more than 2%.
+    InsuredYearsMismatch { areas: u64 },
+    /// Norm rows with a pc5 the areas table lacks.
+    NormOutsideAreas { rows: u64, cents: i64 },
+    /// Claim lines dated after the day of the run.
+    FutureServiceDates { lines: u64 },
 }
 
 impl Problem {
@@ -30,6 +61,8 @@ impl Problem {
             message: message.into(),
             rows: None,
             examples: Vec::new(),
+            fact: None,
+            period: None,
         }
     }
 
@@ -37,6 +70,14 @@ impl Problem {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(file, column, message)
+        }
+    }
+
+    /// The warning with its figures for the report.
+    pub fn with_fact(self, fact: Fact) -> Problem {
+        Problem {
+            fact: Some(fact),
+            ..self
         }
     }
 

@@ -4,7 +4,7 @@
 
 use crate::domain::{Level, Period, CARE_TYPES};
 use crate::error::{Error, Result};
-use crate::problem::{format_problems, plural, Problem};
+use crate::problem::{format_problems, plural, Fact, Problem};
 use crate::progress::Reporter;
 use crate::stages::collect_streaming;
 use crate::stages::inputs::claim_identity::{claim_id_conflicts, collect_repeated_ids};
@@ -144,31 +144,44 @@ pub fn profile(
         .map(|b| b.rows)
         .sum();
     if input_rows > 0 && in_period == 0 {
-        warnings.push(Problem::warning(
-            claims_file,
-            Some("service_date"),
-            format!(
-                "all {} fall outside the period {} ({} to {}): every area shows € 0 Zvw \
+        warnings.push(
+            Problem::warning(
+                claims_file,
+                Some("service_date"),
+                format!(
+                    "all {} fall outside the period {} ({} to {}): every area shows € 0 Zvw \
                  cost; check the period or the extract",
-                plural(input_rows as u64, "claim line"),
-                period.label(),
-                period.start,
-                period.end
-            ),
-        ));
+                    plural(input_rows as u64, "claim line"),
+                    period.label(),
+                    period.start,
+                    period.end
+                ),
+            )
+            .with_fact(Fact::AllClaimsOutsidePeriod {
+                lines: input_rows as u64,
+                period: period.label(),
+            }),
+        );
     }
     let unassigned = &zvw_buckets[2];
     if unassigned.rows > 0 {
-        warnings.push(Problem::warning(
-            claims_file,
-            Some("person_id"),
-            format!(
-                "{} in the period (€ {}) of {} not in `insured`, reported as unassigned",
-                plural(unassigned.rows as u64, "claim line"),
-                unassigned.eur,
-                plural(unassigned_persons as u64, "person")
-            ),
-        ));
+        warnings.push(
+            Problem::warning(
+                claims_file,
+                Some("person_id"),
+                format!(
+                    "{} in the period (€ {}) of {} not in `insured`, reported as unassigned",
+                    plural(unassigned.rows as u64, "claim line"),
+                    unassigned.eur,
+                    plural(unassigned_persons as u64, "person")
+                ),
+            )
+            .with_fact(Fact::UnassignedClaims {
+                lines: unassigned.rows as u64,
+                cents: unassigned.cents,
+                persons: unassigned_persons as u64,
+            }),
+        );
     }
     // The GP practice key (SPEC 3.7): the list's ids, `ONBEKEND` for ids it lacks.
     let practice_list = match &inputs.gp_practices {
@@ -204,14 +217,19 @@ pub fn profile(
         .filter(|v| *v == Some(false))
         .count();
     if onbekend_persons > 0 {
-        warnings.push(Problem::warning(
-            &files.insured,
-            Some("pc5"),
-            format!(
-                "{} in a pc5 missing from `areas`, reported as onbekend gebied",
-                plural(onbekend_persons as u64, "insured person")
-            ),
-        ));
+        warnings.push(
+            Problem::warning(
+                &files.insured,
+                Some("pc5"),
+                format!(
+                    "{} in a pc5 missing from `areas`, reported as onbekend gebied",
+                    plural(onbekend_persons as u64, "insured person")
+                ),
+            )
+            .with_fact(Fact::OnbekendGebied {
+                persons: onbekend_persons as u64,
+            }),
+        );
     }
     reporter.finish();
 
@@ -335,7 +353,11 @@ fn unknown_practice_warning(
             plural(unknown.height() as u64, "practice id"),
             ids.join(", ")
         ),
-    ));
+    )
+    .with_fact(Fact::UnknownPractice {
+        persons: persons_n as u64,
+        practices: unknown.height() as u64,
+    }));
     Ok(())
 }
 
@@ -360,15 +382,20 @@ fn mismatch_warning(derived: &DataFrame, file: &str, warnings: &mut Vec<Problem>
             .take(5)
             .map(|c| c.unwrap_or_default().to_string())
             .collect();
-        warnings.push(Problem::warning(
-            file,
-            Some("insured_years"),
-            format!(
+        warnings.push(
+            Problem::warning(
+                file,
+                Some("insured_years"),
+                format!(
                 "{} where norm insured years differ from insured years by more than 2% (e.g. {})",
                 plural(off.height() as u64, "pc5 area"),
                 codes.join(", ")
             ),
-        ));
+            )
+            .with_fact(Fact::InsuredYearsMismatch {
+                areas: off.height() as u64,
+            }),
+        );
     }
     Ok(())
 }
@@ -378,15 +405,21 @@ fn mismatch_warning(derived: &DataFrame, file: &str, warnings: &mut Vec<Problem>
 fn norm_warning(orphans: &DataFrame, file: &str, warnings: &mut Vec<Problem>) -> Result<()> {
     let rows = scalar_i64(orphans, "rows")?;
     if rows > 0 {
-        warnings.push(Problem::warning(
-            file,
-            Some("pc5"),
-            format!(
-                "{} (€ {}) with a pc5 missing from `areas`, in no area",
-                plural(rows as u64, "norm row"),
-                crate::stages::profile::reconcile::eur_text(scalar_i64(orphans, "cents")?)
-            ),
-        ));
+        warnings.push(
+            Problem::warning(
+                file,
+                Some("pc5"),
+                format!(
+                    "{} (€ {}) with a pc5 missing from `areas`, in no area",
+                    plural(rows as u64, "norm row"),
+                    crate::stages::profile::reconcile::eur_text(scalar_i64(orphans, "cents")?)
+                ),
+            )
+            .with_fact(Fact::NormOutsideAreas {
+                rows: rows as u64,
+                cents: scalar_i64(orphans, "cents")?,
+            }),
+        );
     }
     Ok(())
 }

@@ -234,10 +234,19 @@ fn write_run(
     let mut warnings: Vec<Problem> = Vec::new();
     if let Some(m) = &computed.monitoring {
         for p in &m.periods {
-            warnings.extend(p.warnings.iter().cloned());
+            let label = p.period.label();
+            warnings.extend(p.warnings.iter().map(|w| Problem {
+                period: Some(label.clone()),
+                ..w.clone()
+            }));
         }
     }
-    warnings.extend(computed.warnings());
+    let own = settings.periods.is_empty().then_some(());
+    warnings.extend(computed.warnings().into_iter().map(|w| Problem {
+        // A monitoring run's own warnings are its last period's.
+        period: own.map_or_else(|| Some(settings.period.label()), |()| None),
+        ..w
+    }));
     outputs.push(crate::manifest::FILE.into());
     let manifest = Manifest {
         manifest_format: crate::manifest::FORMAT,

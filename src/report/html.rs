@@ -378,23 +378,9 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
             String::new()
         }
     );
-    // Every warning of the run, geometry included, is in the manifest.
-    let warnings: Vec<String> = view
-        .manifest
-        .warnings
-        .iter()
-        .map(|w| {
-            let file = std::path::Path::new(&w.file)
-                .file_name()
-                .map(|f| f.to_string_lossy().to_string())
-                .unwrap_or_default();
-            format!(
-                "{file}, {}: {}",
-                w.column.as_deref().unwrap_or("–"),
-                w.message
-            )
-        })
-        .collect();
+    // Every warning of the run, geometry included, is in the manifest; the report says each
+    // distinct one once, in its language, with the periods it holds for.
+    let warnings = super::notes::warning_lines(&view.manifest.warnings, &view.periods, lang);
     let inputs = view
         .manifest
         .inputs

@@ -126,8 +126,8 @@ pub fn notes(view: &RunView, lang: Lang) -> Vec<String> {
         "{} {}",
         t(
             lang,
-            "Trechter: afgetopte kosten per verzekerdenjaar tegen de norm van de woon-pc5 van elke patiënt (METHODS 1 en 8), met correctie voor overdispersie",
-            "Funnel: capped cost per insured year against the norm of each patient's home pc5 (METHODS 1 and 8), corrected for overdispersion",
+            "Trechter: afgetopte kosten per verzekerdenjaar tegen de norm van de woon-pc5 van elke patiënt, met correctie voor overdispersie",
+            "Funnel: capped cost per insured year against the norm of each patient's home pc5, corrected for overdispersion",
         ),
         match (r.outliers.phi, r.outliers.phi_threshold) {
             (Some(phi), Some(threshold)) => format!(
@@ -248,8 +248,8 @@ pub fn population(view: &RunView, code: &str, lang: Lang) -> Option<PopulationVi
         lang.number(p.practices_located, 0),
         t(
             lang,
-            "praktijk(en) gevestigd in dit gebied. Niet alle patiënten van een praktijk in de wijk wonen in de wijk (seed 004 §3.2); \"–\" is verborgen omdat het te weinig personen beschrijft of verborgen cellen terug zou geven.",
-            "practice(s) located in this area. Not all patients of a practice in the wijk live in the wijk (seed 004 §3.2); \"–\" is hidden because it describes too few persons or would give hidden cells back.",
+            "praktijk(en) gevestigd in dit gebied. Niet alle patiënten van een praktijk in de wijk wonen in de wijk (Menzis, Leidraad Integrale Gebiedsaanpak); \"–\" is verborgen omdat het te weinig personen beschrijft of verborgen cellen terug zou geven.",
+            "practice(s) located in this area. Not all patients of a practice in the wijk live in the wijk (Menzis, Leidraad Integrale Gebiedsaanpak — the guide to area-based cooperation); \"–\" is hidden because it describes too few persons or would give hidden cells back.",
         ),
         ""
     );

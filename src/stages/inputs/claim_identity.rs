@@ -147,6 +147,8 @@ pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option
         ),
         rows: Some(lines),
         examples: Vec::new(),
+        fact: None,
+        period: None,
     }))
 }
 

@@ -479,6 +479,8 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
             message: r.message.clone(),
             rows: Some(n),
             examples,
+            fact: None,
+            period: None,
         });
     }
     let amount_cents = is_claims.then(|| {
@@ -491,18 +493,21 @@ pub fn check_input(file: &InputFile, period: &Period) -> Checked {
     });
     let future = get("__future_service");
     if is_claims && future > 0 {
-        problems.push(Problem::warning(
-            &name,
-            Some("service_date"),
-            format!(
-                "{} dated after today: not taken as the extract date",
-                if future == 1 {
-                    "1 line is".to_string()
-                } else {
-                    format!("{future} lines are")
-                }
-            ),
-        ));
+        problems.push(
+            Problem::warning(
+                &name,
+                Some("service_date"),
+                format!(
+                    "{} dated after today: not taken as the extract date",
+                    if future == 1 {
+                        "1 line is".to_string()
+                    } else {
+                        format!("{future} lines are")
+                    }
+                ),
+            )
+            .with_fact(crate::problem::Fact::FutureServiceDates { lines: future }),
+        );
     }
     let newest_service_day = is_claims
         .then(|| {
