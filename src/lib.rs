@@ -22,14 +22,13 @@
 //!   `focus`, `segment_privacy`, `tree`;
 //! - `stats`: pure statistics; `text`: every nl/en label and number format; `view`: the run
 //!   folder as structs, below `charts` and `report`; `live_audit`: live focus queries checked against what was shown;
-//! - `config`: pipeline files; `commands`/`cli`: the command line; `sample`: the synthetic data
+//! - `config`: pipeline files; `cmd`: the command line, one file per subcommand; `sample`: the synthetic data
 //!   generator; `progress`: the `Reporter` trait.
 
 pub mod charts;
 pub mod checksum;
-pub mod cli;
+pub mod cmd;
 pub mod columns;
-pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;
