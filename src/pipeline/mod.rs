@@ -65,16 +65,7 @@ pub fn validate(
         let name = path.display().to_string();
         match crate::geometry::MapGeometry::read(path) {
             Err(message) => problems.push(Problem::error(&name, None, message)),
-            Ok(g) if g.uncoded > 0 => problems.push(Problem::warning(
-                &name,
-                None,
-                format!(
-                    "{} feature{} without a CBS buurt, wijk or gemeente code in any property, left out of the maps",
-                    g.uncoded,
-                    if g.uncoded == 1 { "" } else { "s" }
-                ),
-            )),
-            Ok(_) => {}
+            Ok(g) => problems.extend(geometry_warnings(&name, &g)),
         }
         laps.lap("geometry");
     }
@@ -96,6 +87,40 @@ pub fn validate(
         problems,
         inputs,
     })
+}
+
+/// Most invalid or degenerate features named one by one; the rest are counted.
+const MAX_SHAPE_WARNINGS: usize = 20;
+
+/// Warnings about the map geometry: features without a code, and each feature whose shape
+/// was invalid or degenerate (fixed, drawn or skipped; never fatal).
+fn geometry_warnings(name: &str, g: &crate::geometry::MapGeometry) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if g.uncoded > 0 {
+        out.push(Problem::warning(
+            name,
+            None,
+            format!(
+                "{} feature{} without a CBS buurt, wijk or gemeente code in any property, left out of the maps",
+                g.uncoded,
+                if g.uncoded == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    for w in g.warnings.iter().take(MAX_SHAPE_WARNINGS) {
+        out.push(Problem::warning(name, None, w.clone()));
+    }
+    if g.warnings.len() > MAX_SHAPE_WARNINGS {
+        out.push(Problem::warning(
+            name,
+            None,
+            format!(
+                "{} more features with invalid or degenerate shapes",
+                g.warnings.len() - MAX_SHAPE_WARNINGS
+            ),
+        ));
+    }
+    out
 }
 
 /// The file-level checks of every input (`validate::check_structure`: files found, readable,
@@ -565,4 +590,29 @@ pub fn execute_folder(
 ) -> Result<Computed> {
     let settings = Settings::for_inputs(dir, *period, min_cell);
     execute(&settings, upto, Source::Inputs, &crate::progress::Silent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each bad feature is a warning naming it, up to a limit; the rest are counted, so a
+    /// map of thousands of broken shapes does not flood the terminal.
+    #[test]
+    fn geometry_warnings_name_each_feature_up_to_a_limit() {
+        let g = crate::geometry::MapGeometry {
+            warnings: (0..25)
+                .map(|i| format!("feature BU{i:08}: zero area"))
+                .collect(),
+            ..Default::default()
+        };
+        let w = geometry_warnings("g.geojson", &g);
+        assert_eq!(w.len(), MAX_SHAPE_WARNINGS + 1);
+        assert!(w.iter().all(|p| !p.is_fatal() && p.file == "g.geojson"));
+        assert_eq!(w[0].message, "feature BU00000000: zero area");
+        assert_eq!(
+            w[20].message,
+            "5 more features with invalid or degenerate shapes"
+        );
+    }
 }
