@@ -491,7 +491,7 @@ pub fn outliers(args: &OutliersArgs) -> Result<u8> {
 
 /// Segments per focus area, for the working session's screen.
 pub fn focus_table(
-    rows: &[crate::stages::focus::groups::SegmentRow],
+    rows: &[crate::stages::focus::segment_rows::SegmentRow],
     refused: &[bool],
     min_volume: i64,
 ) -> String {
