@@ -5,9 +5,9 @@
 
 use crate::domain::Level;
 use crate::error::{Error, Result};
-use crate::stages::focus::groups::{
-    blank, compile_all, protect_table, CellSpec, FocusArea, SegmentRow,
-};
+use crate::stages::focus::groups::compile_all;
+use crate::stages::focus::segment_rows::{blank, CellSpec, FocusArea, SegmentRow};
+use crate::stages::focus::suppression::protect_table;
 use polars::prelude::*;
 
 /// A cell already shown to someone: its filter and focus area code.

@@ -5,7 +5,7 @@ use super::common::{computed, settings, RunArgs};
 use crate::config::Overrides;
 use crate::domain::Level;
 use crate::error::{Error, Result};
-use crate::stages::focus::groups::SegmentRow;
+use crate::stages::focus::segment_rows::SegmentRow;
 use crate::text::Lang;
 use crate::{live_audit, pipeline, progress};
 use clap::Args;

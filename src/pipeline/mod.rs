@@ -24,7 +24,8 @@ use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::problem::{format_problems, Problem};
 use crate::progress::Reporter;
-use crate::stages::inputs::validate::{self, Checked, InputSet};
+use crate::stages::inputs::input_set::{find_inputs_with, InputSet};
+use crate::stages::inputs::validate::{self, Checked};
 use crate::stages::profile::levels::Inputs;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -52,8 +53,7 @@ pub fn validate(
     reporter: &dyn Reporter,
 ) -> Result<Validated> {
     reporter.start("validate", None);
-    let (inputs, mut problems) =
-        validate::find_inputs_with(&settings.inputs, &settings.shared_inputs);
+    let (inputs, mut problems) = find_inputs_with(&settings.inputs, &settings.shared_inputs);
     let checked = validate::check_all(&inputs, &settings.period);
     for c in &checked {
         problems.extend(c.problems.iter().cloned());
@@ -126,8 +126,7 @@ fn geometry_warnings(name: &str, g: &crate::geometry::MapGeometry) -> Vec<Proble
 /// The file-level checks of every input (`validate::check_structure`: files found, readable,
 /// the contract's columns and types), without reading rows.
 pub fn check_structure(settings: &Settings) -> Vec<Problem> {
-    let (inputs, mut problems) =
-        validate::find_inputs_with(&settings.inputs, &settings.shared_inputs);
+    let (inputs, mut problems) = find_inputs_with(&settings.inputs, &settings.shared_inputs);
     for f in &inputs.files {
         if let Err(p) = validate::check_structure(f) {
             problems.extend(p);
@@ -385,7 +384,9 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Computed> {
 }
 
 /// The segment filters of the settings, compiled (a bad filter names the pipeline file).
-fn compile_segments(settings: &Settings) -> Result<Vec<crate::stages::focus::groups::Segment>> {
+fn compile_segments(
+    settings: &Settings,
+) -> Result<Vec<crate::stages::focus::segment_rows::Segment>> {
     crate::stages::focus::groups::compile_all(&settings.focus.segments).map_err(|e| Error::Config {
         path: settings
             .pipeline_file
@@ -464,7 +465,7 @@ fn outliers_step(
 
 fn focus_step(
     settings: &Settings,
-    segments: &[crate::stages::focus::groups::Segment],
+    segments: &[crate::stages::focus::segment_rows::Segment],
     fixed: Option<&crate::stages::focus::groups::FixedSegments>,
     profiled: &Profiled,
     keep_features: bool,

@@ -3,6 +3,7 @@
 //! `cmd::reference` writes the result.
 
 pub mod cbs;
+pub mod gemeenten;
 pub mod vektis;
 
 /// A downloaded CSV file as text: UTF-8 as CBS writes, else Latin-1 as the older Vektis files are
