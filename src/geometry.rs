@@ -5,7 +5,7 @@
 use crate::domain::Level;
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::line_intersection::line_intersection;
-use geo::{Coord, InteriorPoint, Line, LineIntersection, LineString, Polygon};
+use geo::{Area, Coord, InteriorPoint, Line, LineIntersection, LineString, Polygon};
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -139,13 +139,6 @@ fn rings_cross(rings: &[Vec<Coord>]) -> bool {
     false
 }
 
-/// Twice the signed area of a closed ring (shoelace).
-fn shoelace(ring: &[Coord]) -> f64 {
-    ring.windows(2)
-        .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
-        .sum()
-}
-
 /// The mean of a closed ring's points (the closing one counted once): a label point for a
 /// ring geo cannot be trusted with.
 fn vertex_mean(ring: &[Coord]) -> Coord {
@@ -243,9 +236,16 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 
 /// A feature's shape in plot coordinates (x shrunk by `kx`); None when nothing is drawable.
 fn shape(code: &str, checked: &Checked, kx: f64, notes: &mut BTreeSet<String>) -> Option<Shape> {
+    // geo's area (plain arithmetic, safe on any ring), so shapes sort as they always did.
     let area_of = |rings: &[Vec<Coord>]| {
-        let holes: f64 = rings[1..].iter().map(|r| shoelace(r).abs()).sum();
-        ((shoelace(&rings[0]).abs() - holes) / 2.0).max(0.0)
+        Polygon::new(
+            LineString::from(rings[0].clone()),
+            rings[1..]
+                .iter()
+                .map(|r| LineString::from(r.clone()))
+                .collect(),
+        )
+        .unsigned_area()
     };
     let biggest = checked
         .polygons
