@@ -143,16 +143,31 @@ pub struct RawProfile {
     pub levels: Option<Vec<String>>,
 }
 
-/// Values given on the command line; each overrides the pipeline file.
+/// Values given on the command line (already parsed by clap); each overrides the pipeline
+/// file. `resolve` is the one place they are applied.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub inputs: Option<PathBuf>,
-    pub period: Option<String>,
-    pub periods: Option<String>,
+    pub period: Option<Period>,
+    pub periods: Option<Vec<Period>>,
     pub out: Option<PathBuf>,
     pub min_cell: Option<i64>,
     pub force: bool,
-    pub lang: Option<String>,
+    pub lang: Option<crate::text::Lang>,
+    /// `focus --area`: replaces the pipeline's focus areas when not empty.
+    pub focus_areas: Vec<String>,
+    /// `focus --segment`: filters tried live, added as `segment_1`, `segment_2`, …
+    pub segments: Vec<String>,
+    /// `focus --only`: the `segments` alone (no built-in or pipeline segments, no proposals).
+    pub only_segments: bool,
+    /// `focus --no-propose`.
+    pub no_propose: bool,
+    /// `outliers --overdispersion`.
+    pub overdispersion: Option<crate::stats::overdispersion::Method>,
+    /// `outliers --uncapped`.
+    pub uncapped: bool,
+    /// `outliers --phi-estimator`.
+    pub phi_estimator: Option<crate::stats::overdispersion::Estimator>,
 }
 
 /// Everything a run needs, checked.
@@ -279,14 +294,19 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
         }
     };
     let periods = match (&over.periods, raw.periods) {
-        (Some(p), _) => Period::series(p).map_err(bad)?,
+        (Some(p), _) => p.clone(),
         (None, Some(RawPeriods::Range(p))) => Period::series(&p).map_err(bad)?,
         (None, Some(RawPeriods::List(list))) => Period::series(&list.join(",")).map_err(bad)?,
         (None, None) => Vec::new(),
     };
-    let period = match (over.period.clone().or(raw.period), periods.last()) {
-        (Some(text), last) => {
-            let p = Period::parse(&text).map_err(bad)?;
+    // The text as given, for the message below.
+    let given = match (over.period, raw.period) {
+        (Some(p), _) => Some((p, p.label())),
+        (None, Some(text)) => Some((Period::parse(&text).map_err(bad)?, text)),
+        (None, None) => None,
+    };
+    let period = match (given, periods.last()) {
+        (Some((p, text)), last) => {
             if last.is_some_and(|l| *l != p) {
                 return Err(bad(format!(
                     "period `{text}` is not the last of the periods; the last period is the \
@@ -373,7 +393,24 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             )));
         }
     }
-    let focus = resolve_focus(raw.focus).map_err(bad)?;
+    let mut focus = resolve_focus(raw.focus).map_err(bad)?;
+    if !over.focus_areas.is_empty() {
+        focus.areas = over.focus_areas.clone();
+    }
+    if over.only_segments {
+        focus.segments.clear();
+    }
+    for (i, f) in over.segments.iter().enumerate() {
+        focus
+            .segments
+            .push(crate::stages::focus::segments::SegmentDef {
+                name: format!("segment_{}", i + 1),
+                filter: f.clone(),
+            });
+    }
+    if over.no_propose || over.only_segments {
+        focus.propose = false;
+    }
     let practice_cross_level = match raw.practices.cross_level.as_deref() {
         None | Some("wijk") => Level::Wijk,
         Some("buurt") => Level::Buurt,
@@ -383,29 +420,29 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             )))
         }
     };
-    let estimator = match raw.outliers.phi_estimator.as_deref() {
-        None => crate::stats::overdispersion::Estimator::default(),
-        Some(e) => crate::stats::overdispersion::Estimator::parse(e).ok_or_else(|| {
+    let estimator = match (over.phi_estimator, raw.outliers.phi_estimator.as_deref()) {
+        (Some(e), _) => e,
+        (None, None) => crate::stats::overdispersion::Estimator::default(),
+        (None, Some(e)) => crate::stats::overdispersion::Estimator::parse(e).ok_or_else(|| {
             bad(format!(
                 "[outliers] phi_estimator = \"{e}\": use \"mad\" or \"winsorised\""
             ))
         })?,
     };
     let outliers = crate::stages::outliers::flags::Settings {
-        method: raw
-            .outliers
+        method: over
             .overdispersion
+            .or(raw.outliers.overdispersion)
             .unwrap_or(crate::stats::overdispersion::Method::Multiplicative),
-        capped: raw.outliers.capped.unwrap_or(true),
+        capped: !over.uncapped && raw.outliers.capped.unwrap_or(true),
         estimator,
     };
-    let lang = crate::text::Lang::parse(
-        over.lang
-            .as_deref()
-            .or(raw.report.lang.as_deref())
-            .unwrap_or("nl"),
-    )
-    .map_err(bad)?;
+    let lang = match over.lang {
+        Some(l) => l,
+        None => {
+            crate::text::Lang::parse(raw.report.lang.as_deref().unwrap_or("nl")).map_err(bad)?
+        }
+    };
     let settings = Settings {
         lang,
         outliers,
@@ -527,7 +564,7 @@ mod tests {
         assert_eq!(s.min_cell, 5);
         assert_eq!(s.levels.len(), 5);
         let over = Overrides {
-            period: Some("2024".into()),
+            period: Some(Period::parse("2024").unwrap()),
             min_cell: Some(11),
             ..Default::default()
         };
@@ -621,7 +658,7 @@ mod tests {
         let s = resolve(Some(&p), &Overrides::default()).unwrap();
         assert_eq!(s.lang, crate::text::Lang::En);
         let over = Overrides {
-            lang: Some("nl".into()),
+            lang: Some(crate::text::Lang::Nl),
             ..Default::default()
         };
         assert_eq!(

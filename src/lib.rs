@@ -1,35 +1,38 @@
 //! wijkscan: population health analytics per neighbourhood.
 //!
 //! ```text
-//! inputs (Parquet/CSV) ──load──▶ validate ──▶ profile (persons once, then levels)
-//!                                              │
-//!                                              ├─▶ reconcile (conservation, SPEC 3.2)
-//!                                              └─▶ suppress (small cells, SPEC 3.3) ──▶ write run folder
+//! inputs (Parquet/CSV) ─▶ stages::inputs ─▶ stages::profile ─▶ stages::privacy ─▶ stages::outliers
+//!                          (validate, claims)  (levels, ledgers)   (small cells)     (basis, flags)
+//!                       ─▶ stages::focus ─▶ stages::practices ─▶ stages::monitoring ─▶ run folder
 //! ```
 //!
-//! Modules, one concept each:
-//! - `domain`: code lists, the period and the area `Level`s; `columns`: the data contract;
-//!   `published`: every published profile column, declared once (value, protection, labels);
-//! - `pipeline`: the orchestrator — `execute` runs the stages up to a `Stage` and is the only
-//!   place that collects plans over the inputs or the person frame (stages may collect only
-//!   their own small frames, but for the claim-line passes of `claim_identity` and
-//!   `claim_sums`, whose ways of collecting are the point); `pipeline::write` writes the run
-//!   folder atomically (`run_folder`) with its typed record (`manifest`) and the private cache
-//!   (`cache`);
-//! - `stages`: plan builders and pure functions on frames — `load` (validation, diagnostics in
-//!   `problem`), `claim_identity`, `claim_sums`, `profile`, `reconcile`,
-//!   `small_cells`/`suppress`, `expected`, `flag_basis`, `outliers`, `features`, `segments`,
-//!   `focus`, `segment_privacy`, `tree`;
-//! - `stats`: pure statistics; `text`: every nl/en label and number format; `view`: the run
-//!   folder as structs, below `charts` and `report`; `live_audit`: live focus queries checked against what was shown;
-//! - `config`: pipeline files; `commands`/`cli`: the command line; `sample`: the synthetic data
-//!   generator; `progress`: the `Reporter` trait.
+//! Every module, from the top of the house down (a module uses only those below it;
+//! `scripts/check_imports.py` keeps it so):
+//! - `cmd`: the command line, one file per subcommand (`main.rs` only dispatches);
+//! - `pipeline`: the orchestrator — `execute` runs the stages up to a `Stage` (mod.rs), the
+//!   profile step (`profile_step`), a run over several periods (`series`, with what each period
+//!   returns in `period`), reference tables (`references`), the run folder and manifest
+//!   (`write`) and the private cache beside it (`cache`);
+//! - `report` and `charts`: the council report and every chart, drawn from `view`, the run
+//!   folder read back into structs; `live_audit`: live focus queries checked against what a
+//!   run has shown;
+//! - `run_folder`: what may be replaced, the atomic swap, recovery; `manifest`: the run record;
+//!   `config`: pipeline files and command-line overrides into `Settings`;
+//! - `reference`: importers of Vektis and CBS open data;
+//! - `stages`: plan builders and pure functions on frames, one folder per sub-pipeline
+//!   (`inputs`, `profile`, `privacy`, `outliers`, `focus`, `practices`, `monitoring`; see
+//!   `stages/mod.rs`);
+//! - `published`: every published profile column, declared once (value, protection, labels);
+//!   `geometry`: map shapes keyed by CBS code; `text`: every nl/en label and number format;
+//! - `domain`: code lists, periods, area levels, age classes; `columns`: the data contract and
+//!   derived column names; `problem`: diagnostics; `frame`: small frame helpers; `stats`: pure
+//!   statistics; `error`, `progress` (the `Reporter` trait), `checksum`;
+//! - `sample`: the synthetic data generator, used only by `cmd::sample` and the tests.
 
 pub mod charts;
 pub mod checksum;
-pub mod cli;
+pub mod cmd;
 pub mod columns;
-pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;

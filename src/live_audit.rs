@@ -5,9 +5,9 @@
 
 use crate::domain::Level;
 use crate::error::{Error, Result};
-use crate::stages::focus::groups::{
-    blank, compile_all, protect_table, CellSpec, FocusArea, SegmentRow,
-};
+use crate::stages::focus::groups::compile_all;
+use crate::stages::focus::segment_rows::{blank, CellSpec, FocusArea, SegmentRow};
+use crate::stages::focus::suppression::protect_table;
 use polars::prelude::*;
 
 /// A cell already shown to someone: its filter and focus area code.
@@ -141,4 +141,58 @@ pub fn published_segments(run: &std::path::Path) -> Result<Vec<ShownCell>> {
             area_code: area[i].clone().unwrap_or_default(),
         })
         .collect())
+}
+
+/// A live answer after the audit: which rows were refused, and where that was logged.
+#[derive(Debug)]
+pub struct LiveAnswer {
+    /// One per row: refused because it would reveal a small group by difference.
+    pub refused: Vec<bool>,
+    /// The audit file the answer was recorded in.
+    pub log: std::path::PathBuf,
+}
+
+/// What `focus` does with a live answer on run `run`: checks `rows` against what was already
+/// shown (the run's published segments and earlier answers; `reset` forgets the answers),
+/// blanks the refused rows, records what is now shown and refused, and saves the audit —
+/// before anything is printed, so nothing is shown that the audit does not know.
+pub fn answer(
+    run: &std::path::Path,
+    reset: bool,
+    features: &DataFrame,
+    rows: &mut [SegmentRow],
+    cells: &[CellSpec],
+    min_cell: i64,
+) -> Result<LiveAnswer> {
+    let mut log = LiveAudit::load(run, reset)?;
+    let mut shown = log.shown.clone();
+    shown.extend(published_segments(run)?);
+    let refused_rows = audit(features, &shown, rows, cells, min_cell)?;
+    let mut refused = vec![false; rows.len()];
+    for &i in &refused_rows {
+        refused[i] = true;
+        let r = &rows[i];
+        log.refused.push(ShownCell {
+            segment: r.segment.clone(),
+            filter: r.filter.clone(),
+            area_code: r.area_code.clone(),
+        });
+    }
+    for (r, refused) in rows.iter().zip(&refused) {
+        let cell = ShownCell {
+            segment: r.segment.clone(),
+            filter: r.filter.clone(),
+            area_code: r.area_code.clone(),
+        };
+        // Against the cells shown before this answer: a repeat within it is recorded twice,
+        // as before.
+        if !r.suppressed && !refused && !shown.contains(&cell) {
+            log.shown.push(cell);
+        }
+    }
+    log.save()?;
+    Ok(LiveAnswer {
+        refused,
+        log: log.path,
+    })
 }

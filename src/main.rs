@@ -2,8 +2,7 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use wijkscan::cli::{Cli, Command};
-use wijkscan::commands;
+use wijkscan::cmd::{dispatch, Cli};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -16,22 +15,9 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // A bad flag or value is clap's usage error: it prints and exits 2 itself.
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Run(args) => commands::run(&args),
-        Command::Validate(args) => commands::validate(&args),
-        Command::Profile(args) => commands::profile(&args),
-        Command::Focus(args) => commands::focus(&args),
-        Command::Outliers(args) => commands::outliers(&args),
-        Command::Report(args) => commands::report(&args),
-        Command::Sample(args) => commands::sample(&args),
-        Command::Reference(wijkscan::cli::ReferenceCommand::Vektis(args)) => {
-            commands::reference_vektis(&args)
-        }
-        Command::Reference(wijkscan::cli::ReferenceCommand::Cbs(args)) => {
-            commands::reference_cbs(&args)
-        }
-    };
+    let result = dispatch(&cli.command);
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

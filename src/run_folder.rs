@@ -36,7 +36,7 @@ pub fn not_a_run_folder(dir: &Path) -> Option<String> {
     };
     let Some(stamp) = stamp else {
         return Some(format!(
-            "is not a wijkscan run folder (no wijkscan `{}`){}",
+            "is not a finished run folder (no wijkscan `{}`){}",
             crate::manifest::FILE,
             holds(&entries)
         ));

@@ -118,7 +118,7 @@ fn force_onto_a_folder_of_other_files_is_refused_naming_them() {
         &o,
         tmp.path(),
         &before,
-        &["not a wijkscan run folder", "minutes.docx"],
+        &["not a finished run folder", "minutes.docx"],
     );
 }
 
@@ -251,7 +251,7 @@ fn an_empty_name_with_force_does_not_replace_the_runs_beside_it() {
         &o,
         tmp.path(),
         &before,
-        &["not a wijkscan run folder", "earlier"],
+        &["not a finished run folder", "earlier"],
     );
 }
 
@@ -264,7 +264,7 @@ fn report_redraws_only_a_run_folder() {
         &o,
         tmp.path(),
         &before,
-        &["not a wijkscan run folder", "insured.csv"],
+        &["not a finished run folder", "insured.csv"],
     );
 }
 

@@ -9,7 +9,8 @@ use polars::prelude::*;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use wijkscan::stages::focus::groups::{protect_table, CellSpec, FocusArea, SegmentRow};
+use wijkscan::stages::focus::segment_rows::{CellSpec, FocusArea, SegmentRow};
+use wijkscan::stages::focus::suppression::protect_table;
 
 fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")

@@ -1,10 +1,13 @@
 //! Horizontal bar charts per area: norm against actual cost per insured year (paired bars,
 //! sorted by resultaat), and the composition of cost by care type (stacked bars).
 
-use super::style::{label_width, nice_ceil, Rows, ACTUAL, FONT, INK, NORM, SEQUENTIAL};
-use super::DrawResult;
+use super::style::{
+    blank, frame, key_box, label_width, legend, nice_ceil, swatch, text, DrawResult, Rows, ACTUAL,
+    INK, LABEL, NORM, SEQUENTIAL,
+};
 use crate::text::labels;
 use crate::text::Lang;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -27,8 +30,26 @@ pub fn height(rows: usize) -> u32 {
     110 + 24 * rows.max(1) as u32
 }
 
-fn x_desc(lang: Lang) -> &'static str {
-    lang.l(labels::COST_PER_INSURED_YEAR)
+/// Both bar charts' axes: euros per insured year along x, the areas' labels down the rows.
+fn cost_axes<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Rows>>,
+    rows: Rows,
+    names: &[&str],
+    lang: Lang,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_labels(6)
+        .x_label_formatter(&|v| lang.euro(*v))
+        .y_label_formatter(&|v| rows.label(names, *v))
+        .x_desc(lang.l(labels::COST_PER_INSURED_YEAR))
+        .label_style(LABEL)
+        .draw()?;
+    Ok(())
 }
 
 impl PairedBars {
@@ -36,7 +57,7 @@ impl PairedBars {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
+        blank(root)?;
         let n = self.rows.len();
         let max = self
             .rows
@@ -45,29 +66,12 @@ impl PairedBars {
             .fold(0.0, f64::max);
         let xmax = nice_ceil(max * 1.05);
         let labels: Vec<&str> = self.rows.iter().map(|r| r.label.as_str()).collect();
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 17))
-            .margin(12)
-            .margin_right(40)
-            .x_label_area_size(44)
-            .y_label_area_size(label_width(labels.iter().copied()))
-            .build_cartesian_2d(0f64..xmax, Rows { n })?;
+        let rows = Rows { n };
+        let mut chart = frame(root, &self.title, label_width(labels.iter().copied()))
+            .build_cartesian_2d(0f64..xmax, rows)?;
         let lang = self.lang;
-        // Row 0 is drawn at the top.
-        let label_of = |v: &f64| -> String {
-            let i = n.saturating_sub(1 + v.floor() as usize);
-            labels.get(i).map(|s| s.to_string()).unwrap_or_default()
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_labels(6)
-            .x_label_formatter(&|v| lang.euro(*v))
-            .y_label_formatter(&label_of)
-            .x_desc(x_desc(lang))
-            .label_style((FONT, 12))
-            .draw()?;
-        let y = |i: usize| (n - 1 - i) as f64;
+        cost_axes(&mut chart, rows, &labels, lang)?;
+        let y = |i: usize| rows.top_down(i);
         chart
             .draw_series(self.rows.iter().enumerate().map(|(i, r)| {
                 Rectangle::new(
@@ -76,27 +80,20 @@ impl PairedBars {
                 )
             }))?
             .label(lang.l(labels::ACTUAL_COST))
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], ACTUAL.filled()));
+            .legend(|p| swatch(p, ACTUAL));
         chart
             .draw_series(self.rows.iter().enumerate().map(|(i, r)| {
                 Rectangle::new([(0.0, y(i) + 0.12), (r.norm, y(i) + 0.5)], NORM.filled())
             }))?
             .label(lang.l(labels::NORM_COST))
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], NORM.filled()));
+            .legend(|p| swatch(p, NORM));
         chart.draw_series(self.rows.iter().enumerate().map(|(i, r)| {
             Rectangle::new(
                 [(0.0, y(i) + 0.12), (r.norm, y(i) + 0.5)],
                 INK.stroke_width(1),
             )
         }))?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .label_font((FONT, 12))
-            .draw()?;
-        Ok(())
+        legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }
 
@@ -121,7 +118,7 @@ impl Composition {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
+        blank(root)?;
         let n = self.rows.len();
         let max = self
             .rows
@@ -130,29 +127,12 @@ impl Composition {
             .fold(0.0, f64::max);
         let xmax = nice_ceil(max * 1.05);
         let labels: Vec<&str> = self.rows.iter().map(|r| r.label.as_str()).collect();
-        let (plot, legend) = root.split_horizontally(root.dim_in_pixel().0 as i32 - 230);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(&self.title, (FONT, 17))
-            .margin(12)
-            .margin_right(40)
-            .x_label_area_size(44)
-            .y_label_area_size(label_width(labels.iter().copied()))
-            .build_cartesian_2d(0f64..xmax, Rows { n })?;
-        let lang = self.lang;
-        let label_of = |v: &f64| -> String {
-            let i = n.saturating_sub(1 + v.floor() as usize);
-            labels.get(i).map(|s| s.to_string()).unwrap_or_default()
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_labels(6)
-            .x_label_formatter(&|v| lang.euro(*v))
-            .y_label_formatter(&label_of)
-            .x_desc(x_desc(lang))
-            .label_style((FONT, 12))
-            .draw()?;
-        let y = |i: usize| (n - 1 - i) as f64;
+        let (plot, side) = root.split_horizontally(root.dim_in_pixel().0 as i32 - 230);
+        let rows = Rows { n };
+        let mut chart = frame(&plot, &self.title, label_width(labels.iter().copied()))
+            .build_cartesian_2d(0f64..xmax, rows)?;
+        cost_axes(&mut chart, rows, &labels, self.lang)?;
+        let y = |i: usize| rows.top_down(i);
         for (i, r) in self.rows.iter().enumerate() {
             let mut x0 = 0.0;
             for (k, part) in r.parts.iter().enumerate() {
@@ -172,19 +152,9 @@ impl Composition {
         // Legend at the right, in stacking order.
         for (k, c) in self.categories.iter().enumerate() {
             let top = 60 + 24 * k as i32;
-            legend.draw(&Rectangle::new(
-                [(8, top), (24, top + 14)],
-                SEQUENTIAL[k % SEQUENTIAL.len()].filled(),
-            ))?;
-            legend.draw(&Rectangle::new(
-                [(8, top), (24, top + 14)],
-                INK.stroke_width(1),
-            ))?;
-            legend.draw(&Text::new(
-                c.clone(),
-                (30, top),
-                (FONT, 12).into_font().color(&INK),
-            ))?;
+            let colour = SEQUENTIAL[k % SEQUENTIAL.len()];
+            key_box(&side, [(8, top), (24, top + 14)], colour)?;
+            side.draw(&Text::new(c.clone(), (30, top), text(LABEL, &INK)))?;
         }
         Ok(())
     }

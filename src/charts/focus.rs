@@ -1,13 +1,14 @@
 //! Focus groups in one focus area: size against excess cost per person (the segment's cost
 //! per person minus the rest of the area's), with the volume threshold drawn.
 
-use super::style::{nice_ceil, shorten, FONT, INK, MUTED};
-use super::DrawResult;
+use super::style::{
+    anchored, blank, frame, legend, nice_ceil, shorten, DrawResult, INK, LABEL, MUTED, NO_LINE,
+};
 use crate::text::labels;
 use crate::text::Lang;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor;
+use plotters::style::text_anchor::{HPos, VPos};
 
 #[derive(Debug, Clone)]
 pub struct FocusPoint {
@@ -30,7 +31,7 @@ impl FocusChart {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
+        blank(root)?;
         let lang = self.lang;
         let xmax = nice_ceil(
             self.points
@@ -44,13 +45,7 @@ impl FocusChart {
         });
         let span = (hi - lo).max(100.0);
         let (ymin, ymax) = (lo - 0.08 * span, hi + 0.12 * span);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 17))
-            .margin(12)
-            .margin_right(40)
-            .x_label_area_size(44)
-            .y_label_area_size(80)
-            .build_cartesian_2d(0f64..xmax, ymin..ymax)?;
+        let mut chart = frame(root, &self.title, 80).build_cartesian_2d(0f64..xmax, ymin..ymax)?;
         chart
             .configure_mesh()
             .x_labels(6)
@@ -59,8 +54,8 @@ impl FocusChart {
             .y_label_formatter(&|v| lang.euro(*v))
             .x_desc(lang.l(labels::PERSONS_IN_THE_GROUP))
             .y_desc(lang.l(labels::EXCESS_COST_PER_PERSON_VS))
-            .label_style((FONT, 12))
-            .light_line_style(WHITE.mix(0.0))
+            .label_style(LABEL)
+            .light_line_style(NO_LINE)
             .draw()?;
         chart.draw_series(LineSeries::new(
             [(0.0, 0.0), (xmax, 0.0)],
@@ -101,22 +96,9 @@ impl FocusChart {
             Text::new(
                 shorten(&p.segment, 34),
                 (p.persons, p.excess),
-                (FONT, 12)
-                    .into_font()
-                    .color(&INK)
-                    .pos(text_anchor::Pos::new(
-                        text_anchor::HPos::Left,
-                        text_anchor::VPos::Bottom,
-                    )),
+                anchored(LABEL, HPos::Left, VPos::Bottom),
             )
         }))?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .label_font((FONT, 12))
-            .draw()?;
-        Ok(())
+        legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }

@@ -2,15 +2,16 @@
 //! and 99.8% limits at the level's pooled norm per insured year (widened for overdispersion as
 //! the run did), every shown area as a point, flagged areas filled and named.
 
-use super::style::{nice_ceil, FONT, INK, MUTED};
-use super::DrawResult;
+use super::style::{
+    anchored, blank, frame, legend, nice_ceil, DrawResult, INK, LABEL, MUTED, NO_LINE,
+};
 use crate::stats::{Z95, Z998};
 use crate::text::labels;
 use crate::text::Lang;
 use crate::view::FunnelFit;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor;
+use plotters::style::text_anchor::{HPos, VPos};
 
 #[derive(Debug, Clone)]
 pub struct FunnelPoint {
@@ -74,17 +75,11 @@ impl Funnel {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
+        blank(root)?;
         let lang = self.lang;
         let xmax = nice_ceil(self.points.iter().map(|p| p.years).fold(1.0, f64::max) * 1.05);
         let (ymin, ymax) = self.y_range();
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 17))
-            .margin(12)
-            .margin_right(40)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0f64..xmax, ymin..ymax)?;
+        let mut chart = frame(root, &self.title, 56).build_cartesian_2d(0f64..xmax, ymin..ymax)?;
         chart
             .configure_mesh()
             .x_labels(6)
@@ -97,8 +92,8 @@ impl Funnel {
             } else {
                 lang.l(labels::ACTUAL_NORM_COST_O_E)
             })
-            .label_style((FONT, 12))
-            .light_line_style(WHITE.mix(0.0))
+            .label_style(LABEL)
+            .light_line_style(NO_LINE)
             .draw()?;
 
         chart.draw_series(LineSeries::new(
@@ -160,13 +155,7 @@ impl Funnel {
                     lang.ratio(p.oe)
                 ),
                 (p.years, top),
-                (FONT, 12)
-                    .into_font()
-                    .color(&INK)
-                    .pos(text_anchor::Pos::new(
-                        text_anchor::HPos::Left,
-                        text_anchor::VPos::Top,
-                    )),
+                anchored(LABEL, HPos::Left, VPos::Top),
             )
         }))?;
         let inside_window = |p: &&FunnelPoint| p.oe <= ymax;
@@ -203,24 +192,11 @@ impl Funnel {
                 Text::new(
                     name.clone(),
                     (p.years, p.oe),
-                    (FONT, 12)
-                        .into_font()
-                        .color(&INK)
-                        .pos(text_anchor::Pos::new(
-                            text_anchor::HPos::Left,
-                            text_anchor::VPos::Bottom,
-                        )),
+                    anchored(LABEL, HPos::Left, VPos::Bottom),
                 )
             })
         }))?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .label_font((FONT, 12))
-            .draw()?;
-        Ok(())
+        legend(&mut chart, SeriesLabelPosition::UpperRight)
     }
 }
 

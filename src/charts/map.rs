@@ -2,11 +2,13 @@
 //! diverging scale (blue below the norm, red above), grey where the area has too few persons.
 //! Small maps carry a `+`/`−` per shape so the side of the norm survives grey printing.
 
-use super::style::{DIVERGING, FONT, HIDDEN, INK, MUTED};
-use super::DrawResult;
+use super::style::{
+    anchored, blank, key_box, text, DrawResult, DIVERGING, HIDDEN, INK, LABEL, MUTED, PANEL_TITLE,
+    SMALL, TITLE,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor;
+use plotters::style::text_anchor::{HPos, VPos};
 
 /// Shapes beyond this many get no `+`/`−` marks (they would be unreadable).
 const MAX_MARKS: usize = 400;
@@ -95,9 +97,9 @@ impl MapChart {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
+        blank(root)?;
         let (w, h) = root.dim_in_pixel();
-        let titled = root.titled(&self.title, (FONT, 17))?;
+        let titled = root.titled(&self.title, TITLE)?;
         let (maps, legend) = titled.split_vertically(h as i32 - 110);
         let panels = maps.split_evenly(grid(self.panels.len()));
         for (area, panel) in panels.iter().zip(&self.panels) {
@@ -112,29 +114,17 @@ impl MapChart {
                 7 => (HIDDEN, self.hidden_label.clone()),
                 _ => (WHITE, self.no_data_label.clone()),
             };
-            legend.draw(&Rectangle::new([(x, 14), (x + 22, 30)], colour.filled()))?;
-            legend.draw(&Rectangle::new(
-                [(x, 14), (x + 22, 30)],
-                INK.stroke_width(1),
-            ))?;
-            legend.draw(&Text::new(
-                label,
-                (x, 36),
-                (FONT, 11).into_font().color(&INK),
-            ))?;
+            key_box(&legend, [(x, 14), (x + 22, 30)], colour)?;
+            legend.draw(&Text::new(label, (x, 36), text(SMALL, &INK)))?;
         }
         legend.draw(&Text::new(
             self.marks_note.clone(),
             (20, 60),
-            (FONT, 11).into_font().color(&MUTED),
+            text(SMALL, &MUTED),
         ))?;
         if let Some(note) = &self.points_note {
             legend.draw(&Circle::new((25, 82), 4, INK.filled()))?;
-            legend.draw(&Text::new(
-                note.clone(),
-                (36, 76),
-                (FONT, 11).into_font().color(&INK),
-            ))?;
+            legend.draw(&Text::new(note.clone(), (36, 76), text(SMALL, &INK)))?;
         }
         Ok(())
     }
@@ -157,7 +147,7 @@ impl MapChart {
         let scale = (pw_f / dx).min(ph_f / dy);
         let (ex, ey) = ((pw_f / scale - dx) / 2.0, (ph_f / scale - dy) / 2.0);
         let mut chart = ChartBuilder::on(area)
-            .caption(&panel.title, (FONT, 14))
+            .caption(&panel.title, PANEL_TITLE)
             .margin(8)
             .build_cartesian_2d((x0 - ex)..(x1 + ex), (y0 - ey)..(y1 + ey))?;
         for s in &panel.shapes {
@@ -185,13 +175,7 @@ impl MapChart {
                 Some(Text::new(
                     mark,
                     s.label_at,
-                    (FONT, 12)
-                        .into_font()
-                        .color(&INK)
-                        .pos(text_anchor::Pos::new(
-                            text_anchor::HPos::Center,
-                            text_anchor::VPos::Center,
-                        )),
+                    anchored(LABEL, HPos::Center, VPos::Center),
                 ))
             }))?;
         }

@@ -2,8 +2,10 @@
 //! its 95% band (provisional periods drawn open and named), and the "changes" chart: areas
 //! ranked by their change against the same period a year earlier, significant ones dark.
 
-use super::style::{label_width, Rows, ACTUAL, FONT, INK, MUTED, NORM};
-use super::DrawResult;
+use super::style::{
+    blank, frame, label_width, legend, swatch, text, DrawResult, Rows, ACTUAL, INK, LABEL, MUTED,
+    NORM, NOTE, PANEL_TITLE, SMALL, TITLE,
+};
 use crate::text::labels;
 use crate::text::Lang;
 use plotters::coord::Shift;
@@ -43,8 +45,8 @@ impl SeriesChart {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
-        let root = root.titled(&self.title, (FONT, 17))?;
+        blank(root)?;
+        let root = root.titled(&self.title, TITLE)?;
         let cells = root.split_evenly((1, self.panels.len().max(1)));
         for (panel, area) in self.panels.iter().zip(cells.iter()) {
             panel.draw(area, self.lang)?;
@@ -76,7 +78,7 @@ impl Panel {
         };
         let labels: Vec<String> = self.points.iter().map(|p| p.period.clone()).collect();
         let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, (FONT, 14))
+            .caption(&self.title, PANEL_TITLE)
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(70)
@@ -101,7 +103,7 @@ impl Panel {
                     lang.number(*v, 2)
                 }
             })
-            .label_style((FONT, 11))
+            .label_style(SMALL)
             .draw()?;
         if let Some(r) = self.reference {
             chart.draw_series(LineSeries::new(
@@ -154,7 +156,7 @@ impl Panel {
                     Text::new(
                         lang.l(labels::PROVISIONAL).to_string(),
                         (i as f64 - 0.3, lo + 0.04 * (hi - lo)),
-                        (FONT, 10).into_font().color(&MUTED),
+                        text(NOTE, &MUTED),
                     )
                 }),
         )?;
@@ -183,7 +185,7 @@ impl ChangesChart {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
+        blank(root)?;
         let lang = self.lang;
         let n = self.bars.len().max(1);
         let (lo, hi) = self.bars.iter().fold((0.0f64, 0.0f64), |(l, h), b| {
@@ -192,28 +194,20 @@ impl ChangesChart {
         let pad = 0.08 * (hi - lo).max(1.0);
         let names: Vec<String> = self.bars.iter().map(|b| b.label.clone()).collect();
         let width = label_width(names.iter().map(String::as_str));
-        // Row 0 is drawn at the top.
-        let label_of = |v: &f64| -> String {
-            let i = n.saturating_sub(1 + v.floor() as usize);
-            names.get(i).cloned().unwrap_or_default()
-        };
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 17))
-            .margin(12)
+        let rows = Rows { n };
+        let mut chart = frame(root, &self.title, width)
             .margin_right(30)
-            .x_label_area_size(44)
-            .y_label_area_size(width)
-            .build_cartesian_2d((lo - pad)..(hi + pad), Rows { n })?;
+            .build_cartesian_2d((lo - pad)..(hi + pad), rows)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .x_labels(7)
             .x_label_formatter(&|v| format!("{}%", lang.number(*v, 0)))
-            .y_label_formatter(&label_of)
+            .y_label_formatter(&|v| rows.label(&names, *v))
             .x_desc(lang.l(labels::CHANGE_AGAINST_A_YEAR_EARLIER))
-            .label_style((FONT, 12))
+            .label_style(LABEL)
             .draw()?;
-        let y = |i: usize| (n - 1 - i) as f64;
+        let y = |i: usize| rows.top_down(i);
         chart
             .draw_series(
                 self.bars
@@ -228,7 +222,7 @@ impl ChangesChart {
                     }),
             )?
             .label(lang.l(labels::SIGNIFICANT_95))
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], ACTUAL.filled()));
+            .legend(|p| swatch(p, ACTUAL));
         chart
             .draw_series(
                 self.bars
@@ -243,20 +237,13 @@ impl ChangesChart {
                     }),
             )?
             .label(lang.l(labels::WITHIN_CHANCE))
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], NORM.filled()));
+            .legend(|p| swatch(p, NORM));
         chart.draw_series(self.bars.iter().enumerate().map(|(i, b)| {
             Rectangle::new(
                 [(0.0, y(i) + 0.18), (b.change_pct, y(i) + 0.82)],
                 INK.stroke_width(1),
             )
         }))?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .label_font((FONT, 12))
-            .draw()?;
-        Ok(())
+        legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }

@@ -5,11 +5,12 @@
 //! diamond and the area itself as a filled circle; each row scaled so that the farthest of
 //! range, gemeente and area from the benchmark touches the edge. Values are printed beside.
 
-use super::style::{shorten, FONT, INK, MUTED};
-use super::DrawResult;
+use super::style::{
+    anchored, blank, frame, shorten, text, DrawResult, INK, LABEL, MUTED, ROW_LABEL,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor;
+use plotters::style::text_anchor::{HPos, VPos};
 
 #[derive(Debug, Clone)]
 pub struct SpineRow {
@@ -47,14 +48,12 @@ impl SpineChart {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
+        blank(root)?;
         let n = self.rows.len().max(1) as f64;
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 17))
-            .margin(12)
+        // Room at the right for the printed values, and no x labels below.
+        let mut chart = frame(root, &self.title, 260)
             .margin_right(150)
             .x_label_area_size(30)
-            .y_label_area_size(260)
             .build_cartesian_2d(-1.1f64..1.1, 0f64..n)?;
         let labels: Vec<String> = self.rows.iter().map(|r| shorten(&r.label, 40)).collect();
         chart
@@ -71,7 +70,7 @@ impl SpineChart {
                     String::new()
                 }
             })
-            .label_style((FONT, 13))
+            .label_style(ROW_LABEL)
             .draw()?;
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(0.0, 0.0), (0.0, n)],
@@ -123,18 +122,12 @@ impl SpineChart {
             chart.draw_series(std::iter::once(Text::new(
                 r.text.clone(),
                 (1.13, y),
-                (FONT, 13)
-                    .into_font()
-                    .color(&INK)
-                    .pos(text_anchor::Pos::new(
-                        text_anchor::HPos::Left,
-                        text_anchor::VPos::Center,
-                    )),
+                anchored(ROW_LABEL, HPos::Left, VPos::Center),
             )))?;
         }
         // Legend along the bottom.
         let [area, gemeente, benchmark, range, middle] = &self.legend;
-        let style = (FONT, 12).into_font().color(&MUTED);
+        let style = text(LABEL, &MUTED);
         let (w, h) = root.dim_in_pixel();
         let y = h as i32 - 12;
         let x0 = 270;

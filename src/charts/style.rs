@@ -1,9 +1,16 @@
-//! Shared look of the charts: one bundled font (so PNG text never depends on the machine's
-//! fonts), colours chosen to survive black-and-white printing, and the category axis.
+//! Shared look of the charts, each decision written once: one bundled font (so PNG text never
+//! depends on the machine's fonts), the text sizes, colours chosen to survive black-and-white
+//! printing, the frame and legend box of a chart with axes, and the category axis.
 
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
-use plotters::style::{FontStyle, RGBColor};
+use plotters::coord::{CoordTranslate, Shift};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontStyle, RGBAColor, RGBColor};
 use std::sync::Once;
+
+/// What every chart's `draw` returns: plotters' backend errors boxed, so one type fits SVG and PNG.
+pub type DrawResult = std::result::Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 pub const FONT: &str = "sans-serif";
 static FONT_BYTES: &[u8] = include_bytes!("../../reports/assets/fonts/DejaVuSans.ttf");
@@ -19,6 +26,15 @@ pub fn register_font() {
     });
 }
 
+/// Text sizes in pixels: a chart's title, a panel's title, axis and legend labels, the spine's
+/// rows (few, with long labels), map legends and period axes, the "provisional" notes.
+pub const TITLE: (&str, i32) = (FONT, 17);
+pub const PANEL_TITLE: (&str, i32) = (FONT, 14);
+pub const LABEL: (&str, i32) = (FONT, 12);
+pub const ROW_LABEL: (&str, i32) = (FONT, 13);
+pub const SMALL: (&str, i32) = (FONT, 11);
+pub const NOTE: (&str, i32) = (FONT, 10);
+
 /// Actual cost: dark. Norm: light with a dark outline. Apart in grey as in colour.
 pub const ACTUAL: RGBColor = RGBColor(31, 78, 121);
 pub const NORM: RGBColor = RGBColor(175, 203, 227);
@@ -26,6 +42,9 @@ pub const INK: RGBColor = RGBColor(33, 33, 33);
 pub const MUTED: RGBColor = RGBColor(110, 110, 110);
 /// Areas with too few persons on maps.
 pub const HIDDEN: RGBColor = RGBColor(200, 200, 200);
+
+/// Grid lines drawn invisible: scatter charts keep only the bold mesh lines.
+pub const NO_LINE: RGBAColor = RGBAColor(255, 255, 255, 0.0);
 
 /// Viridis at seven points: lightness rises monotonically, so stacked categories keep their
 /// order when printed in grey.
@@ -50,6 +69,78 @@ pub const DIVERGING: [RGBColor; 7] = [
     RGBColor(178, 24, 43),
 ];
 
+/// Text in `font` (one of the sizes above) and `colour`.
+pub fn text(font: (&'static str, i32), colour: &RGBColor) -> TextStyle<'static> {
+    font.into_font().color(colour)
+}
+
+/// Ink text in `font`, placed by its (`h`, `v`) corner or side at the point.
+pub fn anchored(font: (&'static str, i32), h: HPos, v: VPos) -> TextStyle<'static> {
+    text(font, &INK).pos(Pos::new(h, v))
+}
+
+/// A white page under the chart (PNGs are otherwise black).
+pub fn blank<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    Ok(())
+}
+
+/// The frame of a chart with axes: its title, margins and the x-axis label band; the y-axis
+/// label column is `y_labels` pixels wide.
+pub fn frame<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    y_labels: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut b = ChartBuilder::on(area);
+    b.caption(title, TITLE)
+        .margin(12)
+        .margin_right(40)
+        .x_label_area_size(44)
+        .y_label_area_size(y_labels);
+    b
+}
+
+/// The series legend: a near-opaque white box with an ink border at `position`.
+pub fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(INK)
+        .label_font(LABEL)
+        .draw()?;
+    Ok(())
+}
+
+/// A bar's swatch in the series legend, at the legend's point.
+pub fn swatch((x, y): (i32, i32), colour: RGBColor) -> Rectangle<(i32, i32)> {
+    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
+}
+
+/// A key box of a drawn legend: filled with `colour`, outlined in ink (white stays visible).
+pub fn key_box<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    corners: [(i32, i32); 2],
+    colour: RGBColor,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    area.draw(&Rectangle::new(corners, colour.filled()))?;
+    area.draw(&Rectangle::new(corners, INK.stroke_width(1)))?;
+    Ok(())
+}
+
 /// A category axis: `n` rows at 0.5, 1.5, … with one tick per row, labelled by the caller.
 #[derive(Debug, Clone, Copy)]
 pub struct Rows {
@@ -72,6 +163,22 @@ impl Ranged for Rows {
 
     fn range(&self) -> std::ops::Range<f64> {
         0.0..self.n as f64
+    }
+}
+
+impl Rows {
+    /// The bottom of row `i` counted from the top (row 0 is drawn at the top).
+    pub fn top_down(&self, i: usize) -> f64 {
+        (self.n - 1 - i) as f64
+    }
+
+    /// The label of the row at axis value `v`, `labels` counted from the top.
+    pub fn label<S: AsRef<str>>(&self, labels: &[S], v: f64) -> String {
+        let i = self.n.saturating_sub(1 + v.floor() as usize);
+        labels
+            .get(i)
+            .map(|s| s.as_ref().to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -114,6 +221,10 @@ mod tests {
         assert_eq!(r.map(&0.5, (0, 400)), 50);
         assert_eq!(r.map(&3.5, (400, 0)), 50);
         assert_eq!(r.key_points(4usize), vec![0.5, 1.5, 2.5, 3.5]);
+        // Row 0 is drawn at the top: its band is the highest, and its label is read there.
+        assert_eq!(r.top_down(0), 3.0);
+        assert_eq!(r.label(&["a", "b", "c", "d"], 3.5), "a");
+        assert_eq!(r.label(&["a", "b", "c", "d"], 0.5), "d");
     }
 
     #[test]

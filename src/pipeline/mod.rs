@@ -24,7 +24,8 @@ use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::problem::{format_problems, Problem};
 use crate::progress::Reporter;
-use crate::stages::inputs::validate::{self, Checked, InputSet};
+use crate::stages::inputs::input_set::{find_inputs_with, InputSet};
+use crate::stages::inputs::validate::{self, Checked};
 use crate::stages::profile::levels::Inputs;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -52,8 +53,7 @@ pub fn validate(
     reporter: &dyn Reporter,
 ) -> Result<Validated> {
     reporter.start("validate", None);
-    let (inputs, mut problems) =
-        validate::find_inputs_with(&settings.inputs, &settings.shared_inputs);
+    let (inputs, mut problems) = find_inputs_with(&settings.inputs, &settings.shared_inputs);
     let checked = validate::check_all(&inputs, &settings.period);
     for c in &checked {
         problems.extend(c.problems.iter().cloned());
@@ -65,16 +65,7 @@ pub fn validate(
         let name = path.display().to_string();
         match crate::geometry::MapGeometry::read(path) {
             Err(message) => problems.push(Problem::error(&name, None, message)),
-            Ok(g) if g.uncoded > 0 => problems.push(Problem::warning(
-                &name,
-                None,
-                format!(
-                    "{} feature{} without a CBS buurt, wijk or gemeente code in any property, left out of the maps",
-                    g.uncoded,
-                    if g.uncoded == 1 { "" } else { "s" }
-                ),
-            )),
-            Ok(_) => {}
+            Ok(g) => problems.extend(geometry_warnings(&name, &g)),
         }
         laps.lap("geometry");
     }
@@ -98,11 +89,44 @@ pub fn validate(
     })
 }
 
+/// Most invalid or degenerate features named one by one; the rest are counted.
+const MAX_SHAPE_WARNINGS: usize = 20;
+
+/// Warnings about the map geometry: features without a code, and each feature whose shape
+/// was invalid or degenerate (fixed, drawn or skipped; never fatal).
+fn geometry_warnings(name: &str, g: &crate::geometry::MapGeometry) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if g.uncoded > 0 {
+        out.push(Problem::warning(
+            name,
+            None,
+            format!(
+                "{} feature{} without a CBS buurt, wijk or gemeente code in any property, left out of the maps",
+                g.uncoded,
+                if g.uncoded == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    for w in g.warnings.iter().take(MAX_SHAPE_WARNINGS) {
+        out.push(Problem::warning(name, None, w.clone()));
+    }
+    if g.warnings.len() > MAX_SHAPE_WARNINGS {
+        out.push(Problem::warning(
+            name,
+            None,
+            format!(
+                "{} more features with invalid or degenerate shapes",
+                g.warnings.len() - MAX_SHAPE_WARNINGS
+            ),
+        ));
+    }
+    out
+}
+
 /// The file-level checks of every input (`validate::check_structure`: files found, readable,
 /// the contract's columns and types), without reading rows.
 pub fn check_structure(settings: &Settings) -> Vec<Problem> {
-    let (inputs, mut problems) =
-        validate::find_inputs_with(&settings.inputs, &settings.shared_inputs);
+    let (inputs, mut problems) = find_inputs_with(&settings.inputs, &settings.shared_inputs);
     for f in &inputs.files {
         if let Err(p) = validate::check_structure(f) {
             problems.extend(p);
@@ -360,7 +384,9 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Computed> {
 }
 
 /// The segment filters of the settings, compiled (a bad filter names the pipeline file).
-fn compile_segments(settings: &Settings) -> Result<Vec<crate::stages::focus::groups::Segment>> {
+fn compile_segments(
+    settings: &Settings,
+) -> Result<Vec<crate::stages::focus::segment_rows::Segment>> {
     crate::stages::focus::groups::compile_all(&settings.focus.segments).map_err(|e| Error::Config {
         path: settings
             .pipeline_file
@@ -439,7 +465,7 @@ fn outliers_step(
 
 fn focus_step(
     settings: &Settings,
-    segments: &[crate::stages::focus::groups::Segment],
+    segments: &[crate::stages::focus::segment_rows::Segment],
     fixed: Option<&crate::stages::focus::groups::FixedSegments>,
     profiled: &Profiled,
     keep_features: bool,
@@ -565,4 +591,29 @@ pub fn execute_folder(
 ) -> Result<Computed> {
     let settings = Settings::for_inputs(dir, *period, min_cell);
     execute(&settings, upto, Source::Inputs, &crate::progress::Silent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each bad feature is a warning naming it, up to a limit; the rest are counted, so a
+    /// map of thousands of broken shapes does not flood the terminal.
+    #[test]
+    fn geometry_warnings_name_each_feature_up_to_a_limit() {
+        let g = crate::geometry::MapGeometry {
+            warnings: (0..25)
+                .map(|i| format!("feature BU{i:08}: zero area"))
+                .collect(),
+            ..Default::default()
+        };
+        let w = geometry_warnings("g.geojson", &g);
+        assert_eq!(w.len(), MAX_SHAPE_WARNINGS + 1);
+        assert!(w.iter().all(|p| !p.is_fatal() && p.file == "g.geojson"));
+        assert_eq!(w[0].message, "feature BU00000000: zero area");
+        assert_eq!(
+            w[20].message,
+            "5 more features with invalid or degenerate shapes"
+        );
+    }
 }

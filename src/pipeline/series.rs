@@ -17,7 +17,8 @@ use crate::domain::Period;
 use crate::error::{Error, Result};
 use crate::problem::format_problems;
 use crate::progress::Reporter;
-use crate::stages::monitoring::{self, PeriodFigures};
+use crate::stages::monitoring::figures::{self, PeriodFigures};
+use crate::stages::monitoring::table;
 use crate::stages::profile::levels::Inputs;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -136,7 +137,7 @@ fn all_fatal(periods: &[Settings], reporter: &dyn Reporter) -> Result<Vec<String
 #[allow(clippy::too_many_arguments)]
 fn compute(
     settings: &Settings,
-    segments: &[crate::stages::focus::groups::Segment],
+    segments: &[crate::stages::focus::segment_rows::Segment],
     references: super::References,
     mut timings: BTreeMap<String, f64>,
     last_settings: Settings,
@@ -342,7 +343,7 @@ fn compute(
     let (table, practices) = rayon::join(
         || {
             let t = Instant::now();
-            let table = monitoring::monitoring(&all_figures);
+            let table = table::monitoring(&all_figures);
             table_seconds = t.elapsed().as_secs_f64();
             tracing::info!(seconds = table_seconds, "monitoring table");
             table
@@ -530,16 +531,16 @@ fn figures(
     settings: &Settings,
     profiled: &Profiled,
     basis: &crate::stages::outliers::basis::Basis,
-    segments: &[crate::stages::focus::groups::SegmentRow],
+    segments: &[crate::stages::focus::segment_rows::SegmentRow],
     inputs: &Inputs,
 ) -> Result<(PeriodFigures, NaiveDate, &'static str)> {
-    let mut figures = monitoring::figures(
+    let mut figures = figures::figures(
         &profiled.profile,
         basis,
         &crate::domain::Level::ALL,
         settings.min_cell,
     )?;
-    figures.extend(monitoring::segment_figures(segments));
+    figures.extend(figures::segment_figures(segments));
     let (on, source) = extracted_on(settings, inputs);
     Ok((
         PeriodFigures {

@@ -1,8 +1,9 @@
 //! Public reference data (issue #10, SPEC 3.8): importers that turn the messy yearly files of
 //! Vektis and CBS into normalised tables. No file I/O beyond reading the given files;
-//! `commands::reference` writes the result.
+//! `cmd::reference` writes the result.
 
 pub mod cbs;
+pub mod gemeenten;
 pub mod vektis;
 
 /// A downloaded CSV file as text: UTF-8 as CBS writes, else Latin-1 as the older Vektis files are

@@ -6,7 +6,8 @@ use super::notes::{
     changes, findings, ledgers, method_notes, metric_label, metric_value, period_text,
     privacy_notes, Ledger,
 };
-use crate::charts::{Rendered, Section};
+use crate::charts::chart::Section;
+use crate::charts::render::Rendered;
 use crate::domain::Level;
 use crate::error::{Error, Result};
 use crate::text::labels;

@@ -10,7 +10,8 @@ mod notes;
 mod practices;
 pub mod segment_words;
 
-use crate::charts;
+use crate::charts::plan::plan;
+use crate::charts::render::render_all;
 use crate::columns::GEOMETRY_FILE;
 use crate::error::Result;
 use crate::geometry::MapGeometry;
@@ -46,12 +47,12 @@ pub fn render(run_dir: &Path, lang: Lang) -> Result<Written> {
     };
 
     let t = Instant::now();
-    let planned = charts::plan(&view, geometry.as_ref(), lang);
+    let planned = plan(&view, geometry.as_ref(), lang);
     let staging = run_dir.join(format!(".{CHARTS_DIR}.tmp-{}", std::process::id()));
     if staging.exists() {
         std::fs::remove_dir_all(&staging)?;
     }
-    let drawn = charts::render_all(&planned, &staging);
+    let drawn = render_all(&planned, &staging);
     let drawn = match drawn {
         Ok(d) => d,
         Err(e) => {

@@ -4,7 +4,8 @@
 //! conjuncts, and every feature said once. A filter outside that shape gets no words (the
 //! report then shows only the filter).
 
-use crate::text::{Label, Lang};
+use crate::text::labels::Label;
+use crate::text::Lang;
 use std::collections::BTreeMap;
 
 /// Integer features and the largest value they take.

@@ -9,17 +9,13 @@ use crate::stages::privacy::segment_cells;
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::segment_rows::{blank, to_frame, CellSpec, FocusArea, Segment, SegmentRow};
+use super::suppression::protect_table;
+
 /// z for the 95% funnel half-width in the volume rule (METHODS 6).
 const Z95: f64 = 1.959964;
 /// Relative precision δ of the volume rule n ≥ (z·CV/δ)².
 pub const DELTA: f64 = 0.2;
-
-/// A compiled segment.
-pub struct Segment {
-    pub name: String,
-    pub filter: String,
-    pub expr: Expr,
-}
 
 /// Focus-group settings, resolved.
 #[derive(Debug, Clone)]
@@ -29,37 +25,6 @@ pub struct FocusSettings {
     pub segments: Vec<crate::stages::focus::segments::SegmentDef>,
     pub propose: bool,
     pub max_depth: usize,
-}
-
-/// Where and how to judge segments.
-#[derive(Debug, Clone)]
-pub struct FocusArea {
-    /// Buurt, wijk or gemeente: the features column holding the code is the level's
-    /// `code_column`.
-    pub level: Level,
-    pub code: String,
-}
-
-/// One evaluated segment; `None` where suppressed or undefined.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct SegmentRow {
-    pub segment: String,
-    pub area_code: String,
-    pub persons: Option<i64>,
-    pub share_of_area: Option<f64>,
-    pub cost_per_person: Option<f64>,
-    pub cost_per_person_rest: Option<f64>,
-    pub relative_rate: Option<f64>,
-    pub cv_cost: Option<f64>,
-    pub passes_volume: Option<bool>,
-    pub min_persons_for_precision: Option<f64>,
-    pub top2_care_types: Option<String>,
-    pub top2_care_share: Option<f64>,
-    pub r2_split: Option<f64>,
-    /// For proposed segments: R² of the whole tree segmentation of the area.
-    pub r2_tree: Option<f64>,
-    pub suppressed: bool,
-    pub filter: String,
 }
 
 fn f64_at(df: &DataFrame, c: &str) -> PolarsResult<Option<f64>> {
@@ -255,196 +220,6 @@ pub fn evaluate(
     Ok(rows)
 }
 
-/// A suppressed row: every figure gone, name, area and filter kept.
-pub(crate) fn blank(row: SegmentRow) -> SegmentRow {
-    SegmentRow {
-        suppressed: true,
-        ..SegmentRow::empty(row.segment, row.area_code, row.filter)
-    }
-}
-
-impl SegmentRow {
-    /// A row with no figures, not (yet) suppressed.
-    pub fn empty(segment: String, area_code: String, filter: String) -> SegmentRow {
-        SegmentRow {
-            segment,
-            area_code,
-            persons: None,
-            share_of_area: None,
-            cost_per_person: None,
-            cost_per_person_rest: None,
-            relative_rate: None,
-            cv_cost: None,
-            passes_volume: None,
-            min_persons_for_precision: None,
-            top2_care_types: None,
-            top2_care_share: None,
-            r2_split: None,
-            r2_tree: None,
-            suppressed: false,
-            filter,
-        }
-    }
-}
-
-/// A segment cell for the disclosure check: its focus area and its filter.
-#[derive(Clone)]
-pub struct CellSpec {
-    pub area: FocusArea,
-    pub expr: Expr,
-}
-
-/// Secondary suppression of the segments table (`stages::privacy::segment_cells`): per gemeente,
-/// the margins an attacker has (each focus area's and the gemeente's population, published in
-/// the profile) and every segment cell (its persons in the area and, through `relative_rate`,
-/// its filter over the whole gemeente). `fixed[i]` marks cells already shown that must not be
-/// hidden now (live queries); a cell hidden here is blanked. Returns what was hidden, by reason.
-pub fn protect_table(
-    features: &DataFrame,
-    split: Option<&std::collections::HashMap<String, DataFrame>>,
-    cells: &[CellSpec],
-    rows: &mut [SegmentRow],
-    fixed: &[bool],
-    min_cell: i64,
-) -> crate::error::Result<Vec<(usize, segment_cells::Reason)>> {
-    let gemeente_of = |a: &FocusArea| -> String {
-        Level::Gemeente
-            .ancestor_of(&a.code)
-            .unwrap_or_else(|| a.code.clone())
-    };
-    let mut by_gemeente: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
-    for (i, c) in cells.iter().enumerate() {
-        by_gemeente.entry(gemeente_of(&c.area)).or_default().push(i);
-    }
-    // Gemeenten are independent systems (a cell's rows lie in its own gemeente), so they are
-    // checked side by side; what each hides is applied after, in gemeente order.
-    let published: Vec<bool> = rows.iter().map(|r| !r.suppressed).collect();
-    // A gemeente's cells (indexes into `cells`) and which of them it hides, by reason.
-    type GemeenteHidden = (Vec<usize>, Vec<(usize, segment_cells::Reason)>);
-    let checked = by_gemeente
-        .into_par_iter()
-        .map(|(gemeente, idx)| -> PolarsResult<GemeenteHidden> {
-            // The gemeente's persons: from the split the caller already made (stable, so in the
-            // same order as this filter), else filtered out of the whole book.
-            let local = match split.and_then(|m| m.get(&gemeente)) {
-                Some(df) => df.clone().lazy(),
-                None => features
-                    .clone()
-                    .lazy()
-                    .filter(col("gemeente_code").eq(lit(gemeente.as_str()))),
-            };
-            let mut area_codes: Vec<(Level, String)> = idx
-                .iter()
-                .map(|&i| (cells[i].area.level, cells[i].area.code.clone()))
-                .collect();
-            area_codes.sort();
-            area_codes.dedup();
-            let in_area = |level: Level, code: &str| {
-                col(level.code_column().unwrap_or("gemeente_code")).eq(lit(code))
-            };
-            // Rows: the gemeente, each focus area, then per cell (in area, over the gemeente).
-            let mut exprs = vec![col("gemeente_code").is_not_null().alias("__m_gm")];
-            for (k, (level, code)) in area_codes.iter().enumerate() {
-                exprs.push(in_area(*level, code).alias(format!("__m_{k}").as_str()));
-            }
-            for (j, &i) in idx.iter().enumerate() {
-                let s = cells[i].expr.clone().fill_null(lit(false));
-                exprs.push(
-                    in_area(cells[i].area.level, &cells[i].area.code)
-                        .and(s.clone())
-                        .alias(format!("__c{j}").as_str()),
-                );
-                exprs.push(s.alias(format!("__g{j}").as_str()));
-            }
-            let df = local.select(exprs).collect()?;
-            let names: Vec<String> = df
-                .get_column_names()
-                .iter()
-                .map(|n| n.to_string())
-                .collect();
-            let masks = segment_cells::masks(&df, &names)?;
-            let margins: Vec<usize> = (0..1 + area_codes.len()).collect();
-            let first_cell_row = margins.len();
-            let mut local_cells: Vec<segment_cells::Cell> = idx
-                .iter()
-                .enumerate()
-                .map(|(j, &i)| {
-                    let row = first_cell_row + 2 * j;
-                    let area = area_codes
-                        .iter()
-                        .position(|(l, c)| *l == cells[i].area.level && *c == cells[i].area.code)
-                        .unwrap_or(0);
-                    segment_cells::Cell {
-                        rows: vec![row, row + 1],
-                        persons: masks[row].iter().filter(|b| **b).count() as i64,
-                        published: published[i],
-                        area,
-                    }
-                })
-                .collect();
-            let system = segment_cells::System::new(&masks);
-            let local_fixed: Vec<bool> = idx
-                .iter()
-                .map(|&i| fixed.get(i).copied().unwrap_or(false))
-                .collect();
-            let hidden =
-                segment_cells::protect(&system, &margins, &mut local_cells, &local_fixed, min_cell);
-            tracing::debug!(
-                gemeente,
-                cells = local_cells.len(),
-                hidden = hidden.len(),
-                "segment disclosure check"
-            );
-            Ok((idx, hidden))
-        })
-        .collect::<PolarsResult<Vec<_>>>()?;
-    let mut hidden_all = Vec::new();
-    for (idx, hidden) in checked {
-        for (j, reason) in hidden {
-            let i = idx[j];
-            rows[i] = blank(rows[i].clone());
-            hidden_all.push((i, reason));
-        }
-    }
-    // R² of a tree's whole segmentation sums over every leaf: with a leaf hidden it would give
-    // that leaf's sum of squares away, so it goes from all leaves of that area.
-    let mut hidden_tree_areas = std::collections::BTreeSet::new();
-    for r in rows.iter() {
-        if r.suppressed && r.segment.starts_with("voorstel_") {
-            hidden_tree_areas.insert(r.area_code.clone());
-        }
-    }
-    for r in rows.iter_mut() {
-        if hidden_tree_areas.contains(&r.area_code) && r.segment.starts_with("voorstel_") {
-            r.r2_tree = None;
-        }
-    }
-    Ok(hidden_all)
-}
-
-/// The rows as a frame with the SPEC 4.1 columns first.
-pub fn to_frame(rows: &[SegmentRow]) -> PolarsResult<DataFrame> {
-    let s = |f: &dyn Fn(&SegmentRow) -> String| rows.iter().map(f).collect::<Vec<_>>();
-    df!(
-        "segment" => s(&|r| r.segment.clone()),
-        "area_code" => s(&|r| r.area_code.clone()),
-        "persons" => rows.iter().map(|r| r.persons).collect::<Vec<_>>(),
-        "share_of_area" => rows.iter().map(|r| r.share_of_area).collect::<Vec<_>>(),
-        "cost_per_person" => rows.iter().map(|r| r.cost_per_person).collect::<Vec<_>>(),
-        "cost_per_person_rest" => rows.iter().map(|r| r.cost_per_person_rest).collect::<Vec<_>>(),
-        "relative_rate" => rows.iter().map(|r| r.relative_rate).collect::<Vec<_>>(),
-        "cv_cost" => rows.iter().map(|r| r.cv_cost).collect::<Vec<_>>(),
-        "passes_volume" => rows.iter().map(|r| r.passes_volume).collect::<Vec<_>>(),
-        "min_persons_for_precision" => rows.iter().map(|r| r.min_persons_for_precision).collect::<Vec<_>>(),
-        "top2_care_types" => rows.iter().map(|r| r.top2_care_types.clone()).collect::<Vec<_>>(),
-        "top2_care_share" => rows.iter().map(|r| r.top2_care_share).collect::<Vec<_>>(),
-        "r2_split" => rows.iter().map(|r| r.r2_split).collect::<Vec<_>>(),
-        "r2_tree" => rows.iter().map(|r| r.r2_tree).collect::<Vec<_>>(),
-        "suppressed" => rows.iter().map(|r| r.suppressed).collect::<Vec<_>>(),
-        "filter" => s(&|r| r.filter.clone()),
-    )
-}
-
 /// Compiles segment definitions against the person features; the first bad one is an error.
 pub fn compile_all(
     defs: &[crate::stages::focus::segments::SegmentDef],
@@ -469,7 +244,8 @@ fn check_segments(
     segments: &[Segment],
     fixed: Option<&FixedSegments>,
 ) -> crate::error::Result<()> {
-    use crate::stages::focus::segments::{check_on_schema, kinds_agree};
+    use crate::stages::focus::filter_check::kinds_agree;
+    use crate::stages::focus::segments::check_on_schema;
     kinds_agree(schema).map_err(crate::error::Error::Other)?;
     let fixed = fixed.into_iter().flat_map(|f| f.values().flatten());
     for s in segments.iter().chain(fixed) {

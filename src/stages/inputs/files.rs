@@ -2,7 +2,7 @@
 //! names) and the Parquet footer's byte ranges; and what to say when polars refuses a CSV.
 
 use super::csv_scan::find_fault;
-use super::validate::InputFile;
+use super::input_set::InputFile;
 use crate::problem::Problem;
 use polars::prelude::*;
 

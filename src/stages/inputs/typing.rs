@@ -1,8 +1,8 @@
 //! The contract types: which stored types a column accepts, and the expression that casts a
 //! raw column (CSV text or Parquet as stored) to its contract type.
 
+use super::input_set::Format;
 use super::rules::str_list;
-use super::validate::Format;
 use crate::columns::{ColumnSpec, Kind};
 use polars::prelude::*;
 

@@ -5,184 +5,16 @@
 //! all rule counts come from a single `select`, and only failing rules cost a second, small
 //! query for up to five example rows. All problems are collected, never only the first.
 
-use crate::columns::{
-    InputSpec, Kind, ALL_INPUTS, GEOMETRY_FILE, INSURED, OPTIONAL_INPUTS, WMO_PROVISIONS,
-    ZVW_CLAIMS,
-};
+use crate::columns::Kind;
 use crate::domain::Period;
-use crate::problem::{fmt_value, Problem, Severity, MAX_EXAMPLES};
+use crate::problem::{Problem, Severity};
 use polars::prelude::*;
-use std::path::{Path, PathBuf};
 
-use super::files::{check_csv_header, check_parquet_footer, csv_read_problem};
+use super::diagnostics::{example_rows, guarded_read, unreadable, ROW};
+use super::files::{check_csv_header, check_parquet_footer};
+use super::input_set::{Format, InputFile, InputSet};
 use super::rules::{blank, proven_distinct, rule, value_rules, Rule};
 use super::typing::{compatible, typed_expr};
-
-/// Name of the 1-based row number added for error messages.
-const ROW: &str = "__row";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Parquet,
-    Csv,
-}
-
-impl Format {
-    fn describe(self) -> &'static str {
-        match self {
-            Format::Parquet => "Parquet",
-            Format::Csv => "CSV",
-        }
-    }
-}
-
-/// One input file found for a contract name.
-#[derive(Debug, Clone)]
-pub struct InputFile {
-    pub spec: InputSpec,
-    pub path: PathBuf,
-    pub format: Format,
-}
-
-impl InputFile {
-    pub fn new(spec: InputSpec, path: PathBuf) -> InputFile {
-        let is_csv = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        let format = if is_csv { Format::Csv } else { Format::Parquet };
-        InputFile { spec, path, format }
-    }
-
-    pub fn display_name(&self) -> String {
-        self.path.display().to_string()
-    }
-}
-
-/// The five contract inputs (plus optional geometry) in a folder.
-#[derive(Debug, Clone)]
-pub struct InputSet {
-    pub files: Vec<InputFile>,
-    pub geometry: Option<PathBuf>,
-}
-
-impl InputSet {
-    pub fn get(&self, name: &str) -> Option<&InputFile> {
-        self.files.iter().find(|f| f.spec.name == name)
-    }
-}
-
-/// Finds `<name>.parquet` or `<name>.csv` for each contract input in `dir`.
-/// A missing file is a problem; both present is a problem too (which one would be meant?).
-pub fn find_inputs(dir: &Path) -> (InputSet, Vec<Problem>) {
-    find_inputs_with(dir, &[])
-}
-
-/// `find_inputs`, where an input missing from `dir` may be a shared file named by the
-/// pipeline (`norm_costs`, `areas` of a monitoring run).
-pub fn find_inputs_with(dir: &Path, shared: &[(String, PathBuf)]) -> (InputSet, Vec<Problem>) {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    if !dir.is_dir() {
-        problems.push(Problem::error(
-            &dir.display().to_string(),
-            None,
-            "input folder does not exist or is not a folder",
-        ));
-        return (
-            InputSet {
-                files,
-                geometry: None,
-            },
-            problems,
-        );
-    }
-    for spec in ALL_INPUTS {
-        let parquet = dir.join(format!("{}.parquet", spec.name));
-        let csv = dir.join(format!("{}.csv", spec.name));
-        match (parquet.is_file(), csv.is_file()) {
-            (true, false) => files.push(InputFile::new(spec, parquet)),
-            (false, true) => files.push(InputFile::new(spec, csv)),
-            (true, true) => problems.push(Problem::error(
-                &parquet.display().to_string(),
-                None,
-                format!(
-                    "both `{}.parquet` and `{}.csv` exist; keep one",
-                    spec.name, spec.name
-                ),
-            )),
-            (false, false) if shared.iter().any(|(n, _)| n == spec.name) => {
-                let path = shared
-                    .iter()
-                    .find(|(n, _)| n == spec.name)
-                    .map(|(_, p)| p.clone())
-                    .unwrap_or_default();
-                if path.is_file() {
-                    files.push(InputFile::new(spec, path));
-                } else {
-                    problems.push(Problem::error(
-                        &path.display().to_string(),
-                        None,
-                        format!(
-                            "shared input `{}` named in the pipeline file does not exist",
-                            spec.name
-                        ),
-                    ));
-                }
-            }
-            (false, false) => problems.push(Problem::error(
-                &parquet.display().to_string(),
-                None,
-                format!(
-                    "missing input `{}` (expected `{0}.parquet` or `{0}.csv`)",
-                    spec.name
-                ),
-            )),
-        }
-    }
-    // Optional inputs: used when present (in the folder or shared by the pipeline file).
-    for spec in OPTIONAL_INPUTS {
-        let parquet = dir.join(format!("{}.parquet", spec.name));
-        let csv = dir.join(format!("{}.csv", spec.name));
-        match (parquet.is_file(), csv.is_file()) {
-            (true, false) => files.push(InputFile::new(spec, parquet)),
-            (false, true) => files.push(InputFile::new(spec, csv)),
-            (true, true) => problems.push(Problem::error(
-                &parquet.display().to_string(),
-                None,
-                format!(
-                    "both `{}.parquet` and `{}.csv` exist; keep one",
-                    spec.name, spec.name
-                ),
-            )),
-            (false, false) => {
-                if let Some((_, path)) = shared.iter().find(|(n, _)| n == spec.name) {
-                    if path.is_file() {
-                        files.push(InputFile::new(spec, path.clone()));
-                    } else {
-                        problems.push(Problem::error(
-                            &path.display().to_string(),
-                            None,
-                            format!(
-                                "shared input `{}` named in the pipeline file does not exist",
-                                spec.name
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    let geometry = Some(dir.join(GEOMETRY_FILE))
-        .filter(|p| p.is_file())
-        .or_else(|| {
-            shared
-                .iter()
-                .find(|(n, p)| n == "geometry" && p.is_file())
-                .map(|(_, p)| p.clone())
-        });
-    (InputSet { files, geometry }, problems)
-}
 
 /// Scans a file without any typing: Parquet as stored, CSV with every column as string.
 fn scan_raw(file: &InputFile) -> PolarsResult<LazyFrame> {
@@ -535,122 +367,6 @@ fn today_epoch_days() -> i32 {
         .map_or(0, |d| (d.as_secs() / 86_400) as i32)
 }
 
-/// A read polars refused, as the problem shown; for a CSV, the line where the file breaks.
-fn unreadable(file: &InputFile, name: &str, error: &str) -> Problem {
-    match file.format {
-        Format::Csv => csv_read_problem(file, name, error),
-        Format::Parquet => Problem::error(
-            name,
-            None,
-            format!("cannot be read as {}: {error}", file.format.describe()),
-        ),
-    }
-}
-
-/// Runs a read of a user's file, turning a panic inside the reader into an error. polars 0.55's
-/// Parquet decoder asserts on some damaged pages instead of returning an error (found by
-/// `tests/fuzz.rs`: one flipped bit in a dictionary page); a damaged file must be refused by
-/// name, not crash the program. The panic message is kept out of the terminal while it runs.
-fn guarded_read<T>(read: impl FnOnce() -> PolarsResult<T>) -> Result<T, String> {
-    static HOOK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one_at_a_time = HOOK.lock().unwrap_or_else(|e| e.into_inner());
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
-    std::panic::set_hook(previous);
-    match outcome {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(panic) => {
-            let why = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            Err(format!(
-                "the file is damaged: its data does not decode ({why})"
-            ))
-        }
-    }
-}
-
-/// Whether examples of a column may show its values. In the person-level files only code
-/// columns do (a wrong care type says what is wrong and no one's value); ids, postcodes,
-/// ages, dates and amounts of a person show the row number alone (SPEC 3.3: no person-level
-/// value leaves the run, an error message included).
-fn shows_values(file: &str, column: &str) -> bool {
-    let personal = [INSURED.name, ZVW_CLAIMS.name, WMO_PROVISIONS.name].contains(&file);
-    !personal
-        || matches!(
-            column,
-            "sex" | "care_type" | "provision_type" | "household" | "education" | "social_minimum"
-        )
-}
-
-fn example_rows(
-    frame: &LazyFrame,
-    bad: &Expr,
-    file: &str,
-    column: &str,
-    format: Format,
-) -> Vec<String> {
-    if !shows_values(file, column) {
-        let picked = guarded_read(|| {
-            frame
-                .clone()
-                .filter(bad.clone().fill_null(false))
-                .select([col(ROW)])
-                .limit(MAX_EXAMPLES as IdxSize)
-                .collect()
-        });
-        let Ok(df) = picked else { return Vec::new() };
-        let Ok(rows) = df.column(ROW) else {
-            return Vec::new();
-        };
-        let rows: Vec<String> = (0..df.height())
-            .filter_map(|i| rows.get(i).ok().map(|v| v.to_string()))
-            .collect();
-        return match rows.len() {
-            0 => Vec::new(),
-            1 => vec![format!("row {}", rows[0])],
-            _ => vec![format!("rows {}", rows.join(", "))],
-        };
-    }
-    let shown = if format == Format::Csv && frame_has_raw(column) {
-        format!("{column}__raw")
-    } else {
-        column.to_string()
-    };
-    let picked = guarded_read(|| {
-        frame
-            .clone()
-            .filter(bad.clone().fill_null(false))
-            .select([col(ROW), col(shown.as_str())])
-            .limit(MAX_EXAMPLES as IdxSize)
-            .collect()
-    });
-    let Ok(df) = picked else { return Vec::new() };
-    let (Ok(rows), Ok(vals)) = (df.column(ROW), df.column(shown.as_str())) else {
-        return Vec::new();
-    };
-    (0..df.height())
-        .map(|i| {
-            let r = rows.get(i).map(|v| v.to_string()).unwrap_or_default();
-            let v = vals.get(i).map(fmt_value).unwrap_or_default();
-            format!("row {r}: {v}")
-        })
-        .collect()
-}
-
-/// CSV frames carry the raw text of typed (non-string) columns; show that in examples,
-/// since the typed value of an unparsable cell is empty.
-fn frame_has_raw(column: &str) -> bool {
-    ALL_INPUTS
-        .iter()
-        .flat_map(|s| s.columns.iter())
-        .any(|c| c.name == column && c.kind != Kind::Str)
-}
-
 fn join_names(schema: &Schema) -> String {
     schema
         .iter_names()
@@ -675,8 +391,10 @@ pub fn check_all(set: &InputSet, period: &Period) -> Vec<Checked> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::columns::ALL_INPUTS;
     use crate::stages::inputs::claim_identity::claim_id_conflicts;
     use std::io::Write;
+    use std::path::Path;
 
     fn write_csv(dir: &Path, name: &str, body: &str) -> InputFile {
         let path = dir.join(format!("{name}.csv"));

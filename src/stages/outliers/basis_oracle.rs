@@ -1,8 +1,9 @@
 //! The previous implementation of the flag basis, in polars expressions: kept for the tests
-//! only, as the oracle the plain-loop implementation in `mod.rs` must agree with to the last
+//! only, as the oracle the plain-loop implementation in `basis.rs` must agree with to the last
 //! bit on random person frames (`plain_loops_equal_the_polars_plan`).
 
-use super::basis::{metrics, Basis, Cap, GroupSums, PerArea, CAP_PERCENT, MIN_STRATUM_PERSONS};
+use super::basis::{metrics, Basis, Cap, GroupSums, PerArea, MIN_STRATUM_PERSONS};
+use super::cap::CAP_PERCENT;
 use crate::columns::EXP_SCALE;
 use crate::domain::Level;
 use crate::domain::DAYS_PER_YEAR;
@@ -478,4 +479,160 @@ fn metric_sums(
         ));
     }
     Ok((keys, cols))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::columns::ct_col;
+    use crate::domain::{CARE_TYPES, TOTAL_CODE};
+    use crate::stages::outliers::basis::basis_with;
+    use crate::stages::outliers::persons::CODE_LEVELS;
+    use polars::prelude::*;
+
+    /// A random person frame with what real extracts hold at the edges: persons outside the
+    /// areas or without insured days, unknown ages, thin strata, ties, negative net cost,
+    /// a pc5 without a buurt code, persons without a practice key.
+    fn random_persons(seed: u64, n: usize) -> DataFrame {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        let pc5s: Vec<String> = (0..37)
+            .map(|i| format!("{:04}{}", 7500 + i / 3, ["A", "B", "C"][i % 3]))
+            .collect();
+        let mut cols: Vec<Column> = Vec::new();
+        let pick: Vec<usize> = (0..n).map(|_| rng.gen_range(0..pc5s.len())).collect();
+        let buurt = |i: usize| (i % 11 != 5).then(|| format!("BU0153{:04}", i / 2));
+        cols.push(Column::new(
+            "pc5".into(),
+            pick.iter().map(|&i| pc5s[i].clone()).collect::<Vec<_>>(),
+        ));
+        cols.push(Column::new(
+            "buurt_code".into(),
+            pick.iter().map(|&i| buurt(i)).collect::<Vec<_>>(),
+        ));
+        cols.push(Column::new(
+            "wijk_code".into(),
+            pick.iter()
+                .map(|&i| format!("WK0153{:02}", i / 6))
+                .collect::<Vec<_>>(),
+        ));
+        cols.push(Column::new(
+            "gemeente_code".into(),
+            pick.iter()
+                .map(|&i| format!("GM01{:02}", i / 20))
+                .collect::<Vec<_>>(),
+        ));
+        let ages: Vec<Option<i64>> = (0..n)
+            .map(|_| {
+                (rng.gen_range(0..50) != 0).then(|| {
+                    if rng.gen_bool(0.05) {
+                        90
+                    } else {
+                        rng.gen_range(0..80)
+                    }
+                })
+            })
+            .collect();
+        cols.push(Column::new("age".into(), ages));
+        cols.push(Column::new(
+            "sex".into(),
+            (0..n)
+                .map(|_| if rng.gen_bool(0.5) { "M" } else { "V" })
+                .collect::<Vec<_>>(),
+        ));
+        let days: Vec<Option<i64>> = (0..n)
+            .map(|_| match rng.gen_range(0..40) {
+                0 => None,
+                1 => Some(0),
+                2..=9 => Some(rng.gen_range(1..92)),
+                _ => Some(92),
+            })
+            .collect();
+        cols.push(Column::new("insured_days".into(), days));
+        cols.push(Column::new(
+            "in_areas".into(),
+            (0..n)
+                .map(|_| rng.gen_range(0..30) != 0)
+                .collect::<Vec<_>>(),
+        ));
+        let mut total = vec![0i64; n];
+        for ct in CARE_TYPES {
+            let share = rng.gen_range(0.0..0.6);
+            let v: Vec<i64> = (0..n)
+                .map(|_| {
+                    if !rng.gen_bool(share) {
+                        return 0;
+                    }
+                    match rng.gen_range(0..100) {
+                        0 => -rng.gen_range(1..5_000),
+                        1..=3 => rng.gen_range(100_000..5_000_000),
+                        4..=20 => 12_345,
+                        _ => rng.gen_range(1..40_000),
+                    }
+                })
+                .collect();
+            for (t, c) in total.iter_mut().zip(&v) {
+                *t += c;
+            }
+            cols.push(Column::new(ct_col(ct).into(), v));
+        }
+        cols.push(Column::new("zvw_cents".into(), total));
+        cols.push(Column::new(
+            crate::columns::PRACTICE.into(),
+            (0..n)
+                .map(|_| (rng.gen_range(0..25) != 0).then(|| format!("P{}", rng.gen_range(0..40))))
+                .collect::<Vec<_>>(),
+        ));
+        DataFrame::new_infer_height(cols).unwrap()
+    }
+
+    fn raw_of(persons: &DataFrame) -> DataFrame {
+        let (mut levels, mut codes): (Vec<&str>, Vec<Option<String>>) = (Vec::new(), Vec::new());
+        for level in CODE_LEVELS {
+            let name = level.code_column().unwrap();
+            let mut seen: Vec<Option<String>> = crate::frame::strings(persons, name).unwrap();
+            seen.sort();
+            seen.dedup();
+            seen.push(Some("NOT_THERE".into()));
+            for c in seen {
+                levels.push(level.as_str());
+                codes.push(c);
+            }
+        }
+        levels.push("total");
+        codes.push(Some(TOTAL_CODE.into()));
+        df!("level" => levels, "area_code" => codes).unwrap()
+    }
+
+    /// The plain loops give exactly — to the last bit — what the polars plan they replaced
+    /// gives, capped and not, with and without the practice sums.
+    #[test]
+    fn plain_loops_equal_the_polars_plan() {
+        for seed in 0..12u64 {
+            let n = [40, 700, 5_000][seed as usize % 3];
+            let persons = random_persons(seed, n);
+            let raw = raw_of(&persons);
+            for (capped, practices) in [(true, true), (false, false), (true, false)] {
+                let new = basis_with(&persons, &raw, capped, practices).unwrap();
+                let old = super::basis_with(&persons, &raw, capped, practices).unwrap();
+                let at = format!("seed {seed}, n {n}, capped {capped}");
+                assert_eq!(new.caps, old.caps, "{at}");
+                assert_eq!(new.kappa_total.to_bits(), old.kappa_total.to_bits(), "{at}");
+                assert_eq!(
+                    new.pooled_s_total.to_bits(),
+                    old.pooled_s_total.to_bits(),
+                    "{at}"
+                );
+                assert_eq!(new.practices, old.practices, "{at}");
+                assert_eq!(new.areas.len(), old.areas.len());
+                for ((m, a), (m2, b)) in new.areas.iter().zip(&old.areas) {
+                    assert_eq!(m, m2);
+                    assert_eq!(a.observed, b.observed, "{at} {m}");
+                    assert_eq!(a.expected, b.expected, "{at} {m}");
+                    assert_eq!(a.variance, b.variance, "{at} {m}");
+                    assert_eq!(a.capped_persons, b.capped_persons, "{at} {m}");
+                }
+                assert!(new.areas[0].1.observed.iter().any(|v| *v != 0.0), "{at}");
+            }
+        }
+    }
 }

@@ -1,0 +1,189 @@
+//! Language of the report and charts: Dutch by default, English on request. Every label of
+//! the outputs lives here (the profile columns' own labels beside their declarations in
+//! `published`, built from the names here), and so does the number formatting (`€ 1.234` in Dutch,
+//! `€1,234` in English).
+//!
+//! In: a language (`nl`, `en`). Out: the texts of the outputs in it; the labels themselves
+//! are in `labels`, the number formatting in `numbers`.
+
+use crate::domain::Level;
+use labels::Label;
+use serde::Serialize;
+
+pub mod labels;
+mod numbers;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Result<Lang, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "nl" => Ok(Lang::Nl),
+            "en" => Ok(Lang::En),
+            other => Err(format!("unknown language `{other}`; use `nl` or `en`")),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    /// Picks the Dutch or English text.
+    pub fn t(self, nl: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Nl => nl,
+            Lang::En => en,
+        }
+    }
+
+    /// A label in this language.
+    pub fn l(self, label: Label) -> &'static str {
+        self.t(label.nl, label.en)
+    }
+
+    /// The name of a level, singular.
+    pub fn level(self, level: Level) -> String {
+        match (self, level) {
+            (_, Level::Pc5) => "pc5".into(),
+            (Lang::Nl, Level::Buurt) => "buurt".into(),
+            (Lang::Nl, Level::Wijk) => "wijk".into(),
+            (Lang::Nl, Level::Gemeente) => "gemeente".into(),
+            (Lang::Nl, Level::Total) => "totaal".into(),
+            (Lang::En, Level::Buurt) => "neighbourhood (buurt)".into(),
+            (Lang::En, Level::Wijk) => "district (wijk)".into(),
+            (Lang::En, Level::Gemeente) => "municipality".into(),
+            (Lang::En, Level::Total) => "total".into(),
+        }
+    }
+
+    /// The name of a care type (SPEC 2.6).
+    pub fn care_type(self, ct: &str) -> String {
+        let (nl, en) = match ct {
+            "huisarts" => ("huisartsenzorg", "GP care"),
+            "farmacie" => ("farmacie", "pharmacy"),
+            "msz" => ("medisch-specialistische zorg", "hospital care"),
+            "ggz_basis" => ("basis-ggz", "basic mental health"),
+            "ggz_specialistisch" => ("specialistische ggz", "specialist mental health"),
+            "wijkverpleging" => ("wijkverpleging", "district nursing"),
+            "fysiotherapie" => ("fysiotherapie", "physiotherapy"),
+            "paramedisch" => ("paramedische zorg", "allied health"),
+            "hulpmiddelen" => ("hulpmiddelen", "medical aids"),
+            "ziekenvervoer" => ("ziekenvervoer", "patient transport"),
+            "kraamzorg" => ("kraamzorg", "maternity care"),
+            "mondzorg" => ("mondzorg", "dental care"),
+            "overig" => ("overig", "other"),
+            other => return other.to_string(),
+        };
+        self.t(nl, en).to_string()
+    }
+
+    /// The report page's fixed labels, by the key its template uses. Column headings of
+    /// profile figures come from the columns' declarations (`published`), added by the report.
+    pub fn page_labels(self) -> std::collections::BTreeMap<&'static str, String> {
+        let pairs: &[(&str, &str, &str)] = &[
+            ("summary", "Samenvatting", "Summary"),
+            ("key_figures", "Kerncijfers", "Key figures"),
+            ("focus_area", "Focusgebied", "Focus area"),
+            ("areas", "Gebieden vergeleken", "Areas compared"),
+            ("outliers", "Uitschieters", "Outliers"),
+            ("focus_groups", "Focusgroepen", "Focus groups"),
+            ("method", "Methode", "Method"),
+            ("privacy", "Privacy", "Privacy"),
+            ("reconciliation", "Aansluiting", "Reconciliation"),
+            (
+                "warnings",
+                "Waarschuwingen bij het inlezen",
+                "Warnings on reading the inputs",
+            ),
+            ("inputs", "Bronbestanden", "Input files"),
+            ("metric", "Maat", "Measure"),
+            ("observed", "Waargenomen", "Observed"),
+            ("expected", "Verwacht", "Expected"),
+            ("limit", "Grens", "Limit"),
+            ("direction", "Richting", "Direction"),
+            ("segment", "Groep", "Group"),
+            ("share", "Aandeel", "Share"),
+            ("cost_pp", "Kosten per persoon", "Cost per person"),
+            ("rest", "Rest van het gebied", "Rest of the area"),
+            ("relative_rate", "Relatief aandeel", "Relative rate"),
+            ("cv", "Variatiecoëfficiënt", "Coefficient of variation"),
+            ("volume", "Volume", "Volume"),
+            ("hidden", "te weinig personen", "too few persons"),
+            ("bucket", "Post", "Bucket"),
+            ("rows", "Regels", "Rows"),
+            ("what_changed", "Wat is er veranderd", "What changed"),
+            ("appendix", "Bijlage: pc5", "Appendix: pc5"),
+            ("eur", "€", "€"),
+            ("practices", "Huisartspraktijken", "GP practices"),
+            (
+                "national",
+                "Tegen landelijke bedragen",
+                "Against national amounts",
+            ),
+            ("practice", "Praktijk", "Practice"),
+            ("located_in", "Gevestigd in", "Located in"),
+            ("registered", "Ingeschreven", "Registered"),
+            ("own_wijk", "Woont in eigen wijk", "Living in own wijk"),
+            ("vs_norm", "t.o.v. norm", "vs norm"),
+            ("vs_extract", "t.o.v. heel bestand", "vs whole extract"),
+            ("vs_gemeente", "t.o.v. gemeente", "vs gemeente"),
+            ("population", "Populatie", "Population"),
+            ("residents_here", "Bewoners", "Residents"),
+            (
+                "patients_here",
+                "Patiënten van praktijken hier",
+                "Patients of practices here",
+            ),
+            ("overlap", "Overlap", "Overlap"),
+            ("top_care", "Grootste zorgvormen", "Largest care types"),
+            (
+                "of_area",
+                "Aandeel van de bewoners",
+                "Share of the residents",
+            ),
+            (
+                "of_practice",
+                "Aandeel van de patiënten",
+                "Share of the patients",
+            ),
+            (
+                "serving",
+                "Praktijken met patiënten in dit gebied",
+                "Practices with patients in this area",
+            ),
+        ];
+        let mut m: std::collections::BTreeMap<_, _> = pairs
+            .iter()
+            .map(|(k, nl, en)| (*k, self.t(nl, en).to_string()))
+            .collect();
+        for (key, label) in [
+            ("file", labels::FILE),
+            ("checksum", labels::CHECKSUM_SHA_256),
+            ("no_flags", labels::NO_OUTLIERS_FOUND),
+            ("no_segments", labels::NO_FOCUS_GROUPS_JUDGED),
+            ("filter", labels::FILTER),
+        ] {
+            m.insert(key, self.l(label).to_string());
+        }
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_parse() {
+        assert_eq!(Lang::parse("NL"), Ok(Lang::Nl));
+        assert!(Lang::parse("de").is_err());
+    }
+}
