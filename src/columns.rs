@@ -23,18 +23,34 @@ impl Kind {
     }
 }
 
+/// One column of the contract: its type, whether a value may be null, and whether the column
+/// may be left out of the file altogether (then read as all null).
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnSpec {
     pub name: &'static str,
     pub kind: Kind,
     pub nullable: bool,
+    /// May be absent from the file (SPEC 2: implies nullable).
+    pub optional: bool,
 }
 
+/// A column every file of the input has (`nullable`: whether a value may be null).
 const fn col(name: &'static str, kind: Kind, nullable: bool) -> ColumnSpec {
     ColumnSpec {
         name,
         kind,
         nullable,
+        optional: false,
+    }
+}
+
+/// A column a file may leave out; where present its values may be null.
+const fn optional(name: &'static str, kind: Kind) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        kind,
+        nullable: true,
+        optional: true,
     }
 }
 
@@ -61,9 +77,9 @@ pub const INSURED: InputSpec = InputSpec {
         col("sex", Kind::Str, false),
         col("gp_practice_id", Kind::Str, true),
         col("insured_days", Kind::Int, false),
-        col("household", Kind::Str, true),
-        col("education", Kind::Str, true),
-        col("social_minimum", Kind::Bool, true),
+        optional("household", Kind::Str),
+        optional("education", Kind::Str),
+        optional("social_minimum", Kind::Bool),
     ],
 };
 
@@ -124,7 +140,7 @@ pub const GP_PRACTICES: InputSpec = InputSpec {
         col("practice_id", Kind::Str, false),
         col("practice_name", Kind::Str, false),
         col("pc5", Kind::Str, false),
-        col("location_wijk_code", Kind::Str, true),
+        optional("location_wijk_code", Kind::Str),
     ],
 };
 

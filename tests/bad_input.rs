@@ -578,3 +578,51 @@ fn errors_name_rows_not_person_level_values() {
         "{stderr}"
     );
 }
+
+/// Optional columns may be absent, not only null (SPEC 2, issue 31): a practice list of its
+/// three required columns, and an insured file without the municipality's three columns, run;
+/// the optional columns read as all null.
+#[test]
+fn optional_columns_may_be_absent() {
+    let (_tmp, output, out) = run_broken(|d| {
+        with_practices(
+            d,
+            "practice_id,practice_name,pc5\n01234567,Huisartsen Centrum,7511A\n",
+        );
+        let p = d.join("insured.csv");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let cut: Vec<String> = text
+            .lines()
+            .map(|l| l.split(',').take(6).collect::<Vec<_>>().join(","))
+            .collect();
+        assert_eq!(cut[0], "person_id,pc5,age,sex,gp_practice_id,insured_days");
+        std::fs::write(&p, cut.join("\n") + "\n").unwrap();
+    });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let profile = std::fs::read_to_string(out.join("profile.csv")).unwrap();
+    assert!(profile.lines().count() > 1);
+    // Each optional column of the practice list absent on its own, and a required one refused.
+    for (header, row, ok) in [
+        ("practice_id,practice_name,pc5", "01234567,A,7511A", true),
+        (
+            "practice_id,pc5,location_wijk_code",
+            "01234567,7511A,WK015301",
+            false,
+        ),
+    ] {
+        let (_tmp, output, out) = run_broken(|d| with_practices(d, &format!("{header}\n{row}\n")));
+        assert_eq!(
+            output.status.code(),
+            Some(if ok { 0 } else { 2 }),
+            "{header}"
+        );
+        if !ok {
+            assert_fails(
+                &output,
+                &out,
+                &["`practice_name`", "required column is missing"],
+            );
+        }
+    }
+}

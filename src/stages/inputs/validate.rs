@@ -14,7 +14,7 @@ use super::diagnostics::{example_rows, guarded_read, unreadable, ROW};
 use super::files::{check_csv_header, check_parquet_footer};
 use super::input_set::{Format, InputFile, InputSet};
 use super::rules::{blank, proven_distinct, rule, value_rules, Rule};
-use super::typing::{compatible, typed_expr};
+use super::typing::{compatible, contract_dtype, typed_expr};
 
 /// Scans a file without any typing: Parquet as stored, CSV with every column as string.
 fn scan_raw(file: &InputFile) -> PolarsResult<LazyFrame> {
@@ -83,8 +83,10 @@ pub fn check_structure(file: &InputFile) -> std::result::Result<LazyFrame, Vec<P
         Err(e) => return Err(vec![unreadable(file, &name, &e.to_string())]),
     };
     let mut problems = Vec::new();
+    let mut absent = Vec::new();
     for c in file.spec.columns {
         match schema.get(c.name) {
+            None if c.optional => absent.push(c),
             None => problems.push(Problem::error(
                 &name,
                 Some(c.name),
@@ -118,11 +120,25 @@ pub fn check_structure(file: &InputFile) -> std::result::Result<LazyFrame, Vec<P
             Some(_) => {}
         }
     }
-    if problems.is_empty() {
-        Ok(raw)
-    } else {
-        Err(problems)
+    if !problems.is_empty() {
+        return Err(problems);
     }
+    // An optional column left out is read as all null, in the type the file would store it.
+    let nulls: Vec<Expr> = absent
+        .iter()
+        .map(|c| {
+            let stored = match file.format {
+                Format::Csv => DataType::String,
+                Format::Parquet => contract_dtype(c.kind),
+            };
+            lit(NULL).cast(stored).alias(c.name)
+        })
+        .collect();
+    Ok(if nulls.is_empty() {
+        raw
+    } else {
+        raw.with_columns(nulls)
+    })
 }
 
 /// Checks one input against the contract: file, columns, types, nulls and value rules.
