@@ -190,7 +190,7 @@ fn segment_view(s: &SegmentRow, view: &RunView, lang: Lang) -> SegmentView {
         .map(|a| a.name.clone())
         .unwrap_or_else(|| s.area_code.clone());
     SegmentView {
-        segment: s.segment.clone(),
+        segment: crate::view::focus_groups::name(s, lang),
         area,
         hidden: s.suppressed,
         persons: opt(s.persons, |v| lang.number(v, 0), h),
@@ -209,7 +209,12 @@ fn segment_view(s: &SegmentRow, view: &RunView, lang: Lang) -> SegmentView {
             (false, Some(true)) => lang.l(labels::ENOUGH).into(),
             (false, Some(false)) => lang.l(labels::TOO_SMALL).into(),
         },
-        words: super::segment_words::describe(&s.filter, lang).unwrap_or_default(),
+        // A proposal's name already is its filter in words.
+        words: if crate::view::focus_groups::is_proposal(s) {
+            String::new()
+        } else {
+            crate::view::segment_words::describe(&s.filter, lang).unwrap_or_default()
+        },
         filter: s.filter.clone(),
     }
 }
@@ -332,12 +337,12 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
                 level: area.map(|a| lang.level(a.level)).unwrap_or_default(),
                 figures: area.map(|a| key_row(a, lang)),
                 charts: figures_for(&Section::Focus(code.clone())),
-                segments: view
-                    .segments
-                    .iter()
-                    .filter(|s| s.area_code == code)
-                    .map(|s| segment_view(s, view, lang))
-                    .collect(),
+                segments: crate::view::focus_groups::shown(
+                    view.segments.iter().filter(|s| s.area_code == code),
+                )
+                .into_iter()
+                .map(|s| segment_view(s, view, lang))
+                .collect(),
                 practices: super::practices::population(view, &code, lang),
                 national: national_rows(view, area, lang),
                 code,
@@ -418,11 +423,24 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
             .map(|f| outlier_row(f, lang))
             .collect(),
         outliers_note,
-        segments: view
-            .segments
-            .iter()
-            .map(|s| segment_view(s, view, lang))
-            .collect(),
+        // Per area, what its focus page shows (`segments.csv` keeps every proposal).
+        segments: {
+            let mut areas: Vec<&str> = Vec::new();
+            for s in &view.segments {
+                if !areas.contains(&s.area_code.as_str()) {
+                    areas.push(&s.area_code);
+                }
+            }
+            areas
+                .into_iter()
+                .flat_map(|code| {
+                    crate::view::focus_groups::shown(
+                        view.segments.iter().filter(move |s| s.area_code == code),
+                    )
+                })
+                .map(|s| segment_view(s, view, lang))
+                .collect()
+        },
         practices: super::practices::lines(view, lang),
         practice_notes: super::practices::notes(view, lang),
         practice_charts: figures_for(&Section::Practices),

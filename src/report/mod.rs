@@ -8,7 +8,6 @@
 pub mod html;
 mod notes;
 mod practices;
-pub mod segment_words;
 
 use crate::charts::plan::plan;
 use crate::charts::render::render_all;

@@ -144,7 +144,7 @@ pub(super) fn findings(view: &RunView, lang: Lang) -> Vec<String> {
             format!(
                 "{} {} (filter: {}) {} {area}: {} {}, {} {} ({} {} {}).",
                 lang.l(labels::BEST_SCORING_FOCUS_GROUP),
-                s.segment,
+                crate::view::focus_groups::name(s, lang),
                 s.filter,
                 lang.l(labels::IN),
                 lang.number(persons, 0),

@@ -9,7 +9,9 @@ use crate::frame::{floats, strings};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
+pub mod focus_groups;
 pub mod practices;
+pub mod segment_words;
 use practices::Practices;
 
 /// One published profile row. `None` is a hidden (suppressed) or undefined cell.

@@ -10,19 +10,20 @@ use crate::view::{AreaRow, RunView};
 
 pub(super) fn focus_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
     for code in view.focus_area_codes() {
-        let points: Vec<focus::FocusPoint> = view
-            .segments
-            .iter()
-            .filter(|s| s.area_code == code && !s.suppressed)
-            .filter_map(|s| {
-                Some(focus::FocusPoint {
-                    segment: s.segment.clone(),
-                    persons: s.persons?,
-                    excess: s.excess_per_person()?,
-                    passes_volume: s.passes_volume.unwrap_or(false),
+        // The groups the report's table shows for the area, by the same names.
+        let points: Vec<focus::FocusPoint> =
+            crate::view::focus_groups::shown(view.segments.iter().filter(|s| s.area_code == code))
+                .into_iter()
+                .filter(|s| !s.suppressed)
+                .filter_map(|s| {
+                    Some(focus::FocusPoint {
+                        segment: crate::view::focus_groups::name(s, lang),
+                        persons: s.persons?,
+                        excess: s.excess_per_person()?,
+                        passes_volume: s.passes_volume.unwrap_or(false),
+                    })
                 })
-            })
-            .collect();
+                .collect();
         if points.is_empty() {
             continue;
         }

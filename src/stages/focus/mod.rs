@@ -10,4 +10,5 @@ pub mod groups;
 pub mod proposals;
 pub mod segment_rows;
 pub mod segments;
+pub mod simplify;
 pub mod suppression;

@@ -1,7 +1,7 @@
 //! Proposed focus groups (SPEC 3.5): a small regression tree on annualised cost per person,
 //! weighted by insured years, over coded person features. Leaves hold at least `min_volume`
 //! persons, depth ≤ `max_depth`; each leaf is printed as a segment filter an analyst can paste
-//! into the pipeline file. Features have few distinct codes, so splits are found from per-code
+//! into the pipeline file, one condition per feature (`simplify`). Features have few distinct codes, so splits are found from per-code
 //! sums (one pass over the persons per level), which keeps this linear at 2 million persons.
 //! Deterministic: ties go to the lower feature index, then the lower threshold.
 
@@ -118,7 +118,7 @@ pub fn propose(
     };
     let mut out: Vec<Leaf> = leaves
         .into_iter()
-        .map(|(rule, a)| {
+        .map(|(path, a)| {
             let mean = a.mean();
             let sd = if a.w > 0.0 {
                 (a.sse() / a.w).sqrt()
@@ -126,11 +126,7 @@ pub fn propose(
                 0.0
             };
             Leaf {
-                rule: if rule.is_empty() {
-                    "TRUE".into()
-                } else {
-                    rule.join(" AND ")
-                },
+                rule: super::simplify::filter(features, &path),
                 persons: a.n,
                 insured_years: a.w,
                 cost_per_year: mean,
@@ -157,11 +153,11 @@ fn grow(
     y: &[f64],
     w: &[f64],
     rows: Vec<u32>,
-    rule: Vec<String>,
+    path: Vec<(usize, Vec<u16>)>,
     depth: usize,
     min_volume: usize,
     max_depth: usize,
-    leaves: &mut Vec<(Vec<String>, Acc)>,
+    leaves: &mut Vec<(Vec<(usize, Vec<u16>)>, Acc)>,
 ) {
     let mut acc = Acc::default();
     for &i in &rows {
@@ -173,7 +169,7 @@ fn grow(
         None
     };
     let Some(split) = split else {
-        leaves.push((rule, acc));
+        leaves.push((path, acc));
         return;
     };
     let f = &features[split.feature];
@@ -188,8 +184,8 @@ fn grow(
         .filter(|c| !goes_left[*c as usize])
         .collect();
     for (part, codes) in [(left, split.left.clone()), (right, right_codes)] {
-        let mut r = rule.clone();
-        r.push(describe(f, &codes));
+        let mut r = path.clone();
+        r.push((split.feature, codes));
         grow(
             features,
             y,
@@ -201,19 +197,6 @@ fn grow(
             max_depth,
             leaves,
         );
-    }
-}
-
-/// A readable SQL condition for a set of codes of one feature.
-fn describe(f: &Feature, codes: &[u16]) -> String {
-    let parts: Vec<&str> = codes
-        .iter()
-        .map(|c| f.conditions[*c as usize].as_str())
-        .collect();
-    if parts.len() == 1 {
-        parts[0].to_string()
-    } else {
-        format!("({})", parts.join(" OR "))
     }
 }
 

@@ -8,6 +8,9 @@ use crate::text::labels::Label;
 use crate::text::Lang;
 use std::collections::BTreeMap;
 
+/// A categorical feature's null, among its allowed texts.
+const UNKNOWN: &str = "\u{0}null";
+
 /// Integer features and the largest value they take.
 const NUMERIC: [(&str, i64); 2] = [("age", 120), ("care_forms", 20)];
 
@@ -77,9 +80,27 @@ fn atom(s: &str) -> Option<(String, Allowed)> {
         Allowed::Ints((0..=max).map(f).collect())
     };
     let num = |i: usize| t.get(i)?.parse::<i64>().ok();
+    // `x IN ('a', 'b')`: the listed texts.
+    if t.get(1) == Some(&"IN") && max.is_none() {
+        let list = t[2..].join(" ");
+        let inner = list.trim().strip_prefix('(')?.strip_suffix(')')?;
+        let values: Vec<String> = inner
+            .split(',')
+            .map(|v| v.trim().trim_matches('\'').to_string())
+            .collect();
+        return Some((name, Allowed::Texts(values)));
+    }
     match (t.len(), max) {
         (1, None) => Some((name, Allowed::Flag(true))),
-        (3, None) if t[1] == "IS" && t[2] == "NULL" => None,
+        (2, None) if name == "NOT" => Some((t[1].to_string(), Allowed::Flag(false))),
+        // A yes/no column that may be unknown: its values as texts, so "or unknown" reads.
+        (3, None) if t[2] == "true" || t[2] == "false" => {
+            (t[1] == "=").then(|| (name, Allowed::Texts(vec![t[2].to_string()])))
+        }
+        // Not recorded: said as "unknown" among the texts.
+        (3, None) if t[1] == "IS" && t[2] == "NULL" => {
+            Some((name, Allowed::Texts(vec![UNKNOWN.to_string()])))
+        }
         (3, None) if t[2].starts_with('\'') => (t[1] == "=").then(|| {
             (
                 name,
@@ -192,28 +213,72 @@ fn say(name: &str, a: &Allowed, lang: Lang) -> Option<String> {
                 }
             )
         }
-        ("sex", Allowed::Texts(v)) if v.len() == 1 => match v[0].as_str() {
-            "V" => l(lang, "vrouwen", "women"),
-            "M" => l(lang, "mannen", "men"),
-            _ => return None,
-        },
-        ("household", Allowed::Texts(v)) if v.len() == 1 => match v[0].as_str() {
-            "single" => l(lang, "alleen wonend", "living alone"),
-            "couple" => l(lang, "samenwonend", "living with a partner"),
-            "single_parent" => l(lang, "eenoudergezin", "single parent"),
-            other => other.replace('_', " "),
-        },
-        ("education", Allowed::Texts(v)) if v.len() == 1 => match v[0].as_str() {
-            "low" => l(lang, "laag opgeleid", "low education"),
-            "middle" => l(lang, "middelbaar opgeleid", "middle education"),
-            "high" => l(lang, "hoog opgeleid", "high education"),
-            _ => return None,
-        },
+        // The contract has no unknown sex (SPEC 2.1): a tree's "or unknown" adds no one.
+        ("sex", Allowed::Texts(v)) => {
+            let known: Vec<&String> = v.iter().filter(|x| *x != UNKNOWN).collect();
+            match known.as_slice() {
+                [x] if x.as_str() == "V" => l(lang, "vrouwen", "women"),
+                [x] if x.as_str() == "M" => l(lang, "mannen", "men"),
+                [] => l(lang, "geslacht onbekend", "sex unknown"),
+                // Both sexes: everyone, nothing to say.
+                [_, _] => String::new(),
+                _ => return None,
+            }
+        }
+        ("household", Allowed::Texts(v)) if !v.is_empty() => {
+            let parts: Vec<String> = v
+                .iter()
+                .map(|x| match x.as_str() {
+                    "single" => l(lang, "alleen wonend", "living alone"),
+                    "couple" => l(lang, "samenwonend", "living with a partner"),
+                    "couple_children" => l(lang, "gezin met kinderen", "couple with children"),
+                    "single_parent" => l(lang, "eenoudergezin", "single parent"),
+                    UNKNOWN => l(lang, "huishouden onbekend", "household unknown"),
+                    other => other.replace('_', " "),
+                })
+                .collect();
+            parts.join(&format!(" {} ", l(lang, "of", "or")))
+        }
+        ("education", Allowed::Texts(v)) if !v.is_empty() => {
+            let parts: Option<Vec<String>> = v
+                .iter()
+                .map(|x| {
+                    Some(match x.as_str() {
+                        "low" => l(lang, "laag opgeleid", "low education"),
+                        "middle" => l(lang, "middelbaar opgeleid", "middle education"),
+                        "high" => l(lang, "hoog opgeleid", "high education"),
+                        UNKNOWN => l(lang, "opleiding onbekend", "education unknown"),
+                        _ => return None,
+                    })
+                })
+                .collect();
+            parts?.join(&format!(" {} ", l(lang, "of", "or")))
+        }
         ("wmo", Allowed::Flag(true)) => l(lang, "met Wmo-ondersteuning", "with Wmo support"),
+        ("wmo", Allowed::Flag(false)) => l(lang, "zonder Wmo-ondersteuning", "without Wmo support"),
         ("social_minimum", Allowed::Flag(true)) => {
             l(lang, "rond het sociaal minimum", "at the social minimum")
         }
+        ("social_minimum", Allowed::Texts(v)) if !v.is_empty() => {
+            let parts: Option<Vec<String>> = v
+                .iter()
+                .map(|x| {
+                    Some(match x.as_str() {
+                        "true" => l(lang, "rond het sociaal minimum", "at the social minimum"),
+                        "false" => l(
+                            lang,
+                            "boven het sociaal minimum",
+                            "above the social minimum",
+                        ),
+                        UNKNOWN => l(lang, "inkomen onbekend", "income unknown"),
+                        _ => return None,
+                    })
+                })
+                .collect();
+            parts?.join(&format!(" {} ", l(lang, "of", "or")))
+        }
         ("high_cost", Allowed::Flag(true)) => l(lang, "hoge kosten", "high cost"),
+        ("high_cost", Allowed::Flag(false)) => l(lang, "zonder hoge kosten", "without high cost"),
         (n, Allowed::Flag(with)) if n.starts_with("zvw_") => {
             let ct = lang.care_type(n.trim_start_matches("zvw_"));
             if *with {
@@ -222,9 +287,13 @@ fn say(name: &str, a: &Allowed, lang: Lang) -> Option<String> {
                 format!("{} {ct}", l(lang, "zonder", "without"))
             }
         }
-        (n, Allowed::Flag(true)) if n.starts_with("wmo_") => format!(
+        (n, Allowed::Flag(with)) if n.starts_with("wmo_") => format!(
             "{} {}",
-            l(lang, "met Wmo", "with Wmo"),
+            if *with {
+                l(lang, "met Wmo", "with Wmo")
+            } else {
+                l(lang, "zonder Wmo", "without Wmo")
+            },
             n.trim_start_matches("wmo_").replace('_', " ")
         ),
         _ => return None,
@@ -261,12 +330,138 @@ pub fn describe(filter: &str, lang: Lang) -> Option<String> {
         .iter()
         .map(|n| say(n, features.get(n)?, lang))
         .collect();
-    words.filter(|w| !w.is_empty()).map(|w| w.join(", "))
+    let words: Vec<String> = words?.into_iter().filter(|w| !w.is_empty()).collect();
+    (!words.is_empty()).then(|| words.join(", "))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every filter the regression tree can propose, simplified as it is stored, reads as words
+    /// (issue 31: no proposal without a description), in both languages.
+    #[test]
+    fn every_proposed_filter_reads_as_words() {
+        use crate::stages::focus::proposals::Feature;
+        use crate::stages::focus::simplify::filter;
+        use proptest::prelude::*;
+        use proptest::test_runner::TestRunner;
+        let f = |name: &str, conditions: Vec<String>, ordinal: bool| Feature {
+            name: name.into(),
+            conditions,
+            ordinal,
+            codes: Vec::new(),
+        };
+        let texts = |name: &str, values: &[&str]| {
+            let mut c: Vec<String> = values.iter().map(|v| format!("{name} = '{v}'")).collect();
+            c.push(format!("{name} IS NULL"));
+            f(name, c, false)
+        };
+        let mut forms: Vec<String> = (0..5).map(|k| format!("care_forms = {k}")).collect();
+        forms.push("care_forms >= 5".into());
+        let features = vec![
+            f(
+                "age",
+                [
+                    "0 AND 4",
+                    "5 AND 14",
+                    "15 AND 24",
+                    "25 AND 44",
+                    "45 AND 64",
+                    "65 AND 74",
+                    "75 AND 84",
+                ]
+                .iter()
+                .map(|r| format!("age BETWEEN {r}"))
+                .chain(["age >= 85".to_string()])
+                .collect(),
+                true,
+            ),
+            texts(
+                "household",
+                &[
+                    "single",
+                    "couple",
+                    "couple_children",
+                    "single_parent",
+                    "other",
+                ],
+            ),
+            texts("education", &["low", "middle", "high"]),
+            texts("sex", &["M", "V"]),
+            f(
+                "social_minimum",
+                vec![
+                    "social_minimum = false".into(),
+                    "social_minimum = true".into(),
+                    "social_minimum IS NULL".into(),
+                ],
+                false,
+            ),
+            f("care_forms", forms, true),
+            f("wmo", vec!["NOT wmo".into(), "wmo".into()], true),
+            f(
+                "zvw_msz",
+                vec!["zvw_msz <= 0".into(), "zvw_msz > 0".into()],
+                true,
+            ),
+            f(
+                "zvw_farmacie",
+                vec!["zvw_farmacie <= 0".into(), "zvw_farmacie > 0".into()],
+                true,
+            ),
+        ];
+        let mut runner = TestRunner::default();
+        let strategy = proptest::collection::vec(
+            (0usize..9, proptest::collection::vec(any::<bool>(), 8)),
+            1..6,
+        );
+        runner
+            .run(&strategy, |path| {
+                let path: Vec<(usize, Vec<u16>)> = path
+                    .into_iter()
+                    .map(|(fi, mask)| {
+                        let k = features[fi].conditions.len();
+                        // A split leaves each side at least one code, never all of them.
+                        let mut codes: Vec<u16> =
+                            (0..k as u16).filter(|c| mask[*c as usize]).collect();
+                        if codes.is_empty() {
+                            codes.push(0);
+                        }
+                        if codes.len() == k {
+                            codes.pop();
+                        }
+                        (fi, codes)
+                    })
+                    .collect();
+                // Splits of one feature nest (a child splits its parent's codes).
+                let mut seen: Vec<(usize, Vec<u16>)> = Vec::new();
+                for (fi, codes) in path {
+                    // Sex is never null (SPEC 2.1): a split keeping both sexes would set apart
+                    // no one, so the tree never makes it.
+                    if features[fi].name == "sex" && codes.contains(&0) && codes.contains(&1) {
+                        continue;
+                    }
+                    let within: Vec<u16> = match seen.iter().rev().find(|(f, _)| *f == fi) {
+                        Some((_, parent)) => {
+                            codes.into_iter().filter(|c| parent.contains(c)).collect()
+                        }
+                        None => codes,
+                    };
+                    if !within.is_empty() {
+                        seen.push((fi, within));
+                    }
+                }
+                let sql = filter(&features, &seen);
+                if sql != "TRUE" {
+                    for lang in [Lang::Nl, Lang::En] {
+                        prop_assert!(describe(&sql, lang).is_some(), "no words for {}", sql);
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
 
     #[test]
     fn built_in_and_proposed_filters_in_words() {
