@@ -464,7 +464,9 @@ fn sample_with_claims_csv() -> (tempfile::TempDir, PathBuf, Vec<String>) {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
     for e in std::fs::read_dir(samples).unwrap() {
         let e = e.unwrap();
-        std::fs::copy(e.path(), inputs.join(e.file_name())).unwrap();
+        if e.path().is_file() {
+            std::fs::copy(e.path(), inputs.join(e.file_name())).unwrap();
+        }
     }
     let parquet = inputs.join("zvw_claims.parquet");
     let mut df = ParquetReader::new(std::fs::File::open(&parquet).unwrap())

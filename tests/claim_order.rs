@@ -23,7 +23,7 @@ fn claim_lines_in_random_order_give_the_same_profile() {
     for e in std::fs::read_dir(samples()).unwrap() {
         let e = e.unwrap();
         let name = e.file_name();
-        if name != "zvw_claims.parquet" {
+        if name != "zvw_claims.parquet" && e.path().is_file() {
             std::fs::copy(e.path(), shuffled.path().join(&name)).unwrap();
         }
     }

@@ -14,7 +14,9 @@ fn inputs_with_ring(dir: &Path, ring: serde_json::Value) -> (PathBuf, String) {
     std::fs::create_dir_all(&inputs).unwrap();
     for entry in std::fs::read_dir(root().join("data-samples")).unwrap() {
         let p = entry.unwrap().path();
-        std::fs::copy(&p, inputs.join(p.file_name().unwrap())).unwrap();
+        if p.is_file() {
+            std::fs::copy(&p, inputs.join(p.file_name().unwrap())).unwrap();
+        }
     }
     let path = inputs.join("geometry.geojson");
     let mut g: serde_json::Value =

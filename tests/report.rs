@@ -336,7 +336,9 @@ fn broken_geometry_stops_the_run_naming_the_file() {
     std::fs::create_dir_all(&inputs).unwrap();
     for entry in std::fs::read_dir(root().join("data-samples")).unwrap() {
         let p = entry.unwrap().path();
-        std::fs::copy(&p, inputs.join(p.file_name().unwrap())).unwrap();
+        if p.is_file() {
+            std::fs::copy(&p, inputs.join(p.file_name().unwrap())).unwrap();
+        }
     }
     std::fs::write(
         inputs.join("geometry.geojson"),

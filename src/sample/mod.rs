@@ -310,23 +310,9 @@ pub fn generate(
         .finish(&mut norm_df)?;
     files.push(("norm_costs.parquet".into(), norm_df.height() as u64));
 
-    // GP practices (SPEC 3.7); a few give their location wijk themselves.
-    let ps = &practice_plan.practices;
-    let mut practices_df = df!(
-        "practice_id" => ps.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
-        "practice_name" => ps.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
-        "pc5" => ps.iter().map(|p| p.pc5.clone()).collect::<Vec<_>>(),
-        "location_wijk_code" => ps
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i % 4 == 0).then(|| p.wijk_code.clone()))
-            .collect::<Vec<_>>(),
-        "gps" => ps.iter().map(|p| p.gps as i32).collect::<Vec<_>>(),
-    )?;
     let path = out_dir.join("gp_practices.parquet");
-    ParquetWriter::new(std::fs::File::create(&path).map_err(|e| io(&path, e))?)
-        .finish(&mut practices_df)?;
-    files.push(("gp_practices.parquet".into(), practices_df.height() as u64));
+    let rows = practices::write_list(&practice_plan, &path)?;
+    files.push(("gp_practices.parquet".into(), rows));
 
     let geo = geography::geometry(&areas);
     let path = out_dir.join(crate::columns::GEOMETRY_FILE);

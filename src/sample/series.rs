@@ -127,7 +127,6 @@ struct Person {
     household: &'static str,
     education: Option<&'static str>,
     social_minimum: Option<bool>,
-    practice: u64,
     wmo: Option<(&'static str, f64)>,
     /// First period present, and the day (offset) they joined in it.
     joined: (usize, i32),
@@ -145,6 +144,7 @@ struct State {
 
 struct Plan<'a> {
     seed: u64,
+    practices: &'a super::practices::PracticePlan,
     base: u64,
     joiners_per_period: u64,
     periods: &'a [Period],
@@ -219,17 +219,21 @@ impl Plan<'_> {
                 let spread = LogNormal::new(-0.125, 0.5).expect("valid log-normal");
                 (wmo_type(age0, rng.gen()), spread.sample(&mut rng))
             });
+        let birthday = rng.gen_range(0..12);
+        let social_minimum = Some(rng.gen_bool(poor));
+        // Drawn where the practice used to be, so every later draw of the series stays as it
+        // was (the practice now comes from the practice plan's own stream).
+        let _ = rng.gen_range(0..3u64);
         Person {
             woman: sex == 1,
             sex,
             age0,
-            birthday: rng.gen_range(0..12),
+            birthday,
             home,
             frailty: f,
             household: hh,
             education,
-            social_minimum: Some(rng.gen_bool(poor)),
-            practice: (home as u64 * 7 + rng.gen_range(0..3)) % 9000,
+            social_minimum,
             wmo,
             joined,
         }
@@ -318,7 +322,13 @@ impl Plan<'_> {
             out.pc5.push(area.pc5.clone());
             out.age.push(s.age as i32);
             out.sex.push(if p.woman { "V" } else { "M" });
-            out.gp.push(Some(format!("01{:06}", 100_000 + p.practice)));
+            // Registered with one practice of the list for the whole series (chosen near the
+            // first home, on the practice plan's own stream).
+            out.gp.push(
+                self.practices
+                    .choose(idx, &self.areas[p.home].wijk_code, p.age0, p.frailty)
+                    .map(|pr| pr.id.clone()),
+            );
             out.insured_days.push(insured_days);
             out.household.push(Some(p.household));
             out.education.push(p.education);
@@ -434,7 +444,11 @@ pub fn generate_series(
         .end
         .checked_add_months(chrono::Months::new(opts.extract_months_after))
         .unwrap_or(last.end);
+    let practice_plan = super::practices::plan(&areas, opts.persons, opts.seed);
+    let path = out_dir.join("gp_practices.parquet");
+    super::practices::write_list(&practice_plan, &path)?;
     let plan = Plan {
+        practices: &practice_plan,
         seed: opts.seed,
         base: opts.persons as u64,
         joiners_per_period: ((opts.persons as f64 * JOIN_PER_QUARTER * months_per_period as f64
@@ -504,7 +518,7 @@ pub fn generate_series(
     let mut toml = format!(
         "# Written by `wijkscan sample --periods`: one extract of the whole series, taken on\n\
          # {extracted_on}, so the newest periods still miss late claims (SPEC 3.6).\n\
-         name = \"sample-series-{}\"\nperiods = \"{}..{}\"\n\n[inputs]\ndir = \".\"\n\n[extracted_on]\n",
+         name = \"sample-series-{}\"\nperiods = \"{}..{}\"\n\n[inputs]\ndir = \".\"\ngp_practices = \"gp_practices.parquet\"\n\n[extracted_on]\n",
         last.label(),
         periods[0].label(),
         last.label()
