@@ -81,6 +81,14 @@ impl Problem {
         }
     }
 
+    /// The warning as one of a monitoring run's periods.
+    pub fn with_period(self, period: &str) -> Problem {
+        Problem {
+            period: Some(period.to_string()),
+            ..self
+        }
+    }
+
     pub fn is_fatal(&self) -> bool {
         self.severity == Severity::Error
     }

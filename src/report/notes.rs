@@ -541,6 +541,56 @@ mod tests {
         assert_eq!(best_segment(&hidden).map(|s| s.segment.as_str()), Some("a"));
         assert!(best_segment(&s[2..]).is_none());
     }
+
+    /// Issue 31: one line per distinct warning, in the report's language and number format,
+    /// naming the periods it holds for unless it holds for all.
+    #[test]
+    fn each_distinct_warning_once_in_dutch_with_its_periods() {
+        use crate::problem::{Fact, Problem};
+        let unassigned = |period: &str| {
+            Problem::warning("zvw_claims.parquet", Some("person_id"), "204 claim lines …")
+                .with_fact(Fact::UnassignedClaims {
+                    lines: 204,
+                    cents: 6_437_979,
+                    persons: 20,
+                })
+                .with_period(period)
+        };
+        let orphan = |period: &str| {
+            Problem::warning("norm_costs.parquet", Some("pc5"), "1 norm row …")
+                .with_fact(Fact::NormOutsideAreas {
+                    rows: 1,
+                    cents: 4_000_000,
+                })
+                .with_period(period)
+        };
+        let periods: Vec<String> = ["2024Q1", "2024Q2", "2024Q3"].map(String::from).to_vec();
+        let warnings = vec![
+            unassigned("2024Q1"),
+            orphan("2024Q1"),
+            unassigned("2024Q2"),
+            orphan("2024Q2"),
+            orphan("2024Q3"),
+            unassigned("2024Q3"),
+            orphan("2024Q3"),
+        ];
+        let lines = warning_lines(&warnings, &periods, Lang::Nl);
+        assert_eq!(
+            lines,
+            [
+                "204 declaratieregels (€ 64.379,79) van 20 personen die niet in het verzekerdenbestand staan",
+                "1 normregel (€ 40.000,00) met een pc5 die niet in de gebiedentabel staat, in geen gebied meegeteld",
+            ]
+        );
+        let some = warning_lines(&warnings[..3], &periods, Lang::En);
+        assert_eq!(some.len(), 2);
+        assert!(some[0].ends_with("(2024Q1, 2024Q2)"), "{}", some[0]);
+        assert!(
+            some[1].contains("€40,000.00") && some[1].ends_with("(2024Q1)"),
+            "{}",
+            some[1]
+        );
+    }
 }
 
 /// One warning in the report's language: its figures where the run recorded them, else the
