@@ -22,7 +22,7 @@ pub struct Problem {
     /// What a run warning says, as figures, so the report can say it in its own language;
     /// `message` stays the English technical form (stderr, manifest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fact: Option<Fact>,
+    pub fact: Option<Box<Fact>>,
     /// The period of a monitoring run the warning belongs to (None: the run's own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
@@ -76,7 +76,7 @@ impl Problem {
     /// The warning with its figures for the report.
     pub fn with_fact(self, fact: Fact) -> Problem {
         Problem {
-            fact: Some(fact),
+            fact: Some(Box::new(fact)),
             ..self
         }
     }

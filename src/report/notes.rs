@@ -507,92 +507,6 @@ pub(super) fn changes(view: &RunView, lang: Lang) -> Vec<String> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn seg(name: &str, persons: f64, cost: f64, rest: f64, passes: bool) -> SegmentRow {
-        SegmentRow {
-            segment: name.into(),
-            area_code: "GM0153".into(),
-            suppressed: false,
-            persons: Some(persons),
-            share_of_area: None,
-            cost_per_person: Some(cost),
-            cost_per_person_rest: Some(rest),
-            relative_rate: None,
-            cv_cost: Some(1.0),
-            passes_volume: Some(passes),
-            filter: String::new(),
-        }
-    }
-
-    #[test]
-    fn best_segment_is_the_largest_total_excess_with_volume() {
-        let s = vec![
-            seg("a", 200.0, 3000.0, 1000.0, true),  // 400,000
-            seg("b", 1000.0, 1500.0, 1000.0, true), // 500,000
-            seg("c", 50.0, 90000.0, 1000.0, false), // too small
-            seg("d", 5000.0, 900.0, 1000.0, true),  // cheaper than the rest
-        ];
-        assert_eq!(best_segment(&s).map(|s| s.segment.as_str()), Some("b"));
-        let mut hidden = s.clone();
-        hidden[1].suppressed = true;
-        assert_eq!(best_segment(&hidden).map(|s| s.segment.as_str()), Some("a"));
-        assert!(best_segment(&s[2..]).is_none());
-    }
-
-    /// Issue 31: one line per distinct warning, in the report's language and number format,
-    /// naming the periods it holds for unless it holds for all.
-    #[test]
-    fn each_distinct_warning_once_in_dutch_with_its_periods() {
-        use crate::problem::{Fact, Problem};
-        let unassigned = |period: &str| {
-            Problem::warning("zvw_claims.parquet", Some("person_id"), "204 claim lines …")
-                .with_fact(Fact::UnassignedClaims {
-                    lines: 204,
-                    cents: 6_437_979,
-                    persons: 20,
-                })
-                .with_period(period)
-        };
-        let orphan = |period: &str| {
-            Problem::warning("norm_costs.parquet", Some("pc5"), "1 norm row …")
-                .with_fact(Fact::NormOutsideAreas {
-                    rows: 1,
-                    cents: 4_000_000,
-                })
-                .with_period(period)
-        };
-        let periods: Vec<String> = ["2024Q1", "2024Q2", "2024Q3"].map(String::from).to_vec();
-        let warnings = vec![
-            unassigned("2024Q1"),
-            orphan("2024Q1"),
-            unassigned("2024Q2"),
-            orphan("2024Q2"),
-            orphan("2024Q3"),
-            unassigned("2024Q3"),
-            orphan("2024Q3"),
-        ];
-        let lines = warning_lines(&warnings, &periods, Lang::Nl);
-        assert_eq!(
-            lines,
-            [
-                "204 declaratieregels (€ 64.379,79) van 20 personen die niet in het verzekerdenbestand staan",
-                "1 normregel (€ 40.000,00) met een pc5 die niet in de gebiedentabel staat, in geen gebied meegeteld",
-            ]
-        );
-        let some = warning_lines(&warnings[..3], &periods, Lang::En);
-        assert_eq!(some.len(), 2);
-        assert!(some[0].ends_with("(2024Q1, 2024Q2)"), "{}", some[0]);
-        assert!(
-            some[1].contains("€40,000.00") && some[1].ends_with("(2024Q1)"),
-            "{}",
-            some[1]
-        );
-    }
-}
-
 /// One warning in the report's language: its figures where the run recorded them, else the
 /// technical message with its file and column.
 fn warning_text(w: &crate::problem::Problem, lang: Lang) -> String {
@@ -600,7 +514,7 @@ fn warning_text(w: &crate::problem::Problem, lang: Lang) -> String {
     let n = |v: u64| lang.number(v as f64, 0);
     let eur = |cents: i64| lang.euro_decimals(cents as f64 / 100.0, 2);
     let many = |v: u64, one: &'static str, more: &'static str| if v == 1 { one } else { more };
-    match &w.fact {
+    match w.fact.as_deref() {
         Some(Fact::AllClaimsOutsidePeriod { lines, period }) => format!(
             "{} {} {} {period}: {}",
             lang.t("alle", "all"),
@@ -714,4 +628,90 @@ pub(super) fn warning_lines(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(name: &str, persons: f64, cost: f64, rest: f64, passes: bool) -> SegmentRow {
+        SegmentRow {
+            segment: name.into(),
+            area_code: "GM0153".into(),
+            suppressed: false,
+            persons: Some(persons),
+            share_of_area: None,
+            cost_per_person: Some(cost),
+            cost_per_person_rest: Some(rest),
+            relative_rate: None,
+            cv_cost: Some(1.0),
+            passes_volume: Some(passes),
+            filter: String::new(),
+        }
+    }
+
+    #[test]
+    fn best_segment_is_the_largest_total_excess_with_volume() {
+        let s = vec![
+            seg("a", 200.0, 3000.0, 1000.0, true),  // 400,000
+            seg("b", 1000.0, 1500.0, 1000.0, true), // 500,000
+            seg("c", 50.0, 90000.0, 1000.0, false), // too small
+            seg("d", 5000.0, 900.0, 1000.0, true),  // cheaper than the rest
+        ];
+        assert_eq!(best_segment(&s).map(|s| s.segment.as_str()), Some("b"));
+        let mut hidden = s.clone();
+        hidden[1].suppressed = true;
+        assert_eq!(best_segment(&hidden).map(|s| s.segment.as_str()), Some("a"));
+        assert!(best_segment(&s[2..]).is_none());
+    }
+
+    /// Issue 31: one line per distinct warning, in the report's language and number format,
+    /// naming the periods it holds for unless it holds for all.
+    #[test]
+    fn each_distinct_warning_once_in_dutch_with_its_periods() {
+        use crate::problem::{Fact, Problem};
+        let unassigned = |period: &str| {
+            Problem::warning("zvw_claims.parquet", Some("person_id"), "204 claim lines …")
+                .with_fact(Fact::UnassignedClaims {
+                    lines: 204,
+                    cents: 6_437_979,
+                    persons: 20,
+                })
+                .with_period(period)
+        };
+        let orphan = |period: &str| {
+            Problem::warning("norm_costs.parquet", Some("pc5"), "1 norm row …")
+                .with_fact(Fact::NormOutsideAreas {
+                    rows: 1,
+                    cents: 4_000_000,
+                })
+                .with_period(period)
+        };
+        let periods: Vec<String> = ["2024Q1", "2024Q2", "2024Q3"].map(String::from).to_vec();
+        let warnings = vec![
+            unassigned("2024Q1"),
+            orphan("2024Q1"),
+            unassigned("2024Q2"),
+            orphan("2024Q2"),
+            orphan("2024Q3"),
+            unassigned("2024Q3"),
+            orphan("2024Q3"),
+        ];
+        let lines = warning_lines(&warnings, &periods, Lang::Nl);
+        assert_eq!(
+            lines,
+            [
+                "204 declaratieregels (€ 64.379,79) van 20 personen die niet in het verzekerdenbestand staan",
+                "1 normregel (€ 40.000,00) met een pc5 die niet in de gebiedentabel staat, in geen gebied meegeteld",
+            ]
+        );
+        let some = warning_lines(&warnings[..3], &periods, Lang::En);
+        assert_eq!(some.len(), 2);
+        assert!(some[0].ends_with("(2024Q1, 2024Q2)"), "{}", some[0]);
+        assert!(
+            some[1].contains("€40,000.00") && some[1].ends_with("(2024Q1)"),
+            "{}",
+            some[1]
+        );
+    }
 }

@@ -206,6 +206,27 @@ impl PracticePlan {
     }
 }
 
+/// Writes the practice list (SPEC 3.7) of `plan` to `path`; a few practices give their location
+/// wijk themselves. Returns the number of rows.
+pub fn write_list(plan: &PracticePlan, path: &std::path::Path) -> crate::error::Result<u64> {
+    use polars::prelude::*;
+    let ps = &plan.practices;
+    let mut df = df!(
+        "practice_id" => ps.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
+        "practice_name" => ps.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+        "pc5" => ps.iter().map(|p| p.pc5.clone()).collect::<Vec<_>>(),
+        "location_wijk_code" => ps
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i % 4 == 0).then(|| p.wijk_code.clone()))
+            .collect::<Vec<_>>(),
+        "gps" => ps.iter().map(|p| p.gps as i32).collect::<Vec<_>>(),
+    )?;
+    let file = std::fs::File::create(path).map_err(|e| super::io(path, e))?;
+    ParquetWriter::new(file).finish(&mut df)?;
+    Ok(df.height() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,25 +306,4 @@ mod tests {
         assert!(share(Kind::Costlier, false) > 0.7);
         assert!((0.4..0.6).contains(&share(Kind::Ordinary, true)));
     }
-}
-
-/// Writes the practice list (SPEC 3.7) of `plan` to `path`; a few practices give their location
-/// wijk themselves. Returns the number of rows.
-pub fn write_list(plan: &PracticePlan, path: &std::path::Path) -> crate::error::Result<u64> {
-    use polars::prelude::*;
-    let ps = &plan.practices;
-    let mut df = df!(
-        "practice_id" => ps.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
-        "practice_name" => ps.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
-        "pc5" => ps.iter().map(|p| p.pc5.clone()).collect::<Vec<_>>(),
-        "location_wijk_code" => ps
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i % 4 == 0).then(|| p.wijk_code.clone()))
-            .collect::<Vec<_>>(),
-        "gps" => ps.iter().map(|p| p.gps as i32).collect::<Vec<_>>(),
-    )?;
-    let file = std::fs::File::create(path).map_err(|e| super::io(path, e))?;
-    ParquetWriter::new(file).finish(&mut df)?;
-    Ok(df.height() as u64)
 }

@@ -39,6 +39,9 @@ pub struct Proposal {
     pub r2: Option<f64>,
 }
 
+/// The splits on the way to a node: (feature, codes that go this way).
+type Splits = Vec<(usize, Vec<u16>)>;
+
 #[derive(Default, Clone, Copy)]
 struct Acc {
     n: usize,
@@ -153,11 +156,11 @@ fn grow(
     y: &[f64],
     w: &[f64],
     rows: Vec<u32>,
-    path: Vec<(usize, Vec<u16>)>,
+    path: Splits,
     depth: usize,
     min_volume: usize,
     max_depth: usize,
-    leaves: &mut Vec<(Vec<(usize, Vec<u16>)>, Acc)>,
+    leaves: &mut Vec<(Splits, Acc)>,
 ) {
     let mut acc = Acc::default();
     for &i in &rows {
