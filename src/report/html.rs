@@ -386,7 +386,7 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
     );
     // Every warning of the run, geometry included, is in the manifest; the report says each
     // distinct one once, in its language, with the periods it holds for.
-    let warnings = super::notes::warning_lines(&view.manifest.warnings, &view.periods, lang);
+    let warnings = super::warnings::warning_lines(&view.manifest.warnings, &view.periods, lang);
     let inputs = view
         .manifest
         .inputs

@@ -8,6 +8,7 @@
 pub mod html;
 mod notes;
 mod practices;
+mod warnings;
 
 use crate::charts::plan::plan;
 use crate::charts::render::render_all;

@@ -222,7 +222,9 @@ pub fn write_list(plan: &PracticePlan, path: &std::path::Path) -> crate::error::
             .collect::<Vec<_>>(),
         "gps" => ps.iter().map(|p| p.gps as i32).collect::<Vec<_>>(),
     )?;
-    let file = std::fs::File::create(path).map_err(|e| super::io(path, e))?;
+    let file = std::fs::File::create(path).map_err(|e| {
+        crate::error::Error::Output(format!("cannot write `{}`: {e}", path.display()))
+    })?;
     ParquetWriter::new(file).finish(&mut df)?;
     Ok(df.height() as u64)
 }

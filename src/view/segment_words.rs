@@ -342,7 +342,7 @@ mod tests {
     /// (issue 31: no proposal without a description), in both languages.
     #[test]
     fn every_proposed_filter_reads_as_words() {
-        use crate::stages::focus::proposals::Feature;
+        use crate::stages::focus::features::Feature;
         use crate::stages::focus::simplify::filter;
         use proptest::prelude::*;
         use proptest::test_runner::TestRunner;

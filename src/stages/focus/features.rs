@@ -96,17 +96,22 @@ pub fn features(persons: LazyFrame) -> LazyFrame {
         .select(cols)
 }
 
+/// One coded feature of the proposal tree (`proposals`): each person's code in `0..labels.len()`.
+#[derive(Debug, Clone)]
+pub struct Feature {
+    /// Feature name as in segment filters (`age`, `household`, …).
+    pub name: String,
+    /// SQL condition per code, used to print rules (e.g. `age BETWEEN 75 AND 84`, `household IS NULL`).
+    pub conditions: Vec<String>,
+    /// Ordinal codes split by threshold in code order; nominal codes are ordered by mean first.
+    pub ordinal: bool,
+    pub codes: Vec<u16>,
+}
+
 /// Codes the tree features of SPEC 3.5 (age band, sex, household, education, social minimum,
 /// care forms, Wmo use, care types used) from collected features; returns them with the
 /// annualised cost and insured years of every person.
-pub fn tree_inputs(
-    features: &DataFrame,
-) -> PolarsResult<(
-    Vec<crate::stages::focus::proposals::Feature>,
-    Vec<f64>,
-    Vec<f64>,
-)> {
-    use crate::stages::focus::proposals::Feature;
+pub fn tree_inputs(features: &DataFrame) -> PolarsResult<(Vec<Feature>, Vec<f64>, Vec<f64>)> {
     let n = features.height();
     let strings = |c: &str| crate::frame::strings(features, c);
     let floats = |c: &str| -> PolarsResult<Vec<f64>> {

@@ -5,17 +5,7 @@
 //! sums (one pass over the persons per level), which keeps this linear at 2 million persons.
 //! Deterministic: ties go to the lower feature index, then the lower threshold.
 
-/// One coded feature: each person's code in `0..labels.len()`.
-#[derive(Debug, Clone)]
-pub struct Feature {
-    /// Feature name as in segment filters (`age`, `household`, …).
-    pub name: String,
-    /// SQL condition per code, used to print rules (e.g. `age BETWEEN 75 AND 84`, `household IS NULL`).
-    pub conditions: Vec<String>,
-    /// Ordinal codes split by threshold in code order; nominal codes are ordered by mean first.
-    pub ordinal: bool,
-    pub codes: Vec<u16>,
-}
+use super::features::Feature;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Leaf {

@@ -5,7 +5,7 @@
 //! values into one `IN` — and a feature whose codes are all allowed dropped. The result selects
 //! exactly the persons the path selects (features are integers or codes).
 
-use super::proposals::Feature;
+use super::features::Feature;
 
 /// What one code's condition says, when it is one of the shapes the features write.
 #[derive(Debug, Clone, PartialEq)]
