@@ -204,7 +204,7 @@ impl Funnel {
 mod tests {
     use super::*;
 
-    fn funnel(method: &str, phi: f64, tau2: f64) -> Funnel {
+    fn funnel(method: &str, phi: f64, tau2: f64, widened: bool) -> Funnel {
         Funnel {
             title: String::new(),
             points: vec![],
@@ -213,7 +213,7 @@ mod tests {
                 norm_per_iy: 2625.0,
                 phi: Some(phi),
                 tau2: Some(tau2),
-                widened: true,
+                widened,
             },
             method: method.into(),
             capped: true,
@@ -225,13 +225,18 @@ mod tests {
     /// METHODS 1 worked check on the ratio scale: 2625 ± 1.96·8000/√1000 is O/E 1 ± 0.18889.
     #[test]
     fn limits_match_the_methods_check() {
-        let f = funnel("none", 4.0, 0.0);
+        let f = funnel("none", 4.0, 0.0, false);
         let hi = 1.0 + Z95 * f.se(1000.0);
         assert!((hi * 2625.0 - 3120.84).abs() < 0.01, "{}", hi * 2625.0);
-        // Multiplicative widens by √φ when φ > 1; additive adds τ² to the variance.
-        assert!((funnel("multiplicative", 4.0, 0.0).se(1000.0) - 2.0 * f.se(1000.0)).abs() < 1e-12);
-        assert_eq!(funnel("multiplicative", 0.5, 0.0).se(1000.0), f.se(1000.0));
-        let a = funnel("additive", 4.0, 0.01).se(1000.0);
+        // Multiplicative widens by √φ where the run widened (METHODS 4.4: φ above its chance
+        // threshold), else not at all; additive adds τ² to the variance.
+        let wide = funnel("multiplicative", 4.0, 0.0, true).se(1000.0);
+        assert!((wide - 2.0 * f.se(1000.0)).abs() < 1e-12);
+        assert_eq!(
+            funnel("multiplicative", 4.0, 0.0, false).se(1000.0),
+            f.se(1000.0)
+        );
+        let a = funnel("additive", 4.0, 0.01, true).se(1000.0);
         assert!((a * a - (f.se(1000.0).powi(2) + 0.01)).abs() < 1e-12);
     }
 }

@@ -2,7 +2,7 @@
 //! `claim_id` with different content is fatal. Claim ids are counted as 64-bit hashes in the one
 //! pass over every id, and only lines whose id repeats are compared in full.
 
-use crate::problem::{fmt_value, MAX_EXAMPLES};
+use crate::problem::MAX_EXAMPLES;
 use crate::problem::{Problem, Severity};
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -130,11 +130,28 @@ pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option
         return Ok(None);
     }
     let lines: u64 = counted.column("lines")?.get(0)?.extract().unwrap_or(0);
-    let examples = conflicts.limit(MAX_EXAMPLES as IdxSize).collect()?;
-    let ex = examples.column("claim_id")?;
-    let examples: Vec<String> = (0..examples.height())
-        .map(|i| ex.get(i).map(fmt_value).unwrap_or_default())
-        .collect();
+    // Named by the data rows (1-based) of their lines, never by the id: an error carries no
+    // person-level value (issue 34). Only on this error path, for a few ids.
+    let found = conflicts.limit(MAX_EXAMPLES as IdxSize).collect()?;
+    let ex = found.column("claim_id")?;
+    let mut examples: Vec<String> = Vec::new();
+    for i in 0..found.height() {
+        let id = ex.get(i)?.str_value().to_string();
+        let rows = claims
+            .clone()
+            .with_row_index("__row", Some(1))
+            .filter(col("claim_id").eq(lit(id)))
+            .select([col("__row")])
+            .limit(MAX_EXAMPLES as IdxSize)
+            .collect()?;
+        let rows: Vec<String> = rows
+            .column("__row")?
+            .idx()?
+            .into_no_null_iter()
+            .map(|r| r.to_string())
+            .collect();
+        examples.push(format!("rows {}", rows.join(", ")));
+    }
     Ok(Some(Problem {
         severity: Severity::Error,
         file: file.to_string(),
@@ -143,7 +160,7 @@ pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option
             "same claim_id with different content ({ids} claim id{} over {lines} lines; \
              identical copies are allowed, differing ones are not): {}",
             if ids == 1 { "" } else { "s" },
-            examples.join(", ")
+            examples.join("; ")
         ),
         rows: Some(lines),
         examples: Vec::new(),
