@@ -528,6 +528,8 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(p.rows, Some(2));
-        assert!(p.message.contains("\"c2\""), "{}", p.message);
+        // Named by the rows of its lines, not by the id.
+        assert!(p.message.ends_with("rows 3, 4"), "{}", p.message);
+        assert!(!p.message.contains("c2"), "{}", p.message);
     }
 }
