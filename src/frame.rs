@@ -77,3 +77,14 @@ pub fn bools(df: &DataFrame, column: &str, null_as: bool) -> PolarsResult<Vec<bo
         .map(|v| v.unwrap_or(null_as))
         .collect())
 }
+
+/// `e` equals one of `values`, as a chain of `==` (null where `e` is null). In polars 0.55 an
+/// `is_in` against a literal list is not streamed: validation's query over claim lines holding
+/// one fell back to reading every line into memory. Code lists are short.
+pub fn one_of(e: Expr, values: &[&str]) -> Expr {
+    values
+        .iter()
+        .map(|v| e.clone().eq(lit(*v)))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false))
+}

@@ -241,10 +241,10 @@ fn write_run(
             }));
         }
     }
-    let own = settings.periods.is_empty().then_some(());
+    // A monitoring run's own warnings are its last period's.
+    let last = (!settings.periods.is_empty()).then(|| settings.period.label());
     warnings.extend(computed.warnings().into_iter().map(|w| Problem {
-        // A monitoring run's own warnings are its last period's.
-        period: own.map_or_else(|| Some(settings.period.label()), |()| None),
+        period: last.clone(),
         ..w
     }));
     outputs.push(crate::manifest::FILE.into());

@@ -14,7 +14,8 @@ pub const MAX_PROPOSALS: usize = 5;
 
 /// Whether a row is a proposal of the tree (not a segment the analyst defined).
 pub fn is_proposal(s: &SegmentRow) -> bool {
-    s.segment.starts_with("voorstel_")
+    s.segment
+        .starts_with(crate::stages::focus::segment_rows::PROPOSAL_PREFIX)
 }
 
 /// Persons × excess cost per person, for a published group with enough volume that costs more

@@ -107,14 +107,10 @@ fn read_changes(dir: &Path) -> Result<Vec<ChangeRow>> {
     }
     let df = read_parquet(dir, "monitoring")?
         .lazy()
-        .filter(
-            col("level")
-                .neq(lit("pc5"))
-                .and(crate::stages::inputs::rules::one_of(
-                    col("metric"),
-                    &["oe_ratio", "zvw_cost_per_insured_year", "cost_per_person"],
-                )),
-        )
+        .filter(col("level").neq(lit("pc5")).and(crate::frame::one_of(
+            col("metric"),
+            &["oe_ratio", "zvw_cost_per_insured_year", "cost_per_person"],
+        )))
         .collect()?;
     let s = |c: &str| strings(&df, c);
     let f = |c: &str| floats(&df, c);

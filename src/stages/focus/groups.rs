@@ -392,7 +392,7 @@ pub fn run_with(
                         .iter()
                         .enumerate()
                         .map(|(i, l)| crate::stages::focus::segments::SegmentDef {
-                            name: format!("voorstel_{}", i + 1),
+                            name: format!("{}{}", super::segment_rows::PROPOSAL_PREFIX, i + 1),
                             filter: l.rule.clone(),
                         })
                         .collect();

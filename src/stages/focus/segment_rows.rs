@@ -5,6 +5,9 @@
 use crate::domain::Level;
 use polars::prelude::*;
 
+/// The name of the tree's proposals (`voorstel_1`, …), which the report names in words.
+pub const PROPOSAL_PREFIX: &str = "voorstel_";
+
 /// A compiled segment.
 pub struct Segment {
     pub name: String,

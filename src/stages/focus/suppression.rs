@@ -123,12 +123,14 @@ pub fn protect_table(
     // that leaf's sum of squares away, so it goes from all leaves of that area.
     let mut hidden_tree_areas = std::collections::BTreeSet::new();
     for r in rows.iter() {
-        if r.suppressed && r.segment.starts_with("voorstel_") {
+        if r.suppressed && r.segment.starts_with(super::segment_rows::PROPOSAL_PREFIX) {
             hidden_tree_areas.insert(r.area_code.clone());
         }
     }
     for r in rows.iter_mut() {
-        if hidden_tree_areas.contains(&r.area_code) && r.segment.starts_with("voorstel_") {
+        if hidden_tree_areas.contains(&r.area_code)
+            && r.segment.starts_with(super::segment_rows::PROPOSAL_PREFIX)
+        {
             r.r2_tree = None;
         }
     }

@@ -134,24 +134,42 @@ pub fn claim_id_conflicts(claims: &LazyFrame, file: &str) -> PolarsResult<Option
     // person-level value (issue 34). Only on this error path, for a few ids.
     let found = conflicts.limit(MAX_EXAMPLES as IdxSize).collect()?;
     let ex = found.column("claim_id")?;
-    let mut examples: Vec<String> = Vec::new();
-    for i in 0..found.height() {
-        let id = ex.get(i)?.str_value().to_string();
-        let rows = claims
+    let shown_ids: Vec<String> = (0..found.height())
+        .map(|i| ex.get(i).map(|v| v.str_value().to_string()))
+        .collect::<PolarsResult<_>>()?;
+    let id_refs: Vec<&str> = shown_ids.iter().map(String::as_str).collect();
+    // One streamed pass over the lines of these few ids (an `==` chain, as `is_in` does not
+    // stream), their rows gathered per id.
+    let id_lines = crate::stages::collect_streaming(
+        claims
             .clone()
             .with_row_index("__row", Some(1))
-            .filter(col("claim_id").eq(lit(id)))
-            .select([col("__row")])
-            .limit(MAX_EXAMPLES as IdxSize)
-            .collect()?;
-        let rows: Vec<String> = rows
-            .column("__row")?
-            .idx()?
-            .into_no_null_iter()
-            .map(|r| r.to_string())
-            .collect();
-        examples.push(format!("rows {}", rows.join(", ")));
+            .filter(crate::frame::one_of(col("claim_id"), &id_refs))
+            .select([col("claim_id"), col("__row")]),
+    )?;
+    let (line_ids, line_rows) = (
+        id_lines.column("claim_id")?.str()?,
+        id_lines.column("__row")?.idx()?,
+    );
+    let mut rows_of: std::collections::BTreeMap<&str, Vec<IdxSize>> = Default::default();
+    for (id, row) in line_ids.iter().zip(line_rows.iter()) {
+        if let (Some(id), Some(row)) = (id, row) {
+            rows_of.entry(id).or_default().push(row);
+        }
     }
+    let examples: Vec<String> = id_refs
+        .iter()
+        .map(|id| {
+            let mut rows = rows_of.remove(id).unwrap_or_default();
+            rows.sort_unstable();
+            let shown: Vec<String> = rows
+                .iter()
+                .take(MAX_EXAMPLES)
+                .map(|r| r.to_string())
+                .collect();
+            format!("rows {}", shown.join(", "))
+        })
+        .collect();
     Ok(Some(Problem {
         severity: Severity::Error,
         file: file.to_string(),

@@ -5,20 +5,9 @@ use crate::columns::InputSpec;
 use crate::domain::{self, Period};
 use polars::prelude::*;
 
-/// A literal list of strings for `is_in` (small frames only: see `one_of`).
+/// A literal list of strings for `is_in` (small frames only: see `frame::one_of`).
 pub fn str_list(values: &[&str]) -> Expr {
     lit(Series::new("".into(), values)).implode(false)
-}
-
-/// `e` equals one of `values`, as a chain of `==` (null where `e` is null). In polars 0.55 an
-/// `is_in` against a literal list is not streamed: validation's query over claim lines holding
-/// one fell back to reading every line into memory. Code lists are short.
-pub fn one_of(e: Expr, values: &[&str]) -> Expr {
-    values
-        .iter()
-        .map(|v| e.clone().eq(lit(*v)))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false))
 }
 
 /// A rule over typed columns: rows where `bad` is true break it.
@@ -47,7 +36,7 @@ pub(super) fn not_in(column: &'static str, values: &[&str]) -> Rule {
         format!("value outside the code list ({})", values.join(", ")),
         col(column)
             .is_not_null()
-            .and(one_of(col(column), values).not()),
+            .and(crate::frame::one_of(col(column), values).not()),
     )
 }
 
