@@ -23,6 +23,7 @@ pub struct ShownCell {
 /// indices of the rows refused.
 pub fn audit(
     features: &DataFrame,
+    split: Option<&std::collections::HashMap<String, DataFrame>>,
     shown: &[ShownCell],
     rows: &mut [SegmentRow],
     cells: &[CellSpec],
@@ -31,7 +32,15 @@ pub fn audit(
     let mut all_cells = Vec::new();
     let mut all_rows = Vec::new();
     let mut fixed = Vec::new();
-    for s in shown {
+    // Gemeenten are independent systems (a cell's persons lie in its gemeente): only what was
+    // shown in the gemeenten of the new cells can combine with them.
+    let gemeente = |code: &str| Level::Gemeente.ancestor_of(code);
+    let asked: std::collections::BTreeSet<Option<String>> =
+        cells.iter().map(|c| gemeente(&c.area.code)).collect();
+    for s in shown
+        .iter()
+        .filter(|s| asked.contains(&gemeente(&s.area_code)))
+    {
         let def = crate::stages::focus::segments::SegmentDef {
             name: s.segment.clone(),
             filter: s.filter.clone(),
@@ -60,7 +69,7 @@ pub fn audit(
     all_cells.extend(cells.iter().cloned());
     all_rows.extend(rows.iter().cloned());
     fixed.extend(std::iter::repeat_n(false, rows.len()));
-    let hidden = protect_table(features, None, &all_cells, &mut all_rows, &fixed, min_cell)?;
+    let hidden = protect_table(features, split, &all_cells, &mut all_rows, &fixed, min_cell)?;
     let mut refused: Vec<usize> = hidden
         .into_iter()
         .filter(|(i, _)| *i >= first_new)
@@ -106,13 +115,48 @@ impl LiveAudit {
         Ok(audit)
     }
 
+    /// Written beside its name and renamed over it: a reader (the terminal, the served page,
+    /// a crash) sees the old audit or the new one, never half of one.
     pub fn save(&self) -> Result<()> {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let text = serde_json::to_string_pretty(self).map_err(|e| Error::Other(e.to_string()))?;
-        std::fs::write(&self.path, text)?;
+        let tmp = self
+            .path
+            .with_extension(format!("json.tmp-{}", std::process::id()));
+        std::fs::write(&tmp, text)?;
+        if let Err(e) = std::fs::rename(&tmp, &self.path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
         Ok(())
+    }
+}
+
+/// An exclusive lock on a run's live-query audit, held from reading it to saving it, so that
+/// two answers (two browsers, or the page and the terminal) are checked one after the other,
+/// each against what the other showed. Released when dropped (the file is closed).
+pub struct AuditLock {
+    _file: std::fs::File,
+}
+
+impl AuditLock {
+    pub fn take(run: &std::path::Path) -> Result<AuditLock> {
+        use std::os::unix::io::AsRawFd;
+        let dir = crate::run_folder::private_dir(run);
+        std::fs::create_dir_all(&dir)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("live_audit.lock"))?;
+        // SAFETY: flock on a descriptor this function owns; blocks until the lock is free.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        if rc != 0 {
+            return Err(std::io::Error::last_os_error().into());
+        }
+        Ok(AuditLock { _file: file })
     }
 }
 
@@ -160,14 +204,16 @@ pub fn answer(
     run: &std::path::Path,
     reset: bool,
     features: &DataFrame,
+    split: Option<&std::collections::HashMap<String, DataFrame>>,
     rows: &mut [SegmentRow],
     cells: &[CellSpec],
     min_cell: i64,
 ) -> Result<LiveAnswer> {
+    let _lock = AuditLock::take(run)?;
     let mut log = LiveAudit::load(run, reset)?;
     let mut shown = log.shown.clone();
     shown.extend(published_segments(run)?);
-    let refused_rows = audit(features, &shown, rows, cells, min_cell)?;
+    let refused_rows = audit(features, split, &shown, rows, cells, min_cell)?;
     let mut refused = vec![false; rows.len()];
     for &i in &refused_rows {
         refused[i] = true;

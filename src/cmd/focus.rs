@@ -65,6 +65,7 @@ pub fn focus(args: &FocusArgs) -> Result<u8> {
         &s.out,
         args.reset,
         &focused.features,
+        None,
         &mut rows,
         &focused.cells,
         s.min_cell,
