@@ -645,6 +645,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, s)| MapShape {
+                code: s.code.clone(),
                 rings: s.rings.clone(),
                 label_at: s.label_at,
                 fill: Fill::Class(i % 7),

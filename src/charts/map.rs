@@ -15,6 +15,9 @@ const MAX_MARKS: usize = 400;
 
 #[derive(Debug, Clone)]
 pub struct MapShape {
+    /// The area the shape is coloured by (its code at the map's level); the served page makes
+    /// the shape a link to it.
+    pub code: String,
     pub rings: Vec<Vec<(f64, f64)>>,
     pub label_at: (f64, f64),
     pub fill: Fill,
@@ -186,6 +189,19 @@ impl MapChart {
             ])?;
         }
         Ok(())
+    }
+}
+
+impl MapChart {
+    /// The area code of every filled ring, in the order `draw` draws them: each ring is one
+    /// polygon, drawn panel by panel and shape by shape (nothing else on a map is a polygon),
+    /// so the served page can tell which area a polygon of the SVG belongs to.
+    pub fn polygon_codes(&self) -> Vec<&str> {
+        self.panels
+            .iter()
+            .flat_map(|p| p.shapes.iter())
+            .flat_map(|s| s.rings.iter().map(move |_| s.code.as_str()))
+            .collect()
     }
 }
 

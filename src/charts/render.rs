@@ -21,8 +21,8 @@ fn draw_err(stem: &str, e: impl std::fmt::Display) -> Error {
     Error::Output(format!("chart `{stem}` could not be drawn: {e}"))
 }
 
-/// Draws one chart as `<stem>.svg` and `<stem>.png` in `dir`; returns the SVG text.
-pub fn render(chart: &Chart, dir: &Path) -> Result<Rendered> {
+/// Draws one chart as SVG text only (the served page draws its charts on request).
+pub fn svg(chart: &Chart) -> Result<String> {
     style::register_font();
     let mut svg = String::new();
     {
@@ -33,6 +33,12 @@ pub fn render(chart: &Chart, dir: &Path) -> Result<Rendered> {
             .map_err(|e| draw_err(&chart.stem, e))?;
         root.present().map_err(|e| draw_err(&chart.stem, e))?;
     }
+    Ok(svg)
+}
+
+/// Draws one chart as `<stem>.svg` and `<stem>.png` in `dir`; returns the SVG text.
+pub fn render(chart: &Chart, dir: &Path) -> Result<Rendered> {
+    let svg = svg(chart)?;
     std::fs::write(dir.join(format!("{}.svg", chart.stem)), &svg)?;
     let png = dir.join(format!("{}.png", chart.stem));
     {

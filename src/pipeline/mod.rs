@@ -8,7 +8,7 @@
 //! - `write`: the run folder, written atomically (a hidden sibling folder first, renamed into
 //!   place only when the whole run succeeded), then the charts and report drawn from it.
 
-mod cache;
+pub mod cache;
 pub mod period;
 pub mod profile_step;
 mod references;

@@ -6,8 +6,8 @@
 //! and renders the minijinja template.
 
 pub mod html;
-mod notes;
-mod practices;
+pub mod notes;
+pub mod practices;
 mod warnings;
 
 use crate::charts::plan::plan;

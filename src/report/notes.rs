@@ -23,7 +23,7 @@ pub(super) struct Ledger {
 
 /// The name of an outlier metric (the `metric` column of `outliers`): a profile column's own
 /// label, or the O/E against the norm.
-pub(super) fn metric_label(lang: Lang, metric: &str) -> String {
+pub fn metric_label(lang: Lang, metric: &str) -> String {
     match metric {
         "oe_norm" => lang.l(labels::COST_VS_NORM_O_E).into(),
         // Older run folders (manifest format 1) flagged capped O/E under its own name.
@@ -33,7 +33,7 @@ pub(super) fn metric_label(lang: Lang, metric: &str) -> String {
 }
 
 /// Formats an observed or expected value in the metric's unit.
-pub(super) fn metric_value(metric: &str, v: f64, lang: Lang) -> String {
+pub fn metric_value(metric: &str, v: f64, lang: Lang) -> String {
     if metric == "wmo_clients_per_1000" {
         lang.number(v, 1)
     } else {
@@ -42,7 +42,7 @@ pub(super) fn metric_value(metric: &str, v: f64, lang: Lang) -> String {
 }
 
 /// The level the summary speaks of: wijk when the run has it, else the coarsest below gemeente.
-pub(super) fn summary_level(view: &RunView) -> Option<Level> {
+pub fn summary_level(view: &RunView) -> Option<Level> {
     let levels = view.chart_levels();
     [Level::Wijk, Level::Buurt, Level::Pc5, Level::Gemeente]
         .into_iter()
@@ -73,7 +73,7 @@ pub fn best_segment(segments: &[SegmentRow]) -> Option<&SegmentRow> {
         .map(|(s, _)| s)
 }
 
-pub(super) fn findings(view: &RunView, lang: Lang) -> Vec<String> {
+pub fn findings(view: &RunView, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(level) = summary_level(view) {
         let worst = view
@@ -378,7 +378,7 @@ pub(super) fn period_text(view: &RunView, lang: Lang) -> String {
 }
 
 /// "▲ 12,3% hoger" / "▼ 4,0% lager" / "gelijk": a change in symbols and words.
-fn change_words(pct: f64, lang: Lang) -> String {
+pub fn change_words(pct: f64, lang: Lang) -> String {
     if pct.abs() < 0.05 {
         return lang.l(labels::UNCHANGED).into();
     }
@@ -390,7 +390,7 @@ fn change_words(pct: f64, lang: Lang) -> String {
     format!("{mark} {} {word}", lang.percent(pct.abs() / 100.0))
 }
 
-fn significance(flag: Option<&str>, lang: Lang) -> String {
+pub fn significance(flag: Option<&str>, lang: Lang) -> String {
     match flag {
         Some("99.8") => lang.l(labels::SIGNIFICANT_AT_99_8).into(),
         Some(_) => lang.l(labels::SIGNIFICANT_AT_95).into(),
@@ -402,7 +402,7 @@ fn significance(flag: Option<&str>, lang: Lang) -> String {
 /// whole extract against the same period a year earlier and the previous period, the
 /// significant changes of the summary level, and the areas with a recent trend. A change
 /// involving a provisional period says so.
-pub(super) fn changes(view: &RunView, lang: Lang) -> Vec<String> {
+pub fn changes(view: &RunView, lang: Lang) -> Vec<String> {
     if view.periods.is_empty() {
         return Vec::new();
     }

@@ -248,8 +248,39 @@ fn bools(df: &DataFrame, c: &str) -> Result<Vec<Option<bool>>> {
 
 impl RunView {
     pub fn load(dir: &Path) -> Result<RunView> {
+        RunView::load_period(dir, None)
+    }
+
+    /// The view of one period of a monitoring run (`None`: the report's, the last). The
+    /// outlier flags are the report period's only (the run judges its last period); changes
+    /// hold every period.
+    pub fn load_period(dir: &Path, period: Option<&str>) -> Result<RunView> {
         let manifest = crate::manifest::Manifest::read(dir)?;
-        let run = manifest.run.clone();
+        let mut run = manifest.run.clone();
+        if let Some(p) = period {
+            if p != run.period {
+                let known = manifest
+                    .periods
+                    .iter()
+                    .find(|x| x.period == p)
+                    .ok_or_else(|| {
+                        Error::Output(format!(
+                            "`{}` has no period `{p}` (periods: {})",
+                            dir.display(),
+                            manifest
+                                .periods
+                                .iter()
+                                .map(|x| x.period.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    })?;
+                run.period = known.period.clone();
+                run.period_start = known.period_start.clone();
+                run.period_end = known.period_end.clone();
+            }
+        }
+        let report_period = period.is_none_or(|p| p == manifest.run.period);
 
         // A monitoring run's tables hold every period: the view is of the report's period.
         let p = of_period(read_parquet(dir, "profile")?, &run.period)?;
@@ -319,7 +350,10 @@ impl RunView {
             })
             .collect();
 
-        let o = read_parquet(dir, "outliers")?;
+        let mut o = read_parquet(dir, "outliers")?;
+        if !report_period {
+            o = o.clear();
+        }
         let (ol, oc, on, om) = (
             levels(&o, dir)?,
             text(&o, "area_code")?,

@@ -8,8 +8,8 @@ use crate::text::labels;
 use crate::text::Lang;
 use crate::view::{AreaRow, RunView};
 
-pub(super) fn focus_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
-    for code in view.focus_area_codes() {
+pub(super) fn focus_plan(view: &RunView, codes: &[String], lang: Lang, out: &mut Vec<Chart>) {
+    for code in codes.iter().cloned() {
         // The groups the report's table shows for the area, by the same names.
         let points: Vec<focus::FocusPoint> =
             crate::view::focus_groups::shown(view.segments.iter().filter(|s| s.area_code == code))
@@ -53,13 +53,13 @@ pub(super) fn focus_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
 /// Per focus area, "against Nederland" (issue #10): a spine chart of its indicators against the
 /// national value (cost per insured year, O/E at national amounts) or the whole book's (the
 /// rest), with the range of the areas of its level and its gemeente; only with `[reference]`.
-pub(super) fn spine_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
+pub(super) fn spine_plan(view: &RunView, codes: &[String], lang: Lang, out: &mut Vec<Chart>) {
     let Some(reference) = view.manifest.reference.iter().find(|r| r.kind == "vektis") else {
         return;
     };
     let year = reference.year.unwrap_or_default();
     let total = view.areas.iter().find(|a| a.level == Level::Total);
-    for code in view.focus_area_codes() {
+    for code in codes.iter().cloned() {
         let Some(area) = view.area(&code) else {
             continue;
         };

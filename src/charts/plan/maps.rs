@@ -84,6 +84,7 @@ pub(super) fn level_shapes(
                 })
             };
             Some(map::MapShape {
+                code: area.code.clone(),
                 rings: s.rings.clone(),
                 label_at: s.label_at,
                 fill,

@@ -11,6 +11,12 @@ use crate::view::RunView;
 /// Monitoring charts: per focus area O/E and cost per insured year per period with the 95%
 /// band, and the areas of the summary level ranked by their change against a year earlier.
 pub(super) fn monitoring_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
+    trend_plan(view, &view.focus_area_codes(), lang, out);
+    changes_plan(view, lang, out);
+}
+
+/// Per area of `codes`: O/E and cost per insured year per period with the 95% band.
+pub(super) fn trend_plan(view: &RunView, codes: &[String], lang: Lang, out: &mut Vec<Chart>) {
     let panel = |code: &str, metric: &str, title: &str, euros: bool| series::Panel {
         title: title.to_string(),
         points: view
@@ -28,20 +34,20 @@ pub(super) fn monitoring_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) 
         euros,
         reference: (!euros).then_some(1.0),
     };
-    for code in view.focus_area_codes() {
+    for code in codes {
         let name = view
-            .area(&code)
+            .area(code)
             .map(|a| a.name.clone())
             .unwrap_or_else(|| code.clone());
         let panels = vec![
             panel(
-                &code,
+                code,
                 "oe_ratio",
                 lang.l(labels::ACTUAL_NORM_COST_O_E_2),
                 false,
             ),
             panel(
-                &code,
+                code,
                 "zvw_cost_per_insured_year",
                 lang.l(labels::COST_PER_INSURED_YEAR),
                 true,
@@ -69,6 +75,10 @@ pub(super) fn monitoring_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) 
             }),
         });
     }
+}
+
+/// The areas of the summary level ranked by their change against a year earlier.
+fn changes_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
     let level = [Level::Wijk, Level::Buurt, Level::Gemeente]
         .into_iter()
         .find(|l| !view.latest_changes(*l, "oe_ratio").is_empty());
