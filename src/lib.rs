@@ -9,6 +9,9 @@
 //! Every module, from the top of the house down (a module uses only those below it;
 //! `scripts/check_imports.py` keeps it so):
 //! - `cmd`: the command line, one file per subcommand (`main.rs` only dispatches);
+//! - `serve`: the working group's local web page and JSON API over a finished run
+//!   (`wijkscan serve`), drawn from `view`, `report` and `charts`, live segments through
+//!   `live_audit`;
 //! - `pipeline`: the orchestrator — `execute` runs the stages up to a `Stage` (mod.rs), the
 //!   profile step (`profile_step`), a run over several periods (`series`, with what each period
 //!   returns in `period`), reference tables (`references`), the run folder and manifest
@@ -51,6 +54,7 @@ pub mod reference;
 pub mod report;
 pub mod run_folder;
 pub mod sample;
+pub mod serve;
 pub mod stages;
 pub mod stats;
 pub mod text;

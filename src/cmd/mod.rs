@@ -14,6 +14,7 @@ pub mod reference;
 pub mod report;
 pub mod run;
 pub mod sample;
+pub mod serve;
 pub mod validate;
 
 use crate::error::Result;
@@ -44,6 +45,8 @@ pub enum Command {
     Outliers(outliers::OutliersArgs),
     /// Re-render the charts and report.html of a finished run folder (no recomputation).
     Report(report::ReportArgs),
+    /// Serve a finished run to the browser for a working session (127.0.0.1 by default).
+    Serve(serve::ServeArgs),
     /// Write realistic synthetic extracts (seeded, deterministic).
     Sample(sample::SampleArgs),
     /// Import public reference data (Vektis open data) into a normalised table.
@@ -61,6 +64,7 @@ pub fn dispatch(command: &Command) -> Result<u8> {
         Command::Outliers(args) => outliers::outliers(args),
         Command::Report(args) => report::report(args),
         Command::Sample(args) => sample::sample(args),
+        Command::Serve(args) => serve::serve(args),
         Command::Reference(reference::ReferenceCommand::Vektis(args)) => reference::vektis(args),
         Command::Reference(reference::ReferenceCommand::Cbs(args)) => reference::cbs(args),
     }

@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod served;
+
 use polars::prelude::*;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
