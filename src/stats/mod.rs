@@ -2,6 +2,7 @@
 //! proportions, overdispersion, and the robust comparison. Plain slices in, plain numbers out;
 //! undefined results are `None`, never NaN or infinity.
 
+pub mod effect;
 pub mod funnel;
 pub mod linear;
 pub mod overdispersion;
