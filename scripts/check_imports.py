@@ -20,7 +20,7 @@ SAMPLE_USERS = ("src/sample/", "src/cmd/sample.rs", "src/commands.rs")
 # The sub-pipelines of `stages/`, in the order a run passes them: a stage may use the ones
 # before its own, never one after (src/stages/mod.rs). Stages use no module of the layers above
 # them (pipeline, report, charts, view, the commands).
-STAGE_ORDER = ["inputs", "profile", "privacy", "outliers", "focus", "practices", "monitoring"]
+STAGE_ORDER = ["inputs", "profile", "privacy", "outliers", "focus", "practices", "monitoring", "effects"]
 BELOW_STAGES = {"domain", "columns", "published", "stats", "frame", "problem", "error", "text",
                 "progress", "stages", "geometry", "checksum"}
 

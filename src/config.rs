@@ -40,6 +40,9 @@ pub struct RawPipeline {
     pub practices: RawPractices,
     #[serde(default)]
     pub reference: RawReference,
+    /// `[[interventions]]` (SPEC 3.10).
+    #[serde(default)]
+    pub interventions: Vec<crate::stages::effects::intervention::Intervention>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -202,6 +205,8 @@ pub struct Settings {
     pub reference_vektis: Option<(PathBuf, Option<i32>)>,
     /// `[reference] cbs`: the imported CBS kerncijfers table.
     pub reference_cbs: Option<PathBuf>,
+    /// Interventions whose effect the run estimates (SPEC 3.10; monitoring runs).
+    pub interventions: Vec<crate::stages::effects::intervention::Intervention>,
 }
 
 impl Settings {
@@ -251,6 +256,7 @@ impl Settings {
             practices: true,
             reference_vektis: None,
             reference_cbs: None,
+            interventions: Vec::new(),
         }
     }
 }
@@ -443,7 +449,19 @@ pub fn resolve(pipeline: Option<&Path>, over: &Overrides) -> Result<Settings> {
             crate::text::Lang::parse(raw.report.lang.as_deref().unwrap_or("nl")).map_err(bad)?
         }
     };
+    // Each intervention against the run's periods, before anything is read.
+    let labels: Vec<String> = periods.iter().map(|p| p.label()).collect();
+    for iv in &raw.interventions {
+        if labels.is_empty() {
+            return Err(bad(format!(
+                "[[interventions]] `{}` needs a run over several periods (`periods = \"…\"`)",
+                iv.name
+            )));
+        }
+        iv.check(&labels).map_err(bad)?;
+    }
     let settings = Settings {
+        interventions: raw.interventions,
         lang,
         outliers,
         focus,

@@ -2,7 +2,7 @@
 //! its size. Planning (`plan`) fills these in; drawing (`render`) reads them.
 
 use super::style::DrawResult;
-use super::{bars, focus, funnel, map, series, spine};
+use super::{bars, effect, focus, funnel, map, series, spine};
 use crate::domain::Level;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -33,6 +33,7 @@ pub enum Kind {
     Series(series::SeriesChart),
     Changes(series::ChangesChart),
     Spine(spine::SpineChart),
+    Effect(effect::EffectChart),
 }
 
 impl Kind {
@@ -49,6 +50,7 @@ impl Kind {
             Kind::Series(c) => c.draw(root),
             Kind::Changes(c) => c.draw(root),
             Kind::Spine(c) => c.draw(root),
+            Kind::Effect(c) => c.draw(root),
         }
     }
 }
@@ -62,6 +64,8 @@ pub enum Section {
     Changes,
     /// The GP-practice view (SPEC 3.7).
     Practices,
+    /// The effects of interventions (SPEC 3.10).
+    Effects,
 }
 
 #[derive(Debug, Clone)]

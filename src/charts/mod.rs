@@ -2,11 +2,12 @@
 //! (`crate::view::RunView`) and, for maps, its geometry. `plan` decides which charts a run gets
 //! (per level, per focus area, practices, monitoring) as `chart::Chart` specs; `render` draws
 //! each as SVG and PNG in `charts/` and hands the report `render::Rendered`. The chart files
-//! (bars, funnel, map, focus, series, spine) draw one kind each, with the look in `style`.
+//! (bars, funnel, map, focus, series, spine, effect) draw one kind each, with the look in `style`.
 //! Suppressed areas and hidden cells are never drawn as values.
 
 pub mod bars;
 pub mod chart;
+pub mod effect;
 pub mod focus;
 pub mod funnel;
 pub mod map;

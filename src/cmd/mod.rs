@@ -7,6 +7,7 @@
 //! pipeline file or a finished run folder); this file holds only the top-level parser.
 
 pub mod common;
+pub mod effect;
 pub mod focus;
 pub mod outliers;
 pub mod profile;
@@ -43,6 +44,8 @@ pub enum Command {
     Focus(focus::FocusArgs),
     /// Print the outlier flags (funnel limits, overdispersion-corrected); writes nothing.
     Outliers(outliers::OutliersArgs),
+    /// The effect of an intervention on a finished multi-period run (printed, nothing written).
+    Effect(effect::EffectArgs),
     /// Re-render the charts and report.html of a finished run folder (no recomputation).
     Report(report::ReportArgs),
     /// Serve a finished run to the browser for a working session (127.0.0.1 by default).
@@ -63,6 +66,7 @@ pub fn dispatch(command: &Command) -> Result<u8> {
         Command::Focus(args) => focus::focus(args),
         Command::Outliers(args) => outliers::outliers(args),
         Command::Report(args) => report::report(args),
+        Command::Effect(args) => effect::effect(args),
         Command::Sample(args) => sample::sample(args),
         Command::Serve(args) => serve::serve(args),
         Command::Reference(reference::ReferenceCommand::Vektis(args)) => reference::vektis(args),

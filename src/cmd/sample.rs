@@ -28,6 +28,10 @@ pub struct SampleArgs {
     /// Claim lines per person per insured year.
     #[arg(long, default_value_t = 28.0)]
     pub lines_per_person_year: f64,
+    /// With --periods: plant an intervention's effect, AREA,START,SIZE (e.g.
+    /// WK015303,2024Q1,-0.2: every claim of the area's residents 20% lower from 2024Q1 on).
+    #[arg(long, value_parser = sample::series::PlantedEffect::parse)]
+    pub plant_effect: Option<sample::series::PlantedEffect>,
     /// Leave out the realistic dirt (duplicates, corrections, unknown persons and pc5s, …).
     #[arg(long)]
     pub clean: bool,
@@ -41,6 +45,7 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
     if let Some(periods) = &args.periods {
         let opts = sample::series::SeriesOptions {
             lines_per_person_year: args.lines_per_person_year,
+            effect: args.plant_effect.clone(),
             ..sample::series::SeriesOptions::new(args.persons, periods.clone(), args.seed)
         };
         let reporter = progress::for_stderr();
@@ -61,11 +66,24 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
             p.drop_from,
             p.stable_wijk
         );
+        if let Some(e) = &args.plant_effect {
+            println!(
+                "  planted intervention: {} claims {:+.0}% from {}",
+                e.area,
+                100.0 * e.size,
+                e.start
+            );
+        }
         println!(
             "  run it: wijkscan run {}",
             args.out.join("pipeline.toml").display()
         );
         return Ok(0);
+    }
+    if args.plant_effect.is_some() {
+        return Err(Error::Other(
+            "--plant-effect needs a series (--periods): an effect is a change over periods".into(),
+        ));
     }
     let opts = sample::SampleOptions {
         persons: args.persons,

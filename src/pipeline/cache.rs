@@ -74,7 +74,7 @@ impl Drop for Staged {
 
 /// The cache's frames for the run that will be at `run`, written aside: the slow part, which
 /// needs no manifest, so it can be written while the run folder is.
-pub fn stage(run: &Path, p: &Profiled) -> Result<Staged> {
+pub fn stage(run: &Path, p: &Profiled, panel: Option<&DataFrame>) -> Result<Staged> {
     let dir = dir(run);
     // Written aside and swapped in whole, like the run folder itself.
     let staging = dir.with_file_name(format!("cache.tmp-{}", std::process::id()));
@@ -97,7 +97,34 @@ pub fn stage(run: &Path, p: &Profiled) -> Result<Staged> {
     write_frame(&p.persons, &staged.staging.join("persons.parquet"))?;
     write_frame(&p.raw, &staged.staging.join("raw.parquet"))?;
     write_frame(&p.profile, &staged.staging.join("profile.parquet"))?;
+    if let Some(panel) = panel {
+        write_frame(panel, &staged.staging.join(PANEL))?;
+    }
     Ok(staged)
+}
+
+/// A monitoring run's area outcomes of every period (`stages::monitoring::panel`).
+const PANEL: &str = "effect_panel.parquet";
+
+/// The effect panel of the run at `run`, when its private cache belongs to it and has one.
+pub fn read_panel(run: &Path) -> Result<Option<DataFrame>> {
+    let dir = dir(run);
+    let Ok(text) = std::fs::read_to_string(dir.join("cache.json")) else {
+        return Ok(None);
+    };
+    let Ok(record) = serde_json::from_str::<Record>(&text) else {
+        return Ok(None);
+    };
+    let m = Manifest::read(run)?;
+    let want = key(&m, record.key.min_cell);
+    if serde_json::to_value(&record.key).ok() != serde_json::to_value(&want).ok() {
+        return Ok(None);
+    }
+    let path = dir.join(PANEL);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    Ok(Some(read_frame(&path)?))
 }
 
 /// Ties the staged frames to the run now published at `run` (its manifest's key) and swaps

@@ -9,6 +9,7 @@
 //!   place only when the whole run succeeded), then the charts and report drawn from it.
 
 pub mod cache;
+pub mod effects;
 pub mod period;
 pub mod profile_step;
 mod references;

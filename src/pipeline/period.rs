@@ -32,4 +32,8 @@ pub struct PeriodOutput {
 pub struct Monitoring {
     pub periods: Vec<PeriodOutput>,
     pub table: DataFrame,
+    /// Every period's area outcomes (`monitoring::panel`), for effects; private.
+    pub panel: DataFrame,
+    /// The declared interventions' effects (SPEC 3.10).
+    pub effects: super::effects::Effects,
 }

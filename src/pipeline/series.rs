@@ -382,15 +382,21 @@ fn compute(
         validated: None,
     };
     periods.push(last);
+    let panel = super::effects::panel(&all_figures);
+    let mut monitoring = Monitoring {
+        periods,
+        table: table_with_levels(table, settings),
+        panel: crate::stages::monitoring::panel::frame(&panel)?,
+        effects: Default::default(),
+    };
+    monitoring.effects = super::effects::run(settings, &monitoring, &panel)?;
+    laps.lap("effects");
     let mut computed = Computed {
         validated: Some(last_validated),
         profiled,
         outliers: Some(outliers),
         focused: Some(focused),
-        monitoring: Some(Monitoring {
-            periods,
-            table: table_with_levels(table, settings),
-        }),
+        monitoring: Some(monitoring),
         practices: None,
         references,
         timings,
@@ -541,9 +547,23 @@ fn figures(
         settings.min_cell,
     )?;
     figures.extend(figures::segment_figures(segments));
+    // The raw basis beside the flags' capped one: the effects' second line (METHODS 10).
+    let raw = if basis.capped {
+        crate::stages::outliers::basis::basis_with(&profiled.persons, &profiled.raw, false, false)?
+    } else {
+        basis.clone()
+    };
+    let panel = crate::stages::monitoring::panel::rows(
+        &settings.period.label(),
+        &profiled.profile,
+        basis,
+        &raw,
+        settings.min_cell,
+    )?;
     let (on, source) = extracted_on(settings, inputs);
     Ok((
         PeriodFigures {
+            panel,
             period: settings.period,
             provisional: provisional(&settings.period, on),
             figures,

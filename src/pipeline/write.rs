@@ -59,7 +59,8 @@ pub(super) fn publish(
         },
         || {
             let t = Instant::now();
-            let staged = super::cache::stage(&settings.out, &computed.profiled);
+            let panel = computed.monitoring.as_ref().map(|m| &m.panel);
+            let staged = super::cache::stage(&settings.out, &computed.profiled, panel);
             tracing::info!(seconds = t.elapsed().as_secs_f64(), "private cache frames");
             staged
         },
@@ -183,6 +184,11 @@ fn write_run(
     if let Some(m) = &computed.monitoring {
         let mut table = m.table.clone();
         outputs.extend(write_table(&mut table, dir, "monitoring")?);
+        if !m.effects.results.is_empty() {
+            let r = &m.effects.results;
+            outputs.extend(write_table(&mut crate::stages::effects::table::effects(r)?, dir, "effects")?);
+            outputs.extend(write_table(&mut crate::stages::effects::table::series(r)?, dir, "effects_series")?);
+        }
     }
     if let Some(v) = &computed.practices {
         outputs.extend(write_table(&mut v.table.clone(), dir, "practices")?);
@@ -327,7 +333,7 @@ fn write_run(
 
 /// One table of every period of a monitoring run, each with its `period` as the last column
 /// (columns a period lacks, e.g. the last period's `oe_for_flags`, are null there).
-fn stack_periods(
+pub(super) fn stack_periods(
     m: &super::period::Monitoring,
     table: impl Fn(&super::period::PeriodOutput) -> Result<DataFrame>,
 ) -> Result<DataFrame> {

@@ -86,6 +86,17 @@ struct FocusPage {
     national: Vec<[String; 2]>,
 }
 
+/// One intervention's part of "Effect van de aanpak".
+#[derive(Serialize)]
+struct EffectSection {
+    name: String,
+    words: Vec<String>,
+    charts: Vec<Figure>,
+    table: Vec<super::effects::EffectLine>,
+    /// With a segment: its persons in the areas per period.
+    persons: Vec<[String; 2]>,
+}
+
 #[derive(Serialize)]
 struct LevelPage {
     level: String,
@@ -104,6 +115,8 @@ struct Page {
     /// What changed (monitoring runs): sentences and the changes chart, ahead of the rest.
     changes: Vec<String>,
     changes_charts: Vec<Figure>,
+    /// "Effect van de aanpak" (SPEC 3.10): one part per intervention.
+    effects: Vec<EffectSection>,
     key_figures: Vec<KeyRow>,
     focus: Vec<FocusPage>,
     levels: Vec<LevelPage>,
@@ -306,6 +319,30 @@ fn national_rows(view: &RunView, area: Option<&AreaRow>, lang: Lang) -> Vec<[Str
     ]
 }
 
+fn effect_sections(view: &RunView, charts: &[Rendered], lang: Lang) -> Vec<EffectSection> {
+    crate::charts::plan::effects::interventions(view)
+        .into_iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let rows: Vec<_> = view.effects.rows.iter().filter(|r| r.intervention == name).collect();
+            let stem = format!("effect_{}", k + 1);
+            EffectSection {
+                words: rows.first().map(|r| super::effects::words(r, lang)).unwrap_or_default(),
+                charts: charts.iter().filter(|c| c.stem == stem).map(figure).collect(),
+                table: rows.iter().map(|r| super::effects::line(r, lang)).collect(),
+                persons: view
+                    .effects
+                    .series
+                    .iter()
+                    .filter(|p| p.intervention == name)
+                    .filter_map(|p| Some([p.period.clone(), lang.number(p.segment_persons?, 0)]))
+                    .collect(),
+                name,
+            }
+        })
+        .collect()
+}
+
 /// Renders the whole page.
 pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String> {
     let figures_for = |section: &Section| -> Vec<Figure> {
@@ -413,6 +450,7 @@ pub fn render(view: &RunView, charts: &[Rendered], lang: Lang) -> Result<String>
         findings: findings(view, lang),
         changes: changes(view, lang),
         changes_charts: figures_for(&Section::Changes),
+        effects: effect_sections(view, charts, lang),
         key_figures,
         focus,
         levels,

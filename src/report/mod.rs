@@ -5,6 +5,7 @@
 //! in both languages), the layer it shares with `charts`; `html` builds the page's view model
 //! and renders the minijinja template.
 
+pub mod effects;
 pub mod html;
 pub mod notes;
 pub mod practices;

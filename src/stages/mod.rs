@@ -11,8 +11,10 @@
 //! - `outliers`: the cost basis the flags judge and the funnel flags;
 //! - `focus`: person features, segments, focus-group measures and proposals;
 //! - `practices`: the GP-practice view (SPEC 3.7);
-//! - `monitoring`: several periods side by side (SPEC 3.6).
+//! - `monitoring`: several periods side by side (SPEC 3.6);
+//! - `effects`: the effect of an intervention over the periods (SPEC 3.10, METHODS 10).
 
+pub mod effects;
 pub mod focus;
 pub mod inputs;
 pub mod monitoring;

@@ -90,6 +90,13 @@ impl Lang {
     pub fn page_labels(self) -> std::collections::BTreeMap<&'static str, String> {
         let pairs: &[(&str, &str, &str)] = &[
             ("summary", "Samenvatting", "Summary"),
+            ("effect", "Effect van de aanpak", "Effect of the programme"),
+            ("effect_outcome", "Uitkomst", "Outcome"),
+            ("effect_estimate", "Effect", "Effect"),
+            ("effect_total", "Totaal na de start", "Total after the start"),
+            ("effect_interval", "95%-interval", "95% interval"),
+            ("effect_donors", "Vergelijkingsgebieden", "Comparison areas"),
+            ("effect_persons", "Personen in de groep per periode", "Persons in the group per period"),
             ("key_figures", "Kerncijfers", "Key figures"),
             ("focus_area", "Focusgebied", "Focus area"),
             ("areas", "Gebieden vergeleken", "Areas compared"),

@@ -9,6 +9,7 @@ use crate::frame::{floats, strings};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
+pub mod effects;
 pub mod focus_groups;
 pub mod practices;
 pub mod segment_words;
@@ -196,6 +197,8 @@ pub struct RunView {
     pub manifest: crate::manifest::Manifest,
     /// The GP-practice view (SPEC 3.7); empty for run folders without one.
     pub practices: Practices,
+    /// The effects of the run's interventions (SPEC 3.10); empty without.
+    pub effects: effects::Effects,
     /// Row of each (level, area code) in `areas`.
     index: std::collections::HashMap<(Level, String), usize>,
 }
@@ -438,6 +441,7 @@ impl RunView {
             periods: manifest.periods.iter().map(|p| p.period.clone()).collect(),
             changes: read_changes(dir)?,
             practices: Practices::load(dir)?,
+            effects: effects::Effects::load(dir)?,
             manifest,
         })
     }

@@ -4,6 +4,7 @@
 //! (`levels`, `maps`), per focus area its groups and spine (`focus_areas`), the practice funnel
 //! and map (`practices`), and the monitoring trends and changes (`monitoring`).
 
+pub mod effects;
 pub mod focus_areas;
 pub mod levels;
 pub mod maps;
@@ -43,6 +44,7 @@ pub fn plan(view: &RunView, geometry: Option<&MapGeometry>, lang: Lang) -> Vec<C
     if !view.periods.is_empty() {
         monitoring_plan(view, lang, &mut out);
     }
+    effects::effects_plan(view, lang, &mut out);
     out
 }
 

@@ -56,6 +56,8 @@ pub struct PeriodFigures {
     /// ("ijlen", SPEC 3.6), and every change involving it is marked provisional.
     pub provisional: bool,
     pub figures: Vec<Figure>,
+    /// The period's area outcomes for effects (METHODS 10).
+    pub panel: Vec<super::panel::PanelRow>,
 }
 
 fn floats(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {

@@ -22,11 +22,13 @@
 //! count as an area's trend; the total itself and proportions are judged as they are.
 //!
 //! In: each period's published profile, cost basis and segment rows (`figures`); out: the
-//! monitoring table (`table::monitoring`). `series` holds the grouping key shared by the table
+//! monitoring table (`table::monitoring`); `panel` each period's area outcomes for the effect of an
+//! intervention (METHODS 10). `series` holds the grouping key shared by the table
 //! and its comparisons and trends (`changes`); `columns` the table's columns as they fill.
 
 mod changes;
 mod columns;
 pub mod figures;
+pub mod panel;
 mod series;
 pub mod table;

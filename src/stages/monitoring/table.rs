@@ -259,6 +259,7 @@ mod tests {
 
     fn period(label: &str, figures: Vec<Figure>) -> PeriodFigures {
         PeriodFigures {
+            panel: Vec::new(),
             period: Period::parse(label).unwrap(),
             provisional: false,
             figures,
