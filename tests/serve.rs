@@ -387,6 +387,30 @@ async fn segments_are_answered_refused_and_located() {
     );
 }
 
+/// A working session tries many groups nested in one another before the differencing attempt:
+/// the difference of "A" and "A AND age <> a" is still found (it once hid behind the union of
+/// A's other inner cells).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_differencing_pair_after_many_queries_is_refused() {
+    let (_t, run) = fresh_run(true);
+    let app = app(&run);
+    let wijk = big_wijk(&run);
+    let age = small_age(&run, &wijk);
+    for filter in [
+        "age >= 18",
+        "age >= 18 AND age < 40",
+        "age >= 40",
+        "age >= 18 AND sex = 'M'",
+        "age >= 18 AND wmo",
+        "age >= 18 AND care_forms >= 2",
+    ] {
+        let (s, v) = segment(&app, &wijk, filter).await;
+        assert_eq!(s, StatusCode::OK, "{filter}: {v}");
+    }
+    let (_, v) = segment(&app, &wijk, &format!("age >= 18 AND age <> {age}")).await;
+    assert_eq!(v["refused"], json!(true), "{v}");
+}
+
 /// The page and the terminal keep one audit: what the page showed, the terminal cannot
 /// difference against, and the other way round.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
