@@ -39,10 +39,11 @@ fn fixture() -> &'static Fixture {
         };
         let summary = generate_series(&opts, &data, &wijkscan::progress::Silent).unwrap();
         let mut toml = std::fs::read_to_string(data.join("pipeline.toml")).unwrap();
-        toml.push_str(&format!(
-            "\n[[interventions]]\nname = \"Wijkaanpak\"\nareas = [\"{TREATED}\"]\nstart = \"2024Q1\"\n\n\
-             [[interventions]]\nname = \"Ouderen\"\nareas = [\"GM0014\"]\nstart = \"2024Q1\"\nsegment = \"kwetsbare_ouderen\"\n"
-        ));
+        // The generator declared the planted programme ("Aanpak WK001402"); a segment's too.
+        assert!(toml.contains(&format!("name = \"Aanpak {TREATED}\"")), "{toml}");
+        toml.push_str(
+            "\n[[interventions]]\nname = \"Ouderen\"\nareas = [\"GM0014\"]\nstart = \"2024Q1\"\nsegment = \"kwetsbare_ouderen\"\n",
+        );
         std::fs::write(data.join("pipeline.toml"), toml).unwrap();
         let run = tmp.path().join("run");
         let o = wijkscan()
@@ -66,7 +67,11 @@ fn read(path: &Path) -> DataFrame {
 }
 
 fn text(df: &DataFrame, c: &str) -> Vec<String> {
-    wijkscan::frame::strings(df, c).unwrap().into_iter().map(Option::unwrap_or_default).collect()
+    wijkscan::frame::strings(df, c)
+        .unwrap()
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect()
 }
 
 fn num(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
@@ -74,11 +79,20 @@ fn num(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
 }
 
 fn panel(run: &Path) -> Vec<PanelRow> {
-    from_frame(&wijkscan::pipeline::cache::read_panel(run).unwrap().expect("the effect panel")).unwrap()
+    from_frame(
+        &wijkscan::pipeline::cache::read_panel(run)
+            .unwrap()
+            .expect("the effect panel"),
+    )
+    .unwrap()
 }
 
 fn periods() -> Vec<String> {
-    Period::series("2023Q1..2024Q4").unwrap().iter().map(|p| p.label()).collect()
+    Period::series("2023Q1..2024Q4")
+        .unwrap()
+        .iter()
+        .map(|p| p.label())
+        .collect()
 }
 
 fn wijk(code: &str) -> Intervention {
@@ -95,10 +109,18 @@ fn wijk(code: &str) -> Intervention {
 fn the_run_writes_its_effects_and_the_report_says_them() {
     let f = fixture();
     let e = read(&f.run.join("effects.parquet"));
-    assert_eq!(text(&e, "intervention"), ["Wijkaanpak", "Wijkaanpak", "Ouderen"]);
+    let name = format!("Aanpak {TREATED}");
+    assert_eq!(
+        text(&e, "intervention"),
+        [name.as_str(), name.as_str(), "Ouderen"]
+    );
     assert_eq!(
         text(&e, "outcome"),
-        ["capped_cost_above_norm", "raw_cost_above_norm", "segment_cost_per_person"],
+        [
+            "capped_cost_above_norm",
+            "raw_cost_above_norm",
+            "segment_cost_per_person"
+        ],
         "the capped outcome first"
     );
     let est = num(&e, "estimate_eur");
@@ -108,28 +130,47 @@ fn the_run_writes_its_effects_and_the_report_says_them() {
     assert!((-0.40..-0.05).contains(&pct[1].unwrap()), "raw {pct:?}");
     // Total over the post-periods = estimate × the treated insured years after the start.
     let total = num(&e, "total_eur");
-    assert!((total[0].unwrap() / est[0].unwrap() - total[1].unwrap() / est[1].unwrap()).abs() < 1e-6);
+    assert!(
+        (total[0].unwrap() / est[0].unwrap() - total[1].unwrap() / est[1].unwrap()).abs() < 1e-6
+    );
     // Three gemeenten: two comparison sets, so no p below 0.05 and no interval, said so.
     assert_eq!(num(&e, "donors")[2], Some(2.0));
     assert_eq!(num(&e, "ci_low")[2], None);
     assert!(text(&e, "warnings")[2].contains("no p below 0.05"));
     let s = read(&f.run.join("effects_series.parquet"));
     assert_eq!(s.height(), 3 * 8);
-    let post: Vec<bool> = s.column("post").unwrap().bool().unwrap().iter().map(|b| b.unwrap()).collect();
+    let post: Vec<bool> = s
+        .column("post")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .map(|b| b.unwrap())
+        .collect();
     assert_eq!(post.iter().filter(|p| **p).count(), 3 * 4);
     // The event value is the gap relative to its pre-start mean: the pre values average 0.
     let event = num(&s, "event");
     let pre_mean: f64 = (0..4).map(|t| event[t].unwrap()).sum::<f64>() / 4.0;
     assert!(pre_mean.abs() < 1e-6, "{pre_mean}");
     // With a segment, its persons in the area per period.
-    assert!(num(&s, "segment_persons")[16..].iter().all(|p| p.is_some_and(|n| n >= 10.0)));
+    assert!(num(&s, "segment_persons")[16..]
+        .iter()
+        .all(|p| p.is_some_and(|n| n >= 10.0)));
     let html = std::fs::read_to_string(f.run.join("report.html")).unwrap();
-    assert!(html.contains("Effect van de aanpak: Wijkaanpak"), "the section");
+    assert!(
+        html.contains(&format!("Effect van de aanpak: {name}")),
+        "the section"
+    );
     assert!(html.contains("daalden met"));
     assert!(html.contains("Personen in de groep per periode"));
-    assert!(f.run.join("charts/effect_1.svg").is_file() && f.run.join("charts/effect_2.png").is_file());
+    assert!(
+        f.run.join("charts/effect_1.svg").is_file() && f.run.join("charts/effect_2.png").is_file()
+    );
     let svg = std::fs::read_to_string(f.run.join("charts/effect_1.svg")).unwrap();
-    assert!(svg.contains("start 2024Q1") && svg.contains("voorlopig"), "start and provisional quarters marked");
+    assert!(
+        svg.contains("start 2024Q1") && svg.contains("voorlopig"),
+        "start and provisional quarters marked"
+    );
 }
 
 #[test]
@@ -139,10 +180,22 @@ fn the_command_answers_as_the_run() {
     let o = wijkscan()
         .arg("effect")
         .arg(&f.run)
-        .args(["--area", TREATED, "--start", "2024Q1", "--name", "Wijkaanpak"])
+        .args([
+            "--area",
+            TREATED,
+            "--start",
+            "2024Q1",
+            "--name",
+            "Wijkaanpak",
+        ])
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     for est in num(&e, "estimate_eur")[..2].iter() {
         let shown = wijkscan::text::Lang::Nl.euro(est.unwrap());
@@ -169,7 +222,10 @@ fn a_declaration_needs_four_periods_before_and_one_after() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("at least 4 periods before its start 2023Q4, the run has 3"), "{err}");
+    assert!(
+        err.contains("at least 4 periods before its start 2023Q4, the run has 3"),
+        "{err}"
+    );
     let o = wijkscan()
         .arg("effect")
         .arg(&f.run)
@@ -187,7 +243,9 @@ fn a_declaration_needs_four_periods_before_and_one_after() {
     .unwrap();
     let o = wijkscan().arg("validate").arg(&p).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("at least 4 periods before its start 2023Q3"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("at least 4 periods before its start 2023Q3")
+    );
     // A run of one period has no effects.
     let one = tempfile::tempdir().unwrap();
     let run = one.path().join("run");
@@ -236,10 +294,31 @@ fn a_divergent_pre_trend_is_reported() {
     let f = fixture();
     // The generator's trend wijk rises 12% a quarter from 2023Q3: before a 2024Q1 start it
     // already moves away from the comparison.
-    let r = estimate(&wijk(&f.trend_wijk), &panel(&f.run), None, &periods(), &[false; 8]).unwrap();
-    assert!(r.iter().any(|r| r.estimate.pre_trend_differs), "{:?}", r.iter().map(|r| r.estimate.pre_trend).collect::<Vec<_>>());
-    let quiet = estimate(&wijk(TREATED), &panel(&f.run), None, &periods(), &[false; 8]).unwrap();
-    assert!(quiet.iter().all(|r| !r.estimate.pre_trend_differs), "no planted pre-trend in {TREATED}");
+    let r = estimate(
+        &wijk(&f.trend_wijk),
+        &panel(&f.run),
+        None,
+        &periods(),
+        &[false; 8],
+    )
+    .unwrap();
+    assert!(
+        r.iter().any(|r| r.estimate.pre_trend_differs),
+        "{:?}",
+        r.iter().map(|r| r.estimate.pre_trend).collect::<Vec<_>>()
+    );
+    let quiet = estimate(
+        &wijk(TREATED),
+        &panel(&f.run),
+        None,
+        &periods(),
+        &[false; 8],
+    )
+    .unwrap();
+    assert!(
+        quiet.iter().all(|r| !r.estimate.pre_trend_differs),
+        "no planted pre-trend in {TREATED}"
+    );
 }
 
 #[test]
@@ -249,7 +328,9 @@ fn a_wijk_flagged_high_before_the_start_gets_the_regression_warning() {
     let pre: Vec<String> = periods()[..4].to_vec();
     let flagged = |code: &str| {
         panel.iter().any(|r| {
-            r.area_code == code && pre.contains(&r.period) && r.capped_z.is_some_and(|z| z > 1.959964)
+            r.area_code == code
+                && pre.contains(&r.period)
+                && r.capped_z.is_some_and(|z| z > 1.959964)
         })
     };
     let mut codes: Vec<&str> = panel
@@ -264,11 +345,21 @@ fn a_wijk_flagged_high_before_the_start_gets_the_regression_warning() {
         let Ok(r) = estimate(&wijk(code), &panel, None, &periods(), &[false; 8]) else {
             continue;
         };
-        let warned = r[0].warnings().iter().any(|w| w.contains("regression to the mean"));
+        let warned = r[0]
+            .warnings()
+            .iter()
+            .any(|w| w.contains("regression to the mean"));
         assert_eq!(warned, flagged(code), "{code}");
-        if warned { high += 1 } else { not += 1 }
+        if warned {
+            high += 1
+        } else {
+            not += 1
+        }
     }
-    assert!(high > 0 && not > 0, "both kinds occur: {high} flagged, {not} not");
+    assert!(
+        high > 0 && not > 0,
+        "both kinds occur: {high} flagged, {not} not"
+    );
 }
 
 /// The attack: every output of an effect is a function of published figures only. Areas the
@@ -303,11 +394,17 @@ fn nothing_unpublished_can_be_had_back_from_an_effect() {
     let mut hidden_somewhere: std::collections::BTreeSet<String> = Default::default();
     for r in &panel {
         if !r.published {
-            assert!(r.raw.is_none() && r.capped.is_none() && r.insured_years.is_none(), "{r:?}");
+            assert!(
+                r.raw.is_none() && r.capped.is_none() && r.insured_years.is_none(),
+                "{r:?}"
+            );
             hidden_somewhere.insert(r.area_code.clone());
         }
     }
-    assert!(!hidden_somewhere.is_empty(), "the series has areas hidden in some period");
+    assert!(
+        !hidden_somewhere.is_empty(),
+        "the series has areas hidden in some period"
+    );
     let mut changed = panel.clone();
     for r in &mut changed {
         if hidden_somewhere.contains(&r.area_code) {
@@ -330,10 +427,16 @@ fn nothing_unpublished_can_be_had_back_from_an_effect() {
     // name the area the treated one is compared with period by period).
     let s = read(&f.run.join("effects_series.parquet"));
     for name in s.get_column_names() {
-        assert!(!name.contains("weight"), "no donor weights are published: {name}");
+        assert!(
+            !name.contains("weight"),
+            "no donor weights are published: {name}"
+        );
     }
     let e = read(&f.run.join("effects.parquet"));
     for name in e.get_column_names() {
-        assert!(!name.contains("weight"), "no donor weights are published: {name}");
+        assert!(
+            !name.contains("weight"),
+            "no donor weights are published: {name}"
+        );
     }
 }

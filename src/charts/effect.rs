@@ -3,7 +3,9 @@
 //! of that period (where the comparison areas' own gaps fall by chance), the start marked and
 //! provisional periods drawn open. Readable in black and white: the band is grey, the line ink.
 
-use super::style::{blank, text, DrawResult, ACTUAL, HIDDEN, INK, MUTED, NOTE, PANEL_TITLE, SMALL, TITLE};
+use super::style::{
+    blank, text, DrawResult, ACTUAL, HIDDEN, INK, MUTED, NOTE, PANEL_TITLE, SMALL, TITLE,
+};
 use crate::text::Lang;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -105,12 +107,19 @@ impl EffectChart {
             text(SMALL, &INK),
         )))?;
         chart.draw_series(LineSeries::new(
-            self.points.iter().enumerate().map(|(i, p)| (i as f64, p.event)),
+            self.points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i as f64, p.event)),
             INK.stroke_width(2),
         ))?;
         // Settled periods filled, provisional ones open.
         chart.draw_series(self.points.iter().enumerate().map(|(i, p)| {
-            let style = if p.provisional { WHITE.filled() } else { ACTUAL.filled() };
+            let style = if p.provisional {
+                WHITE.filled()
+            } else {
+                ACTUAL.filled()
+            };
             Circle::new((i as f64, p.event), 5, style)
         }))?;
         chart.draw_series(
@@ -137,9 +146,17 @@ impl EffectChart {
         let x = w as i32 - 300;
         if self.points.iter().any(|p| p.band.is_some()) {
             root.draw(&Rectangle::new([(x, 4), (x + 14, 16)], HIDDEN.filled()))?;
-            root.draw(&Text::new(self.band_label.clone(), (x + 20, 4), text(NOTE, &MUTED)))?;
+            root.draw(&Text::new(
+                self.band_label.clone(),
+                (x + 20, 4),
+                text(NOTE, &MUTED),
+            ))?;
         } else {
-            root.draw(&Text::new(self.no_band_label.clone(), (x - 100, 4), text(NOTE, &MUTED)))?;
+            root.draw(&Text::new(
+                self.no_band_label.clone(),
+                (x - 100, 4),
+                text(NOTE, &MUTED),
+            ))?;
         }
         Ok(())
     }

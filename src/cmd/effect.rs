@@ -86,7 +86,9 @@ pub fn effect(args: &EffectArgs) -> Result<u8> {
     )
     .map_err(Error::Other)?;
     let lang = args.lang;
-    let level = Level::of_code(&args.areas[0]).map(|l| lang.level(l)).unwrap_or_default();
+    let level = Level::of_code(&args.areas[0])
+        .map(|l| lang.level(l))
+        .unwrap_or_default();
     println!(
         "{} — {level} {} {} {} ({} {})",
         iv.name,
@@ -118,9 +120,18 @@ pub fn effect(args: &EffectArgs) -> Result<u8> {
                 .periods
                 .iter()
                 .zip(&r.persons)
-                .map(|(p, n)| format!("{p} {}", n.map(|n| lang.number(n, 0)).unwrap_or_else(|| "–".into())))
+                .map(|(p, n)| {
+                    format!(
+                        "{p} {}",
+                        n.map(|n| lang.number(n, 0)).unwrap_or_else(|| "–".into())
+                    )
+                })
                 .collect();
-            println!("  {}: {}", lang.t("personen in de groep", "persons in the group"), persons.join(", "));
+            println!(
+                "  {}: {}",
+                lang.t("personen in de groep", "persons in the group"),
+                persons.join(", ")
+            );
         }
         for w in r.warnings() {
             eprintln!("wijkscan: warning: {w}");

@@ -22,7 +22,10 @@ pub struct Effects {
 pub fn panel(figures: &[PeriodFigures]) -> Vec<PanelRow> {
     let mut by_period: Vec<&PeriodFigures> = figures.iter().collect();
     by_period.sort_by_key(|f| f.period.start);
-    by_period.iter().flat_map(|f| f.panel.iter().cloned()).collect()
+    by_period
+        .iter()
+        .flat_map(|f| f.panel.iter().cloned())
+        .collect()
 }
 
 /// Estimates `interventions` on a run's panel and its segments (every period, with `period`).
@@ -47,7 +50,11 @@ pub fn estimate_all(
 }
 
 /// The run's declared interventions, on its monitoring periods.
-pub fn run(settings: &Settings, m: &Monitoring, panel: &[PanelRow]) -> crate::error::Result<Effects> {
+pub fn run(
+    settings: &Settings,
+    m: &Monitoring,
+    panel: &[PanelRow],
+) -> crate::error::Result<Effects> {
     if settings.interventions.is_empty() {
         return Ok(Effects::default());
     }

@@ -186,8 +186,16 @@ fn write_run(
         outputs.extend(write_table(&mut table, dir, "monitoring")?);
         if !m.effects.results.is_empty() {
             let r = &m.effects.results;
-            outputs.extend(write_table(&mut crate::stages::effects::table::effects(r)?, dir, "effects")?);
-            outputs.extend(write_table(&mut crate::stages::effects::table::series(r)?, dir, "effects_series")?);
+            outputs.extend(write_table(
+                &mut crate::stages::effects::table::effects(r)?,
+                dir,
+                "effects",
+            )?);
+            outputs.extend(write_table(
+                &mut crate::stages::effects::table::series(r)?,
+                dir,
+                "effects_series",
+            )?);
         }
     }
     if let Some(v) = &computed.practices {

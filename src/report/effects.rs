@@ -17,7 +17,10 @@ fn what(row: &EffectRow, lang: Lang) -> &'static str {
             "kosten per verzekerdenjaar boven de norm (niet afgetopt)",
             "cost per insured year above the norm (not capped)",
         ),
-        _ => lang.t("kosten per persoon van de groep", "cost per person of the group"),
+        _ => lang.t(
+            "kosten per persoon van de groep",
+            "cost per person of the group",
+        ),
     }
 }
 
@@ -37,7 +40,12 @@ pub fn words(row: &EffectRow, lang: Lang) -> Vec<String> {
         .map(|p| format!(" ({}{})", if p > 0.0 { "+" } else { "" }, lang.percent(p)))
         .unwrap_or_default();
     let target = match &row.segment {
-        Some(s) => format!("{} {s} {} {}", lang.t("groep", "group"), lang.t("in", "in"), row.areas.join(", ")),
+        Some(s) => format!(
+            "{} {s} {} {}",
+            lang.t("groep", "group"),
+            lang.t("in", "in"),
+            row.areas.join(", ")
+        ),
         None => row.areas.join(", "),
     };
     let direction = if row.estimate < 0.0 {
@@ -56,7 +64,10 @@ pub fn words(row: &EffectRow, lang: Lang) -> Vec<String> {
         lang.t("met", "by"),
         euro(row.estimate.abs()),
         per(row, lang),
-        lang.t("ten opzichte van de vergelijkingsgebieden", "relative to the comparison areas"),
+        lang.t(
+            "ten opzichte van de vergelijkingsgebieden",
+            "relative to the comparison areas"
+        ),
     );
     out.push(format!("{head}."));
     let conclusion = match row.ci {
@@ -92,7 +103,10 @@ pub fn words(row: &EffectRow, lang: Lang) -> Vec<String> {
             lang.number(row.p_value, 3),
             lang.t("tegen", "against"),
             row.placebos,
-            lang.t("vergelijkingsgebieden als schijnbehandeling", "comparison areas treated as placebos")
+            lang.t(
+                "vergelijkingsgebieden als schijnbehandeling",
+                "comparison areas treated as placebos"
+            )
         ),
     };
     out.push(conclusion);
@@ -101,7 +115,10 @@ pub fn words(row: &EffectRow, lang: Lang) -> Vec<String> {
             "{} {} {} {} {}.",
             lang.t("Over de", "Over the"),
             row.post_periods,
-            lang.t("perioden na de start is dat in totaal", "periods after the start that is"),
+            lang.t(
+                "perioden na de start is dat in totaal",
+                "periods after the start that is"
+            ),
             euro(row.total),
             lang.t(
                 "tegen de ontwikkeling bij de vergelijkingsgebieden",
@@ -130,7 +147,10 @@ pub fn words(row: &EffectRow, lang: Lang) -> Vec<String> {
     if let Some((e, se)) = row.in_time {
         out.push(format!(
             "{} {} (SE {}).",
-            lang.t("Controle: een schijnstart midden in de periode vóór de start geeft", "Check: a false start in the middle of the pre-period gives"),
+            lang.t(
+                "Controle: een schijnstart midden in de periode vóór de start geeft",
+                "Check: a false start in the middle of the pre-period gives"
+            ),
             euro(e),
             euro(se)
         ));
@@ -138,7 +158,10 @@ pub fn words(row: &EffectRow, lang: Lang) -> Vec<String> {
     if let Some((e, rmspe)) = row.synth {
         out.push(format!(
             "{} {} ({} {}).",
-            lang.t("Synthetische controle (gewogen vergelijkingsgebieden):", "Synthetic control (weighted comparison areas):"),
+            lang.t(
+                "Synthetische controle (gewogen vergelijkingsgebieden):",
+                "Synthetic control (weighted comparison areas):"
+            ),
             euro(e),
             lang.t("afwijking vóór de start", "pre-period RMSPE"),
             euro(rmspe)
@@ -146,7 +169,10 @@ pub fn words(row: &EffectRow, lang: Lang) -> Vec<String> {
     }
     out.push(format!(
         "{} {} {}.",
-        lang.t("Kleinste effect dat deze opzet met 80% kans vindt:", "Smallest effect this design finds with 80% power:"),
+        lang.t(
+            "Kleinste effect dat deze opzet met 80% kans vindt:",
+            "Smallest effect this design finds with 80% power:"
+        ),
         euro(row.mde),
         per(row, lang)
     ));
@@ -171,8 +197,15 @@ pub fn line(row: &EffectRow, lang: Lang) -> EffectLine {
         intervention: row.intervention.clone(),
         outcome: what(row, lang).into(),
         estimate: lang.euro(row.estimate),
-        pct: row.pct.map(|p| lang.percent(p)).unwrap_or_else(|| "–".into()),
-        total: if row.outcome == "segment_cost_per_person" { "–".into() } else { lang.euro(row.total) },
+        pct: row
+            .pct
+            .map(|p| lang.percent(p))
+            .unwrap_or_else(|| "–".into()),
+        total: if row.outcome == "segment_cost_per_person" {
+            "–".into()
+        } else {
+            lang.euro(row.total)
+        },
         interval: row
             .ci
             .map(|(a, b)| format!("{} {} {}", lang.euro(a), lang.t("tot", "to"), lang.euro(b)))
@@ -214,11 +247,20 @@ mod tests {
     #[test]
     fn an_interval_holding_zero_is_no_demonstrable_effect_never_no_effect() {
         let w = words(&row(Some((-500.0, 40.0))), Lang::Nl).join(" ");
-        assert!(w.contains("Geen aantoonbaar effect: het 95%-interval € -500 tot € 40 bevat 0"), "{w}");
-        assert!(!w.contains("geen effect") && !w.contains("Geen effect"), "{w}");
+        assert!(
+            w.contains("Geen aantoonbaar effect: het 95%-interval € -500 tot € 40 bevat 0"),
+            "{w}"
+        );
+        assert!(
+            !w.contains("geen effect") && !w.contains("Geen effect"),
+            "{w}"
+        );
         let w = words(&row(Some((-520.0, -80.0))), Lang::Nl).join(" ");
         assert!(w.contains("daalden met € 300 per verzekerdenjaar ten opzichte van de vergelijkingsgebieden (-10,0%)"), "{w}");
-        assert!(w.contains("(-10,0%)") && w.contains("Aantoonbaar") && w.contains("€ -120.000"), "{w}");
+        assert!(
+            w.contains("(-10,0%)") && w.contains("Aantoonbaar") && w.contains("€ -120.000"),
+            "{w}"
+        );
         assert!(w.contains("terugval naar het gemiddelde"), "{w}");
         let w = words(&row(None), Lang::En).join(" ");
         assert!(w.contains("no p below 0.05 can exist"), "{w}");

@@ -324,11 +324,23 @@ fn effect_sections(view: &RunView, charts: &[Rendered], lang: Lang) -> Vec<Effec
         .into_iter()
         .enumerate()
         .map(|(k, name)| {
-            let rows: Vec<_> = view.effects.rows.iter().filter(|r| r.intervention == name).collect();
+            let rows: Vec<_> = view
+                .effects
+                .rows
+                .iter()
+                .filter(|r| r.intervention == name)
+                .collect();
             let stem = format!("effect_{}", k + 1);
             EffectSection {
-                words: rows.first().map(|r| super::effects::words(r, lang)).unwrap_or_default(),
-                charts: charts.iter().filter(|c| c.stem == stem).map(figure).collect(),
+                words: rows
+                    .first()
+                    .map(|r| super::effects::words(r, lang))
+                    .unwrap_or_default(),
+                charts: charts
+                    .iter()
+                    .filter(|c| c.stem == stem)
+                    .map(figure)
+                    .collect(),
                 table: rows.iter().map(|r| super::effects::line(r, lang)).collect(),
                 persons: view
                     .effects

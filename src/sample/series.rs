@@ -60,7 +60,9 @@ impl PlantedEffect {
     pub fn parse(s: &str) -> std::result::Result<PlantedEffect, String> {
         let parts: Vec<&str> = s.split(',').map(str::trim).collect();
         let [area, start, size] = parts[..] else {
-            return Err(format!("`{s}`: write AREA,START,SIZE, e.g. WK015303,2024Q1,-0.2"));
+            return Err(format!(
+                "`{s}`: write AREA,START,SIZE, e.g. WK015303,2024Q1,-0.2"
+            ));
         };
         if crate::domain::Level::of_code(area).is_none() {
             return Err(format!("`{area}` is not a buurt, wijk or gemeente code"));
@@ -497,9 +499,13 @@ pub fn generate_series(
         None => None,
         Some(e) => {
             let from = periods.iter().position(|p| *p == e.start).ok_or_else(|| {
-                Error::Other(format!("planted effect: {} is not a period of the series", e.start.label()))
+                Error::Other(format!(
+                    "planted effect: {} is not a period of the series",
+                    e.start.label()
+                ))
             })?;
-            let level = crate::domain::Level::of_code(&e.area).unwrap_or(crate::domain::Level::Wijk);
+            let level =
+                crate::domain::Level::of_code(&e.area).unwrap_or(crate::domain::Level::Wijk);
             let inside: Vec<bool> = areas
                 .iter()
                 .map(|a| {
@@ -512,7 +518,10 @@ pub fn generate_series(
                 })
                 .collect();
             if !inside.iter().any(|b| *b) {
-                return Err(Error::Other(format!("planted effect: area {} is not in the series' geography", e.area)));
+                return Err(Error::Other(format!(
+                    "planted effect: area {} is not in the series' geography",
+                    e.area
+                )));
             }
             Some((inside, from, 1.0 + e.size))
         }
@@ -596,6 +605,20 @@ pub fn generate_series(
     );
     for p in periods {
         toml.push_str(&format!("\"{}\" = \"{extracted_on}\"\n", p.label()));
+    }
+    // The planted programme, declared, when there are enough periods before it (METHODS 10).
+    if let Some(e) = &opts.effect {
+        let before = periods.iter().filter(|p| p.start < e.start.start).count();
+        if before >= 4 {
+            toml.push_str(&format!(
+                "\n# The planted effect ({:+.0}% on every claim), as an intervention to estimate.\n\
+                 [[interventions]]\nname = \"Aanpak {}\"\nareas = [\"{}\"]\nstart = \"{}\"\n",
+                100.0 * e.size,
+                e.area,
+                e.area,
+                e.start.label()
+            ));
+        }
     }
     let path = out_dir.join("pipeline.toml");
     std::fs::write(&path, toml).map_err(|e| io(&path, e))?;

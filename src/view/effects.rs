@@ -61,7 +61,9 @@ impl EffectRow {
             areas: r.areas.clone(),
             segment: r.segment.clone(),
             start: r.start.clone(),
-            post_periods: (r.periods.len() - r.periods.iter().position(|p| *p == r.start).unwrap_or(0)) as i64,
+            post_periods: (r.periods.len()
+                - r.periods.iter().position(|p| *p == r.start).unwrap_or(0))
+                as i64,
             pre_level: r.pre_cost,
             estimate: e.delta,
             pct: r.pct,
@@ -112,19 +114,57 @@ impl Effects {
         let s = |c: &str| strings(&df, c);
         let f = |c: &str| floats(&df, c);
         let b = |c: &str| -> PolarsResult<Vec<bool>> {
-            Ok(df.column(c)?.bool()?.iter().map(|x| x.unwrap_or(false)).collect())
+            Ok(df
+                .column(c)?
+                .bool()?
+                .iter()
+                .map(|x| x.unwrap_or(false))
+                .collect())
         };
-        let (iv, outcome, areas, segment, start) = (s("intervention")?, s("outcome")?, s("areas")?, s("segment")?, s("start")?);
-        let (post, pre, est, pct, total) = (f("post_periods")?, f("pre_level_eur")?, f("estimate_eur")?, f("estimate_pct")?, f("total_eur")?);
-        let (lo, hi, p, donors, placebos) = (f("ci_low")?, f("ci_high")?, f("p_value")?, f("donors")?, f("placebos")?);
-        let (td, tse, tdiff, it, itse) = (f("pre_trend_diff")?, f("pre_trend_se")?, b("pre_trend_differs")?, f("in_time_estimate_eur")?, f("in_time_se")?);
-        let (mde, sy, syr, rtm) = (f("mde_eur")?, f("synth_estimate_eur")?, f("synth_rmspe_pre")?, b("regression_to_the_mean")?);
+        let (iv, outcome, areas, segment, start) = (
+            s("intervention")?,
+            s("outcome")?,
+            s("areas")?,
+            s("segment")?,
+            s("start")?,
+        );
+        let (post, pre, est, pct, total) = (
+            f("post_periods")?,
+            f("pre_level_eur")?,
+            f("estimate_eur")?,
+            f("estimate_pct")?,
+            f("total_eur")?,
+        );
+        let (lo, hi, p, donors, placebos) = (
+            f("ci_low")?,
+            f("ci_high")?,
+            f("p_value")?,
+            f("donors")?,
+            f("placebos")?,
+        );
+        let (td, tse, tdiff, it, itse) = (
+            f("pre_trend_diff")?,
+            f("pre_trend_se")?,
+            b("pre_trend_differs")?,
+            f("in_time_estimate_eur")?,
+            f("in_time_se")?,
+        );
+        let (mde, sy, syr, rtm) = (
+            f("mde_eur")?,
+            f("synth_estimate_eur")?,
+            f("synth_rmspe_pre")?,
+            b("regression_to_the_mean")?,
+        );
         let txt = |v: &Option<String>| v.clone().unwrap_or_default();
         let rows = (0..df.height())
             .map(|i| EffectRow {
                 intervention: txt(&iv[i]),
                 outcome: txt(&outcome[i]),
-                areas: txt(&areas[i]).split(';').filter(|a| !a.is_empty()).map(str::to_string).collect(),
+                areas: txt(&areas[i])
+                    .split(';')
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+                    .collect(),
                 segment: segment[i].clone(),
                 start: txt(&start[i]),
                 post_periods: post[i].unwrap_or(0.0) as i64,
@@ -148,10 +188,26 @@ impl Effects {
         let s = |c: &str| strings(&df, c);
         let f = |c: &str| floats(&df, c);
         let b = |c: &str| -> PolarsResult<Vec<bool>> {
-            Ok(df.column(c)?.bool()?.iter().map(|x| x.unwrap_or(false)).collect())
+            Ok(df
+                .column(c)?
+                .bool()?
+                .iter()
+                .map(|x| x.unwrap_or(false))
+                .collect())
         };
-        let (iv, outcome, period, post, prov) = (s("intervention")?, s("outcome")?, s("period")?, b("post")?, b("provisional")?);
-        let (event, lo, hi, persons) = (f("event")?, f("band_low")?, f("band_high")?, f("segment_persons")?);
+        let (iv, outcome, period, post, prov) = (
+            s("intervention")?,
+            s("outcome")?,
+            s("period")?,
+            b("post")?,
+            b("provisional")?,
+        );
+        let (event, lo, hi, persons) = (
+            f("event")?,
+            f("band_low")?,
+            f("band_high")?,
+            f("segment_persons")?,
+        );
         let series = (0..df.height())
             .map(|i| EffectPoint {
                 intervention: txt(&iv[i]),

@@ -48,7 +48,10 @@ pub(super) fn effects_plan(view: &RunView, lang: Lang, out: &mut Vec<Chart>) {
         let per = if row.segment.is_some() {
             lang.t("per persoon", "per person")
         } else {
-            lang.t("per verzekerdenjaar boven de norm (afgetopt)", "per insured year above the norm (capped)")
+            lang.t(
+                "per verzekerdenjaar boven de norm (afgetopt)",
+                "per insured year above the norm (capped)",
+            )
         };
         out.push(Chart {
             stem: format!("effect_{}", k + 1),

@@ -266,7 +266,11 @@ fn segment_series(
 
 /// Donors of `iv` among `all` (untreated, published in every period): a listed comparison, the
 /// treated areas' gemeente, or all. Listed areas that cannot be used are named.
-fn donors(iv: &Intervention, all: &HashMap<String, Series>, missing: &HashMap<String, String>) -> (Vec<String>, Vec<String>) {
+fn donors(
+    iv: &Intervention,
+    all: &HashMap<String, Series>,
+    missing: &HashMap<String, String>,
+) -> (Vec<String>, Vec<String>) {
     let treated: BTreeSet<&str> = iv.areas.iter().map(String::as_str).collect();
     // An area that holds, or lies in, a treated area is not a comparison for it.
     let related = |c: &str| {
@@ -274,7 +278,9 @@ fn donors(iv: &Intervention, all: &HashMap<String, Series>, missing: &HashMap<St
             Level::of_code(c)
                 .and_then(|l| l.ancestor_of(t))
                 .is_some_and(|a| a == c)
-                || Level::of_code(t).and_then(|l| l.ancestor_of(c)).is_some_and(|a| a == *t)
+                || Level::of_code(t)
+                    .and_then(|l| l.ancestor_of(c))
+                    .is_some_and(|a| a == *t)
         })
     };
     let mut unusable = Vec::new();
@@ -299,10 +305,17 @@ fn donors(iv: &Intervention, all: &HashMap<String, Series>, missing: &HashMap<St
             .cloned()
             .collect(),
         Some(Comparison::Keyword(_)) => {
-            let gemeenten: BTreeSet<String> =
-                iv.areas.iter().filter_map(|a| Level::Gemeente.ancestor_of(a)).collect();
+            let gemeenten: BTreeSet<String> = iv
+                .areas
+                .iter()
+                .filter_map(|a| Level::Gemeente.ancestor_of(a))
+                .collect();
             all.keys()
-                .filter(|c| Level::Gemeente.ancestor_of(c).is_some_and(|g| gemeenten.contains(&g)))
+                .filter(|c| {
+                    Level::Gemeente
+                        .ancestor_of(c)
+                        .is_some_and(|g| gemeenten.contains(&g))
+                })
                 .cloned()
                 .collect()
         }
@@ -334,7 +347,9 @@ pub fn estimate(
     let mut skipped: Vec<String> = Vec::new();
     for outcome in outcomes {
         let (all, missing) = match (&iv.segment, segments) {
-            (Some(seg), Some(df)) => segment_series(df, periods, seg, level).map_err(|e| e.to_string())?,
+            (Some(seg), Some(df)) => {
+                segment_series(df, periods, seg, level).map_err(|e| e.to_string())?
+            }
             (Some(seg), None) => {
                 return Err(format!(
                     "intervention `{}`: the run has no segments table for segment `{seg}`",
@@ -392,8 +407,8 @@ pub fn estimate(
             start,
             units,
         };
-        let estimate = effect::estimate(&panel)
-            .map_err(|e| format!("intervention `{}`: {e}", iv.name))?;
+        let estimate =
+            effect::estimate(&panel).map_err(|e| format!("intervention `{}`: {e}", iv.name))?;
         let k = treated.len() as f64;
         let pre_cost = treated
             .iter()
@@ -437,7 +452,8 @@ pub fn estimate(
         ));
     }
     for r in &mut out {
-        r.unusable.extend(skipped.iter().map(|s| format!("not estimated: {s}")));
+        r.unusable
+            .extend(skipped.iter().map(|s| format!("not estimated: {s}")));
     }
     Ok(out)
 }

@@ -63,9 +63,8 @@ impl Intervention {
             return Err("an intervention needs a `name`".into());
         }
         self.level()?;
-        Period::parse(&self.start).map_err(|e| {
-            format!("intervention `{}`: start `{}`: {e}", self.name, self.start)
-        })?;
+        Period::parse(&self.start)
+            .map_err(|e| format!("intervention `{}`: start `{}`: {e}", self.name, self.start))?;
         let Some(start) = periods.iter().position(|p| *p == self.start) else {
             return Err(format!(
                 "intervention `{}`: start `{}` is not a period of the run ({})",
@@ -123,7 +122,10 @@ mod tests {
     fn four_periods_before_and_one_after() {
         assert_eq!(wijk("2024Q1").check(&quarters(5)), Ok(4));
         let e = wijk("2023Q4").check(&quarters(8)).unwrap_err();
-        assert!(e.contains("at least 4 periods before its start 2023Q4, the run has 3"), "{e}");
+        assert!(
+            e.contains("at least 4 periods before its start 2023Q4, the run has 3"),
+            "{e}"
+        );
         let e = wijk("2025Q1").check(&quarters(8)).unwrap_err();
         assert!(e.contains("not a period of the run"), "{e}");
         let e = wijk("2024Q5").check(&quarters(8)).unwrap_err();
@@ -134,10 +136,16 @@ mod tests {
     fn areas_of_one_level_and_a_known_comparison() {
         let mut i = wijk("2024Q1");
         i.areas.push("BU00140101".into());
-        assert!(i.check(&quarters(6)).unwrap_err().contains("different levels"));
+        assert!(i
+            .check(&quarters(6))
+            .unwrap_err()
+            .contains("different levels"));
         let mut i = wijk("2024Q1");
         i.areas = vec!["1234AB".into()];
-        assert!(i.check(&quarters(6)).unwrap_err().contains("`1234AB` is not"));
+        assert!(i
+            .check(&quarters(6))
+            .unwrap_err()
+            .contains("`1234AB` is not"));
         let mut i = wijk("2024Q1");
         i.comparison = Some(Comparison::Keyword("elsewhere".into()));
         assert!(i.check(&quarters(6)).unwrap_err().contains("elsewhere"));
@@ -147,7 +155,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             i.comparison,
-            Some(Comparison::Areas(vec!["WK001402".into(), "WK001403".into()]))
+            Some(Comparison::Areas(vec![
+                "WK001402".into(),
+                "WK001403".into()
+            ]))
         );
     }
 }

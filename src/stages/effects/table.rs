@@ -13,7 +13,9 @@ pub fn effects(results: &[EffectResult]) -> PolarsResult<DataFrame> {
     let x = |f: &dyn Fn(&EffectResult) -> Option<f64>| results.iter().map(f).collect::<Vec<_>>();
     let b = |f: &dyn Fn(&EffectResult) -> bool| results.iter().map(f).collect::<Vec<_>>();
     let n = |f: &dyn Fn(&EffectResult) -> i64| results.iter().map(f).collect::<Vec<_>>();
-    let post = |r: &EffectResult| r.periods.len() - r.periods.iter().position(|p| *p == r.start).unwrap_or(0);
+    let post = |r: &EffectResult| {
+        r.periods.len() - r.periods.iter().position(|p| *p == r.start).unwrap_or(0)
+    };
     df!(
         "intervention" => s(&|r| r.intervention.clone()),
         "outcome" => s(&|r| r.outcome.name().to_string()),

@@ -76,13 +76,12 @@ pub fn rows(
         let n = years[i].filter(|y| *y > 0.0);
         let m = norm[i].filter(|m| m.is_finite());
         let per_iy = |sum: Option<&f64>| Some(sum? / n?);
-        let se = |var: Option<&f64>| {
-            Some(var?.sqrt() / n?).filter(|s| s.is_finite() && *s > 0.0)
-        };
+        let se = |var: Option<&f64>| Some(var?.sqrt() / n?).filter(|s| s.is_finite() && *s > 0.0);
         let capped_persons = c.capped_persons.get(i).copied().unwrap_or(0.0);
         // As the monitoring table: a capped figure beside the raw one would give the cost above
         // the cap of 1 to min_cell − 1 persons.
-        let capped_shown = !capped.capped || capped_persons == 0.0 || capped_persons >= min_cell as f64;
+        let capped_shown =
+            !capped.capped || capped_persons == 0.0 || capped_persons >= min_cell as f64;
         let capped_v = per_iy(c.observed.get(i)).zip(m).map(|(v, m)| v - kappa * m);
         let raw_v = per_iy(r.observed.get(i)).zip(m).map(|(v, m)| v - m);
         let (capped_se, raw_se) = (se(c.variance.get(i)), se(r.variance.get(i)));
@@ -136,10 +135,19 @@ pub fn from_frame(df: &DataFrame) -> PolarsResult<Vec<PanelRow>> {
     let f = |c: &str| crate::frame::floats(df, c);
     let (level, code, period) = (s("level")?, s("area_code")?, s("period")?);
     let flag = |c: &str| -> PolarsResult<Vec<bool>> {
-        Ok(df.column(c)?.bool()?.iter().map(|b| b.unwrap_or(false)).collect())
+        Ok(df
+            .column(c)?
+            .bool()?
+            .iter()
+            .map(|b| b.unwrap_or(false))
+            .collect())
     };
     let (published, capped_shown) = (flag("published")?, flag("capped_shown")?);
-    let (years, norm, kappa) = (f("insured_years")?, f("norm_per_insured_year")?, f("kappa")?);
+    let (years, norm, kappa) = (
+        f("insured_years")?,
+        f("norm_per_insured_year")?,
+        f("kappa")?,
+    );
     let (capped, capped_se, raw, raw_se) = (f("capped")?, f("capped_se")?, f("raw")?, f("raw_se")?);
     let capped_z = f("capped_z")?;
     Ok((0..df.height())
