@@ -88,3 +88,22 @@ pub fn one_of(e: Expr, values: &[&str]) -> Expr {
         .reduce(|a, b| a.or(b))
         .unwrap_or(lit(false))
 }
+
+/// `df` split by its `gemeente_code`, each part in `df`'s row order: a focus area's figures
+/// and its disclosure checks lie within its gemeente, so they work on that part alone.
+pub fn by_gemeente(df: &DataFrame) -> PolarsResult<std::collections::HashMap<String, DataFrame>> {
+    Ok(df
+        .partition_by_stable(["gemeente_code"], true)?
+        .into_iter()
+        .filter_map(|part| {
+            let code = part
+                .column("gemeente_code")
+                .ok()?
+                .str()
+                .ok()?
+                .get(0)?
+                .to_string();
+            Some((code, part))
+        })
+        .collect())
+}

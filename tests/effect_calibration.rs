@@ -11,7 +11,8 @@
 use assert_cmd::Command;
 use std::path::Path;
 use wijkscan::domain::{Level, Period};
-use wijkscan::sample::series::{generate_series, PlantedEffect, SeriesOptions};
+use wijkscan::sample::effect::PlantedEffect;
+use wijkscan::sample::series::{generate_series, SeriesOptions};
 use wijkscan::stages::effects::estimate::{estimate, EffectResult, Outcome};
 use wijkscan::stages::effects::intervention::Intervention;
 use wijkscan::stages::monitoring::panel::{from_frame, PanelRow};

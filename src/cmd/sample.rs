@@ -30,8 +30,8 @@ pub struct SampleArgs {
     pub lines_per_person_year: f64,
     /// With --periods: plant an intervention's effect, AREA,START,SIZE (e.g.
     /// WK015303,2024Q1,-0.2: every claim of the area's residents 20% lower from 2024Q1 on).
-    #[arg(long, value_parser = sample::series::PlantedEffect::parse)]
-    pub plant_effect: Option<sample::series::PlantedEffect>,
+    #[arg(long, value_parser = sample::effect::PlantedEffect::parse)]
+    pub plant_effect: Option<sample::effect::PlantedEffect>,
     /// Leave out the realistic dirt (duplicates, corrections, unknown persons and pc5s, …).
     #[arg(long)]
     pub clean: bool,

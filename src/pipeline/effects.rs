@@ -4,19 +4,11 @@
 
 use super::period::Monitoring;
 use crate::config::Settings;
-use crate::stages::effects::estimate::{estimate, EffectResult};
+use crate::stages::effects::estimate::{estimate, Effects};
 use crate::stages::effects::intervention::Intervention;
 use crate::stages::monitoring::figures::PeriodFigures;
 use crate::stages::monitoring::panel::PanelRow;
 use polars::prelude::DataFrame;
-
-/// What the effects step gives: the estimates, and the interventions that could not be
-/// estimated with why (the run goes on; the report and stderr say so).
-#[derive(Default)]
-pub struct Effects {
-    pub results: Vec<EffectResult>,
-    pub failed: Vec<(String, String)>,
-}
 
 /// Every period's panel rows, oldest period first.
 pub fn panel(figures: &[PeriodFigures]) -> Vec<PanelRow> {

@@ -35,5 +35,5 @@ pub struct Monitoring {
     /// Every period's area outcomes (`monitoring::panel`), for effects; private.
     pub panel: DataFrame,
     /// The declared interventions' effects (SPEC 3.10).
-    pub effects: super::effects::Effects,
+    pub effects: crate::stages::effects::estimate::Effects,
 }

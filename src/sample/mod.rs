@@ -7,6 +7,7 @@
 //! source and `people.rs` for its shape and the dirt it plants.
 
 pub mod calibration;
+pub mod effect;
 pub mod geography;
 pub mod people;
 pub mod practices;

@@ -41,45 +41,7 @@ pub struct SeriesOptions {
     /// late claims; 12 or more: every period is complete).
     pub extract_months_after: u32,
     /// An intervention's effect to plant (METHODS 10 calibration): independent of `plant`.
-    pub effect: Option<PlantedEffect>,
-}
-
-/// An intervention's effect planted in one area: every claim of its residents is multiplied by
-/// `1 + size` from period `start` on (`size = -0.2`: claims 20% lower). The norm does not
-/// follow it, as a real programme's would not.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlantedEffect {
-    /// A wijk or buurt code (or a gemeente's).
-    pub area: String,
-    pub start: Period,
-    pub size: f64,
-}
-
-impl PlantedEffect {
-    /// `AREA,START,SIZE`, e.g. `WK015303,2024Q1,-0.2`.
-    pub fn parse(s: &str) -> std::result::Result<PlantedEffect, String> {
-        let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-        let [area, start, size] = parts[..] else {
-            return Err(format!(
-                "`{s}`: write AREA,START,SIZE, e.g. WK015303,2024Q1,-0.2"
-            ));
-        };
-        if crate::domain::Level::of_code(area).is_none() {
-            return Err(format!("`{area}` is not a buurt, wijk or gemeente code"));
-        }
-        let start = Period::parse(start)?;
-        let size: f64 = size
-            .parse()
-            .map_err(|_| format!("size `{size}` is not a number (−0.2 for 20% lower)"))?;
-        if !(size > -1.0 && size.is_finite()) {
-            return Err(format!("size {size} must be above −1"));
-        }
-        Ok(PlantedEffect {
-            area: area.to_string(),
-            start,
-            size,
-        })
-    }
+    pub effect: Option<super::effect::PlantedEffect>,
 }
 
 impl SeriesOptions {
@@ -497,34 +459,7 @@ pub fn generate_series(
     super::practices::write_list(&practice_plan, &path)?;
     let effect_plan = match &opts.effect {
         None => None,
-        Some(e) => {
-            let from = periods.iter().position(|p| *p == e.start).ok_or_else(|| {
-                Error::Other(format!(
-                    "planted effect: {} is not a period of the series",
-                    e.start.label()
-                ))
-            })?;
-            let level =
-                crate::domain::Level::of_code(&e.area).unwrap_or(crate::domain::Level::Wijk);
-            let inside: Vec<bool> = areas
-                .iter()
-                .map(|a| {
-                    let code = match level {
-                        crate::domain::Level::Buurt => &a.buurt_code,
-                        crate::domain::Level::Gemeente => &a.gemeente_code,
-                        _ => &a.wijk_code,
-                    };
-                    *code == e.area
-                })
-                .collect();
-            if !inside.iter().any(|b| *b) {
-                return Err(Error::Other(format!(
-                    "planted effect: area {} is not in the series' geography",
-                    e.area
-                )));
-            }
-            Some((inside, from, 1.0 + e.size))
-        }
+        Some(e) => Some(e.plan(&areas, periods)?),
     };
     let plan = Plan {
         effect_plan,

@@ -179,21 +179,7 @@ fn load_live(dir: &Path, min_cell: i64, period: &str) -> std::result::Result<Liv
         .collect()
         .map_err(|e| e.to_string())?;
     features.rechunk_mut();
-    let by_gemeente = features
-        .partition_by_stable(["gemeente_code"], true)
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter_map(|df| {
-            let code = df
-                .column("gemeente_code")
-                .ok()?
-                .str()
-                .ok()?
-                .get(0)?
-                .to_string();
-            Some((code, df))
-        })
-        .collect();
+    let by_gemeente = crate::frame::by_gemeente(&features).map_err(|e| e.to_string())?;
     let vocabulary = vocabulary(&features, min_cell).map_err(|e| e.to_string())?;
     Ok(Live {
         features,

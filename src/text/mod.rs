@@ -87,6 +87,109 @@ impl Lang {
 
     /// The report page's fixed labels, by the key its template uses. Column headings of
     /// profile figures come from the columns' declarations (`published`), added by the report.
+    /// The served pages' labels (`wijkscan serve`), by key.
+    pub fn serve_labels(self) -> std::collections::HashMap<&'static str, &'static str> {
+        let pairs: [(&str, &str, &str); 41] = [
+            ("whole_book", "Hele bestand", "Whole book"),
+            ("overview", "Overzicht", "Overview"),
+            ("session", "Sessielog", "Session log"),
+            ("period", "Periode", "Period"),
+            ("level", "Niveau", "Level"),
+            (
+                "map_click",
+                "Klik op een gebied om het te openen.",
+                "Click an area to open it.",
+            ),
+            (
+                "no_map",
+                "Geen kaart: de run heeft geen geometrie voor dit niveau.",
+                "No map: the run has no geometry for this level.",
+            ),
+            ("findings", "Wat opvalt", "Findings"),
+            ("changes", "Wat veranderde", "What changed"),
+            ("areas", "Gebieden", "Areas"),
+            ("download_csv", "download als CSV", "download as CSV"),
+            ("area", "Gebied", "Area"),
+            ("persons", "Verzekerden", "Insured persons"),
+            (
+                "cost_iy",
+                "Kosten per verzekerdenjaar",
+                "Cost per insured year",
+            ),
+            (
+                "norm_iy",
+                "Normkosten per verzekerdenjaar",
+                "Norm cost per insured year",
+            ),
+            ("oe", "Werkelijk / norm (O/E)", "Actual / norm (O/E)"),
+            (
+                "resultaat_iy",
+                "Resultaat per verzekerdenjaar",
+                "Resultaat per insured year",
+            ),
+            ("hidden", "te weinig personen", "too few persons"),
+            ("key_figures", "Kerncijfers", "Key figures"),
+            ("norm_actual", "Norm tegen werkelijk", "Norm against actual"),
+            (
+                "care_types",
+                "Zorgsoorten (kosten per verzekerdenjaar)",
+                "Care types (cost per insured year)",
+            ),
+            ("flags", "Uitschieters", "Outliers"),
+            (
+                "no_flags",
+                "Geen uitschieters in deze periode.",
+                "No outliers in this period.",
+            ),
+            ("area_changes", "Veranderingen", "Changes"),
+            ("practices", "Huisartspraktijken", "GP practices"),
+            (
+                "no_practices",
+                "Geen gepubliceerde praktijkcellen voor dit gebied.",
+                "No published practice cells for this area.",
+            ),
+            ("residents", "Bewoners", "Residents"),
+            (
+                "patients",
+                "Patiënten van praktijken hier",
+                "Patients of practices here",
+            ),
+            ("builder", "Focusgroepen proberen", "Try focus groups"),
+            (
+                "segments",
+                "Focusgroepen van de run",
+                "The run's focus groups",
+            ),
+            ("filter", "Filter", "Filter"),
+            ("try", "Probeer", "Try"),
+            (
+                "builder_help",
+                "Schrijf een filter op persoonskenmerken, bijvoorbeeld",
+                "Write a filter on person features, for example",
+            ),
+            (
+                "no_live",
+                "Live focusgroepen zijn niet beschikbaar",
+                "Live focus groups are not available",
+            ),
+            ("share", "Aandeel", "Share"),
+            ("cost_pp", "Kosten per persoon", "Cost per person"),
+            ("rest_pp", "Rest van het gebied", "Rest of the area"),
+            ("volume", "Volume", "Volume"),
+            ("log_empty", "Nog geen vragen gesteld.", "No queries yet."),
+            (
+                "download_md",
+                "download als Markdown (notulen)",
+                "download as Markdown (minutes)",
+            ),
+            ("gemeente", "Gemeente", "Gemeente"),
+        ];
+        pairs
+            .into_iter()
+            .map(|(k, nl, en)| (k, self.t(nl, en)))
+            .collect()
+    }
+
     pub fn page_labels(self) -> std::collections::BTreeMap<&'static str, String> {
         let pairs: &[(&str, &str, &str)] = &[
             ("summary", "Samenvatting", "Summary"),

@@ -38,6 +38,14 @@ impl Outcome {
     }
 }
 
+/// What a run's effects step gives: the estimates, and the interventions that could not be
+/// estimated with why (the run goes on; stderr says so).
+#[derive(Default)]
+pub struct Effects {
+    pub results: Vec<EffectResult>,
+    pub failed: Vec<(String, String)>,
+}
+
 /// One intervention × outcome.
 #[derive(Debug, Clone)]
 pub struct EffectResult {

@@ -311,20 +311,7 @@ pub fn run_with(
     // Everything a focus area's figures use lies in its gemeente (the area itself, the rest of
     // it, the gemeente for the relative rate), so each area works on its gemeente's persons
     // only: the book is split by gemeente once instead of scanned in full per area.
-    let by_gemeente: std::collections::HashMap<String, DataFrame> = features
-        .partition_by_stable(["gemeente_code"], true)?
-        .into_iter()
-        .filter_map(|df| {
-            let code = df
-                .column("gemeente_code")
-                .ok()?
-                .str()
-                .ok()?
-                .get(0)?
-                .to_string();
-            Some((code, df))
-        })
-        .collect();
+    let by_gemeente = crate::frame::by_gemeente(&features)?;
     // An area outside the split (no gemeente in its code, or none of its persons) is worked
     // on over the whole frame, which is then kept.
     let whole_needed = areas.iter().any(|code| {

@@ -9,7 +9,7 @@
 use std::fmt;
 
 mod synth;
-use synth::synth;
+use synth::synth_weights;
 
 /// Fewer pre periods leave the base and the pre-trend resting on too few points.
 const MIN_PRE: usize = 4;
@@ -17,9 +17,6 @@ const MIN_PRE: usize = 4;
 const MAX_PLACEBO_SETS: usize = 2000;
 /// Fixed seed ("wijkscan" in ASCII) so a sampled placebo distribution is reproducible.
 const PLACEBO_SEED: u64 = 0x7769_6A6B_7363_616E;
-/// Synthetic control: iteration cap and relative change of the objective that ends the solver.
-const SYNTH_MAX_ITER: usize = 10_000;
-const SYNTH_REL_TOL: f64 = 1e-12;
 
 /// Outcomes of all areas over all periods.
 #[derive(Debug, Clone, PartialEq)]
@@ -442,6 +439,24 @@ fn sample_sd(values: &[f64]) -> f64 {
     }
     let mean = values.iter().sum::<f64>() / n as f64;
     (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+}
+
+/// Synthetic control for the treated mean series against the donors.
+fn synth(t: &Group, pool: &Pool, codes: &[&str], start: usize) -> Synth {
+    let pre: Vec<&[f64]> = pool.y.iter().map(|s| &s[..start]).collect();
+    let (w, _) = synth_weights(&t.y[..start], &pre);
+    let gap: Vec<f64> = (0..t.y.len())
+        .map(|i| t.y[i] - pool.y.iter().zip(&w).map(|(s, wj)| wj * s[i]).sum::<f64>())
+        .collect();
+    let n_pre = start as f64;
+    let n_post = (gap.len() - start) as f64;
+    let pre_mean = gap[..start].iter().sum::<f64>() / n_pre;
+    let post_mean = gap[start..].iter().sum::<f64>() / n_post;
+    Synth {
+        estimate: post_mean - pre_mean,
+        rmspe_pre: (gap[..start].iter().map(|e| e * e).sum::<f64>() / n_pre).sqrt(),
+        weights: codes.iter().map(|c| c.to_string()).zip(w).collect(),
+    }
 }
 
 /// Checks the panel and splits it into treated units and donors.

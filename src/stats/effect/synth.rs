@@ -1,7 +1,9 @@
 //! The synthetic control of METHODS 10: non-negative donor weights summing to 1 fitted on the
 //! pre-periods by projected gradient on the simplex.
 
-use super::{Group, Pool, Synth, SYNTH_MAX_ITER, SYNTH_REL_TOL};
+/// Iteration cap and relative change of the objective that ends the solver.
+const SYNTH_MAX_ITER: usize = 10_000;
+const SYNTH_REL_TOL: f64 = 1e-12;
 
 /// Exact Euclidean projection onto the probability simplex (Duchi et al. 2008):
 /// sort descending u, ρ = max{j : u_j − (Σ_{i≤j} u_i − 1)/j > 0}, θ = (Σ_{i≤ρ} u_i − 1)/ρ,
@@ -111,22 +113,4 @@ pub(super) fn synth_weights(target: &[f64], x: &[&[f64]]) -> (Vec<f64>, usize) {
         }
     }
     (w, iterations)
-}
-
-/// Synthetic control for the treated mean series against the donors.
-pub(super) fn synth(t: &Group, pool: &Pool, codes: &[&str], start: usize) -> Synth {
-    let pre: Vec<&[f64]> = pool.y.iter().map(|s| &s[..start]).collect();
-    let (w, _) = synth_weights(&t.y[..start], &pre);
-    let gap: Vec<f64> = (0..t.y.len())
-        .map(|i| t.y[i] - pool.y.iter().zip(&w).map(|(s, wj)| wj * s[i]).sum::<f64>())
-        .collect();
-    let n_pre = start as f64;
-    let n_post = (gap.len() - start) as f64;
-    let pre_mean = gap[..start].iter().sum::<f64>() / n_pre;
-    let post_mean = gap[start..].iter().sum::<f64>() / n_post;
-    Synth {
-        estimate: post_mean - pre_mean,
-        rmspe_pre: (gap[..start].iter().map(|e| e * e).sum::<f64>() / n_pre).sqrt(),
-        weights: codes.iter().map(|c| c.to_string()).zip(w).collect(),
-    }
 }
