@@ -6,5 +6,5 @@
 # calibration under no effect at 120,000 insured (≥ 200 draws). SEEDS=20, PERSONS=80000 by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SEEDS="${SEEDS:-20}" SIZES="${SIZES:--0.2,-0.1,-0.05}" \
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}" SEEDS="${SEEDS:-20}" SIZES="${SIZES:--0.2,-0.1,-0.05}" \
   cargo test --release --test effect_calibration -- --ignored --nocapture --test-threads 1

@@ -39,8 +39,18 @@ pub struct Manifest {
     /// Reference tables the run used (`[reference]`, issue #10).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reference: Vec<ReferenceRecord>,
+    /// Declared interventions no effect could be shown for (SPEC 3.10), with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects_not_estimated: Vec<NotEstimated>,
     pub timings_seconds: BTreeMap<String, f64>,
     pub outputs: Vec<String>,
+}
+
+/// An intervention the run could not estimate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotEstimated {
+    pub intervention: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

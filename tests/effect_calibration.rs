@@ -35,7 +35,10 @@ fn series_panel(
     seed: u64,
     effect: Option<PlantedEffect>,
 ) -> Vec<PanelRow> {
-    let data = dir.join(format!("s{seed}"));
+    let tag = effect
+        .as_ref()
+        .map_or(String::new(), |e| format!("e{}", e.size));
+    let data = dir.join(format!("s{seed}{tag}"));
     let opts = SeriesOptions {
         plant: false,
         extract_months_after: 12,
@@ -44,17 +47,17 @@ fn series_panel(
         ..SeriesOptions::new(persons, Period::series(PERIODS).unwrap(), seed)
     };
     generate_series(&opts, &data, &wijkscan::progress::Silent).unwrap();
-    let pipeline = dir.join(format!("p{seed}.toml"));
+    let pipeline = dir.join(format!("p{seed}{tag}.toml"));
     std::fs::write(
         &pipeline,
         format!(
-            "name = \"c{seed}\"\nperiods = \"{PERIODS}\"\n[inputs]\ndir = \"{}\"\n[profile]\nlevels = [\"wijk\", \"gemeente\", \"total\"]\n\
+            "name = \"c{seed}{tag}\"\nperiods = \"{PERIODS}\"\n[inputs]\ndir = \"{}\"\n[profile]\nlevels = [\"wijk\", \"gemeente\", \"total\"]\n\
              [focus]\nbuiltin = []\npropose = false\n[practices]\nenabled = false\n",
             data.display()
         ),
     )
     .unwrap();
-    let run = dir.join(format!("r{seed}"));
+    let run = dir.join(format!("r{seed}{tag}"));
     let o = Command::cargo_bin("wijkscan")
         .unwrap()
         .arg("run")
@@ -75,7 +78,9 @@ fn series_panel(
             .unwrap(),
     )
     .unwrap();
-    let _ = std::fs::remove_dir_all(&data);
+    for done in [data, run.clone(), wijkscan::run_folder::private_dir(&run)] {
+        let _ = std::fs::remove_dir_all(done);
+    }
     panel
 }
 

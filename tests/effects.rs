@@ -43,7 +43,8 @@ fn fixture() -> &'static Fixture {
         // The generator declared the planted programme ("Aanpak WK001402"); a segment's too.
         assert!(toml.contains(&format!("name = \"Aanpak {TREATED}\"")), "{toml}");
         toml.push_str(
-            "\n[[interventions]]\nname = \"Ouderen\"\nareas = [\"GM0014\"]\nstart = \"2024Q1\"\nsegment = \"kwetsbare_ouderen\"\n",
+            "\n[[interventions]]\nname = \"Ouderen\"\nareas = [\"GM0014\"]\nstart = \"2024Q1\"\nsegment = \"kwetsbare_ouderen\"\n\
+             \n[[interventions]]\nname = \"Geen groep\"\nareas = [\"GM0014\"]\nstart = \"2024Q1\"\nsegment = \"bestaat_niet\"\n",
         );
         std::fs::write(data.join("pipeline.toml"), toml).unwrap();
         let run = tmp.path().join("run");
@@ -55,6 +56,8 @@ fn fixture() -> &'static Fixture {
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        // An intervention that cannot be estimated does not stop the run: it is said.
+        assert!(String::from_utf8_lossy(&o.stderr).contains("intervention `Geen groep`"));
         Fixture {
             _tmp: tmp,
             run,
@@ -164,6 +167,10 @@ fn the_run_writes_its_effects_and_the_report_says_them() {
     );
     assert!(html.contains("daalden met"));
     assert!(html.contains("Personen in de groep per periode"));
+    assert!(html.contains("Effect van de aanpak: Geen groep"));
+    assert!(html.contains("Voor deze aanpak kan de run geen effect tonen (intervention `Geen groep`: segment `bestaat_niet` in GM0014 is not in the run)"), "the reason");
+    let m = wijkscan::manifest::Manifest::read(&f.run).unwrap();
+    assert_eq!(m.effects_not_estimated.len(), 1);
     assert!(
         f.run.join("charts/effect_1.svg").is_file() && f.run.join("charts/effect_2.png").is_file()
     );

@@ -263,6 +263,15 @@ fn write_run(
     }));
     outputs.push(crate::manifest::FILE.into());
     let manifest = Manifest {
+        effects_not_estimated: computed
+            .monitoring
+            .iter()
+            .flat_map(|m| m.effects.failed.iter())
+            .map(|(name, why)| crate::manifest::NotEstimated {
+                intervention: name.clone(),
+                reason: why.clone(),
+            })
+            .collect(),
         manifest_format: crate::manifest::FORMAT,
         program: crate::manifest::Program::this(),
         run: RunInfo {

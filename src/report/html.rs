@@ -320,7 +320,25 @@ fn national_rows(view: &RunView, area: Option<&AreaRow>, lang: Lang) -> Vec<[Str
 }
 
 fn effect_sections(view: &RunView, charts: &[Rendered], lang: Lang) -> Vec<EffectSection> {
-    crate::charts::plan::effects::interventions(view)
+    let not_estimated = view
+        .manifest
+        .effects_not_estimated
+        .iter()
+        .map(|n| EffectSection {
+            name: n.intervention.clone(),
+            words: vec![format!(
+                "{} ({}).",
+                lang.t(
+                    "Voor deze aanpak kan de run geen effect tonen",
+                    "The run can show no effect for this programme"
+                ),
+                n.reason
+            )],
+            charts: Vec::new(),
+            table: Vec::new(),
+            persons: Vec::new(),
+        });
+    let mut sections: Vec<EffectSection> = crate::charts::plan::effects::interventions(view)
         .into_iter()
         .enumerate()
         .map(|(k, name)| {
@@ -352,7 +370,9 @@ fn effect_sections(view: &RunView, charts: &[Rendered], lang: Lang) -> Vec<Effec
                 name,
             }
         })
-        .collect()
+        .collect();
+    sections.extend(not_estimated);
+    sections
 }
 
 /// Renders the whole page.

@@ -352,7 +352,7 @@ pub fn estimate(
         None => vec![Outcome::Capped, Outcome::Raw],
     };
     let mut out: Vec<EffectResult> = Vec::new();
-    let mut skipped: Vec<String> = Vec::new();
+    let mut skipped: Vec<(Outcome, String)> = Vec::new();
     for outcome in outcomes {
         let (all, missing) = match (&iv.segment, segments) {
             (Some(seg), Some(df)) => {
@@ -387,7 +387,7 @@ pub fn estimate(
         }
         if let Some(why) = why_not {
             // The capped line may be impossible where the raw one is not: say so beside it.
-            skipped.push(format!("{}: {why}", outcome.name()));
+            skipped.push((outcome, why));
             continue;
         }
         let rtm = flagged_before(panel, &iv.areas, periods, start);
@@ -452,16 +452,27 @@ pub fn estimate(
             unusable,
         });
     }
+    let line = |o: Outcome| match o {
+        Outcome::Capped => "the capped line",
+        Outcome::Raw => "the raw line",
+        Outcome::Segment => "the segment",
+    };
     if out.is_empty() {
-        return Err(format!(
-            "intervention `{}`: no effect can be shown: {}",
-            iv.name,
-            skipped.join("; ")
-        ));
+        let why: Vec<String> = match skipped.as_slice() {
+            [(_, why)] => vec![why.clone()],
+            all => all
+                .iter()
+                .map(|(o, why)| format!("{}: {why}", line(*o)))
+                .collect(),
+        };
+        return Err(format!("intervention `{}`: {}", iv.name, why.join("; ")));
     }
     for r in &mut out {
-        r.unusable
-            .extend(skipped.iter().map(|s| format!("not estimated: {s}")));
+        r.unusable.extend(
+            skipped
+                .iter()
+                .map(|(o, why)| format!("{} is not estimated: {why}", line(*o))),
+        );
     }
     Ok(out)
 }
