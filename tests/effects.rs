@@ -448,3 +448,57 @@ fn nothing_unpublished_can_be_had_back_from_an_effect() {
         );
     }
 }
+
+/// A comparison limited to the treated wijk's gemeente, or to a list: listed areas that cannot
+/// be used (the treated one, one not in the run) are named and left out.
+#[test]
+fn a_comparison_can_be_the_gemeente_or_a_list() {
+    use wijkscan::stages::effects::intervention::Comparison;
+    let f = fixture();
+    let panel = panel(&f.run);
+    let mut iv = wijk(TREATED);
+    iv.comparison = Some(Comparison::Keyword("same_gemeente".into()));
+    let r = estimate(&iv, &panel, None, &periods(), &[false; 8]).unwrap();
+    assert!(!r[1].donors.is_empty());
+    assert!(
+        r[1].donors.iter().all(|d| d.starts_with("WK0014")),
+        "{:?}",
+        r[1].donors
+    );
+    let all = estimate(&wijk(TREATED), &panel, None, &periods(), &[false; 8]).unwrap();
+    assert!(all[1].donors.len() > r[1].donors.len());
+    let some: Vec<String> = all[1].donors.iter().take(5).cloned().collect();
+    let mut list = some.clone();
+    list.push(TREATED.into());
+    list.push("WK999999".into());
+    iv.comparison = Some(Comparison::Areas(list));
+    let r = estimate(&iv, &panel, None, &periods(), &[false; 8]).unwrap();
+    let raw = r.iter().find(|r| r.outcome == Outcome::Raw).unwrap();
+    assert_eq!(raw.donors, some);
+    let w = raw.warnings().join(" | ");
+    assert!(
+        w.contains(&format!("comparison area {TREATED} is treated")),
+        "{w}"
+    );
+    assert!(w.contains("comparison area WK999999 is not an area"), "{w}");
+    // From the command line too.
+    let o = wijkscan()
+        .arg("effect")
+        .arg(&f.run)
+        .args([
+            "--area",
+            TREATED,
+            "--start",
+            "2024Q1",
+            "--comparison",
+            "same_gemeente",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -326,11 +326,7 @@ pub async fn session_md(State(s): State<Shared>, Query(q): Params) -> Response {
         .get("lang")
         .and_then(|l| Lang::parse(l).ok())
         .unwrap_or(s.lang);
-    let name = s
-        .views
-        .get(&s.run_period)
-        .map(|v| v.name.clone())
-        .unwrap_or_default();
+    let name = s.view(None).map(|v| v.name.clone()).unwrap_or_default();
     match s.session.lock() {
         Ok(g) => (
             [

@@ -62,6 +62,7 @@ fn area_page(
     let view = s
         .view(q.get("period").map(String::as_str))
         .map_err(not_found)?;
+    let view = view.as_ref();
     let Some(a) = view.area(code) else {
         return Err(not_found(format!(
             "`{code}` {}",

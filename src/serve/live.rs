@@ -42,6 +42,7 @@ pub fn query(served: &Served, area: &str, filter: &str, lang: Lang) -> crate::er
         )));
     };
     let view = served.view(None).map_err(crate::error::Error::Other)?;
+    let view = view.as_ref();
     match view.area(area) {
         None => {
             return Ok(Reply::BadArea(format!(
@@ -102,13 +103,21 @@ pub fn query(served: &Served, area: &str, filter: &str, lang: Lang) -> crate::er
         code: area.to_string(),
     };
     let local = local_frame(live, area);
-    let mut rows = crate::stages::focus::groups::evaluate(
+    let mut rows = match crate::stages::focus::groups::evaluate(
         &local,
         &compiled,
         &focus_area,
         served.min_volume,
         served.min_cell,
-    )?;
+    ) {
+        Ok(rows) => rows,
+        // An area without insured persons in the cache (none live there this period).
+        Err(e) => {
+            return Ok(Reply::BadArea(
+                crate::stages::focus::segments::short_message(&e),
+            ))
+        }
+    };
     let cells = vec![CellSpec {
         area: focus_area,
         expr: compiled[0].expr.clone(),

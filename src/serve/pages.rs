@@ -203,6 +203,7 @@ fn overview_page(s: &Served, q: &HashMap<String, String>) -> std::result::Result
     let view = s
         .view(q.get("period").map(String::as_str))
         .map_err(not_found)?;
+    let view = view.as_ref();
     let levels = view.chart_levels();
     let level = q
         .get("level")
@@ -285,6 +286,7 @@ pub async fn session(State(s): State<Shared>, Query(q): Params) -> Response {
     let Ok(view) = s.view(None) else {
         return internal("the run's own period has no view");
     };
+    let view = view.as_ref();
     let entries = match s.session.lock() {
         Ok(g) => g
             .entries

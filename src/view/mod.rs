@@ -106,13 +106,18 @@ fn read_changes(dir: &Path) -> Result<Vec<ChangeRow>> {
     if !dir.join("monitoring.parquet").is_file() {
         return Ok(Vec::new());
     }
-    let df = read_parquet(dir, "monitoring")?
-        .lazy()
-        .filter(col("level").neq(lit("pc5")).and(crate::frame::one_of(
-            col("metric"),
-            &["oe_ratio", "zvw_cost_per_insured_year", "cost_per_person"],
-        )))
-        .collect()?;
+    // Scanned with the filter pushed down: a whole-book monitoring table is millions of pc5
+    // and care-type rows this view never holds (read whole, it peaked at 2 GB in `serve`).
+    let path = dir.join("monitoring.parquet");
+    let df = LazyFrame::scan_parquet(
+        PlRefPath::new(path.to_string_lossy().as_ref()),
+        ScanArgsParquet::default(),
+    )?
+    .filter(col("level").neq(lit("pc5")).and(crate::frame::one_of(
+        col("metric"),
+        &["oe_ratio", "zvw_cost_per_insured_year", "cost_per_person"],
+    )))
+    .collect()?;
     let s = |c: &str| strings(&df, c);
     let f = |c: &str| floats(&df, c);
     let (level, code, name, segment, period, metric) = (
