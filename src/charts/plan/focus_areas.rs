@@ -53,11 +53,22 @@ pub(super) fn focus_plan(view: &RunView, codes: &[String], lang: Lang, out: &mut
 /// Per focus area, "against Nederland" (issue #10): a spine chart of its indicators against the
 /// national value (cost per insured year, O/E at national amounts) or the whole book's (the
 /// rest), with the range of the areas of its level and its gemeente; only with `[reference]`.
-pub(super) fn spine_plan(view: &RunView, codes: &[String], lang: Lang, out: &mut Vec<Chart>) {
-    let Some(reference) = view.manifest.reference.iter().find(|r| r.kind == "vektis") else {
+///
+/// With `always` (the served area page) also without `[reference]`: each measure against the
+/// whole book, with the gemeente and the spread of the level.
+pub(super) fn spine_plan(
+    view: &RunView,
+    codes: &[String],
+    lang: Lang,
+    always: bool,
+    out: &mut Vec<Chart>,
+) {
+    let reference = view.manifest.reference.iter().find(|r| r.kind == "vektis");
+    if reference.is_none() && !always {
         return;
-    };
-    let year = reference.year.unwrap_or_default();
+    }
+    let year = reference.and_then(|r| r.year).unwrap_or_default();
+    let national_cost = reference.and_then(|r| r.national_cost_per_insured_year);
     let total = view.areas.iter().find(|a| a.level == Level::Total);
     for code in codes.iter().cloned() {
         let Some(area) = view.area(&code) else {
@@ -76,7 +87,7 @@ pub(super) fn spine_plan(view: &RunView, codes: &[String], lang: Lang, out: &mut
                 "Kosten per verzekerdenjaar",
                 "Cost per insured year",
                 |a| a.zvw_per_iy,
-                reference.national_cost_per_insured_year,
+                national_cost,
                 true,
             ),
             (
@@ -117,6 +128,8 @@ pub(super) fn spine_plan(view: &RunView, codes: &[String], lang: Lang, out: &mut
         ];
         let rows: Vec<spine::SpineRow> = indicators
             .iter()
+            // Against national amounts only where the run has them.
+            .filter(|(nl, ..)| reference.is_some() || !nl.contains("landelijke"))
             .filter_map(|(nl, en, get, bench, euros)| {
                 let benchmark = bench.or_else(|| total.and_then(get))?;
                 let value = get(area);
@@ -140,14 +153,25 @@ pub(super) fn spine_plan(view: &RunView, codes: &[String], lang: Lang, out: &mut
         if rows.is_empty() {
             continue;
         }
-        let title = format!(
-            "{} {} — {} ({} {})",
-            area.name,
-            lang.t("tegen Nederland", "against Nederland"),
-            lang.level(area.level),
-            lang.t("Vektis", "Vektis"),
-            year
-        );
+        let title = match reference {
+            Some(_) => format!(
+                "{} {} — {} ({} {})",
+                area.name,
+                lang.t("tegen Nederland", "against Nederland"),
+                lang.level(area.level),
+                lang.t("Vektis", "Vektis"),
+                year
+            ),
+            None => format!(
+                "{} {} — {}",
+                area.name,
+                lang.t(
+                    "tegen de gemeente en het hele bestand",
+                    "against the gemeente and the whole book"
+                ),
+                lang.level(area.level)
+            ),
+        };
         out.push(Chart {
             stem: format!("spine_{code}"),
             caption: format!(
@@ -165,7 +189,10 @@ pub(super) fn spine_plan(view: &RunView, codes: &[String], lang: Lang, out: &mut
                 legend: [
                     lang.t("gebied", "area").into(),
                     lang.t("gemeente", "gemeente").into(),
-                    lang.t("landelijk / bestand", "national / book").into(),
+                    match reference {
+                        Some(_) => lang.t("landelijk / bestand", "national / book").into(),
+                        None => lang.t("hele bestand", "whole book").into(),
+                    },
                     lang.t("spreiding", "range").into(),
                     lang.t("middelste helft", "middle half").into(),
                 ],

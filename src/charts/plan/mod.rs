@@ -36,7 +36,7 @@ pub fn plan(view: &RunView, geometry: Option<&MapGeometry>, lang: Lang) -> Vec<C
     }
     let focus_areas = view.focus_area_codes();
     focus_plan(view, &focus_areas, lang, &mut out);
-    spine_plan(view, &focus_areas, lang, &mut out);
+    spine_plan(view, &focus_areas, lang, false, &mut out);
     practice_plan(view, lang, &mut out);
     if let Some(geo) = geometry {
         practice_map_plan(view, geo, lang, &mut out);
@@ -57,7 +57,7 @@ pub fn area_plan(view: &RunView, code: &str, lang: Lang) -> Vec<Chart> {
     if !view.periods.is_empty() {
         trend_plan(view, &codes, lang, &mut out);
     }
-    spine_plan(view, &codes, lang, &mut out);
+    spine_plan(view, &codes, lang, true, &mut out);
     focus_plan(view, &codes, lang, &mut out);
     out
 }
