@@ -5,7 +5,6 @@
 use crate::error::Result;
 use crate::frame::{floats, strings};
 use crate::stages::effects::estimate::EffectResult;
-use polars::prelude::*;
 use std::path::Path;
 
 /// One row of `effects`.
@@ -113,14 +112,7 @@ impl Effects {
         let df = crate::frame::read_parquet(&path)?;
         let s = |c: &str| strings(&df, c);
         let f = |c: &str| floats(&df, c);
-        let b = |c: &str| -> PolarsResult<Vec<bool>> {
-            Ok(df
-                .column(c)?
-                .bool()?
-                .iter()
-                .map(|x| x.unwrap_or(false))
-                .collect())
-        };
+        let b = |c: &str| crate::frame::bools(&df, c, false);
         let (iv, outcome, areas, segment, start) = (
             s("intervention")?,
             s("outcome")?,
@@ -187,14 +179,7 @@ impl Effects {
         let df = crate::frame::read_parquet(&dir.join("effects_series.parquet"))?;
         let s = |c: &str| strings(&df, c);
         let f = |c: &str| floats(&df, c);
-        let b = |c: &str| -> PolarsResult<Vec<bool>> {
-            Ok(df
-                .column(c)?
-                .bool()?
-                .iter()
-                .map(|x| x.unwrap_or(false))
-                .collect())
-        };
+        let b = |c: &str| crate::frame::bools(&df, c, false);
         let (iv, outcome, period, post, prov) = (
             s("intervention")?,
             s("outcome")?,
