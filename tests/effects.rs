@@ -502,3 +502,57 @@ fn a_comparison_can_be_the_gemeente_or_a_list() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// A damaged or foreign panel in the private cache is named, not a polars message.
+#[test]
+fn a_damaged_effect_panel_is_named() {
+    let f = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("run");
+    let private = wijkscan::run_folder::private_dir(&copy);
+    for (from, to) in [
+        (f.run.clone(), copy.clone()),
+        (wijkscan::run_folder::private_dir(&f.run), private.clone()),
+    ] {
+        copy_tree(&from, &to);
+    }
+    let panel = private.join("cache/effect_panel.parquet");
+    std::fs::write(&panel, b"not parquet").unwrap();
+    let o = wijkscan()
+        .arg("effect")
+        .arg(&copy)
+        .args(["--area", TREATED, "--start", "2024Q1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("effect_panel.parquet") && err.contains("cannot be read"),
+        "{err}"
+    );
+    // A panel without the columns of this version.
+    let mut df = polars::df!("level" => ["wijk"], "area_code" => ["WK001402"]).unwrap();
+    ParquetWriter::new(std::fs::File::create(&panel).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let o = wijkscan()
+        .arg("effect")
+        .arg(&copy)
+        .args(["--area", TREATED, "--start", "2024Q1"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("are not of this wijkscan"), "{err}");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}

@@ -4,7 +4,8 @@
 //! provisional periods drawn open. Readable in black and white: the band is grey, the line ink.
 
 use super::style::{
-    blank, text, DrawResult, ACTUAL, HIDDEN, INK, MUTED, NOTE, PANEL_TITLE, SMALL, TITLE,
+    blank, period_tick, text, DrawResult, ACTUAL, HIDDEN, INK, MUTED, NOTE, PANEL_TITLE, SMALL,
+    TITLE,
 };
 use crate::text::Lang;
 use plotters::coord::Shift;
@@ -68,14 +69,7 @@ impl EffectChart {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| period_tick(&labels, *x))
             .y_label_formatter(&|v| lang.euro(*v))
             .label_style(SMALL)
             .draw()?;

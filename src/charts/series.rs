@@ -3,8 +3,8 @@
 //! ranked by their change against the same period a year earlier, significant ones dark.
 
 use super::style::{
-    blank, frame, label_width, legend, swatch, text, DrawResult, Rows, ACTUAL, INK, LABEL, MUTED,
-    NORM, NOTE, PANEL_TITLE, SMALL, TITLE,
+    blank, frame, label_width, legend, period_tick, swatch, text, DrawResult, Rows, ACTUAL, INK,
+    LABEL, MUTED, NORM, NOTE, PANEL_TITLE, SMALL, TITLE,
 };
 use crate::text::labels;
 use crate::text::Lang;
@@ -88,14 +88,7 @@ impl Panel {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| period_tick(&labels, *x))
             .y_label_formatter(&|v| {
                 if euros {
                     lang.euro(*v)

@@ -211,6 +211,16 @@ pub fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// The label of a period axis at `x`: the period at whole positions, nothing between them.
+pub fn period_tick(labels: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-6 && i >= 0.0 {
+        labels.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

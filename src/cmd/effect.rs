@@ -62,7 +62,14 @@ pub fn effect(args: &EffectArgs) -> Result<u8> {
     };
     iv.check(&periods).map_err(Error::Other)?;
     let panel = match crate::pipeline::cache::read_panel(dir)? {
-        Some(df) => crate::stages::monitoring::panel::from_frame(&df)?,
+        Some(df) => crate::stages::monitoring::panel::from_frame(&df).map_err(|e| {
+            Error::Output(format!(
+                "the private cache's per-period area outcomes (`{}`) are not of this wijkscan \
+                 ({}); run the pipeline again",
+                crate::pipeline::cache::dir(dir).join("effect_panel.parquet").display(),
+                e.to_string().lines().next().unwrap_or_default()
+            ))
+        })?,
         None if args.segment.is_some() => Vec::new(),
         None => {
             return Err(Error::Output(format!(

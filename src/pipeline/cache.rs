@@ -124,7 +124,13 @@ pub fn read_panel(run: &Path) -> Result<Option<DataFrame>> {
     if !path.is_file() {
         return Ok(None);
     }
-    Ok(Some(read_frame(&path)?))
+    read_frame(&path).map(Some).map_err(|e| {
+        Error::Output(format!(
+            "the private cache file `{}` cannot be read ({}); run the pipeline again",
+            path.display(),
+            e.to_string().lines().next().unwrap_or_default()
+        ))
+    })
 }
 
 /// Ties the staged frames to the run now published at `run` (its manifest's key) and swaps

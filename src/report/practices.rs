@@ -204,6 +204,38 @@ pub fn notes(view: &RunView, lang: Lang) -> Vec<String> {
     out
 }
 
+/// The practices with patients living in area `code`: (practice id, patients from its
+/// published cells of the practice × area table, whether some cells were hidden — then the
+/// count is a lower bound), most patients first. Used by the report's focus areas and the
+/// served area page.
+pub fn serving(view: &RunView, code: &str) -> Vec<(String, f64, bool)> {
+    let level = Level::of_code(code);
+    let cross_level = view.manifest.practices.as_ref().map(|r| r.cross_level);
+    let mut serving: Vec<(String, f64, bool)> = Vec::new();
+    if let (Some(level), Some(cl)) = (level, cross_level) {
+        if cl <= level {
+            for c in &view.practices.cells {
+                if level.ancestor_of(&c.area_code).as_deref() != Some(code) {
+                    continue;
+                }
+                let e = match serving.iter_mut().find(|s| s.0 == c.practice_id) {
+                    Some(e) => e,
+                    None => {
+                        serving.push((c.practice_id.clone(), 0.0, false));
+                        serving.last_mut().expect("pushed")
+                    }
+                };
+                match c.persons {
+                    Some(n) if !c.suppressed => e.1 += n,
+                    _ => e.2 = true,
+                }
+            }
+        }
+    }
+    serving.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    serving
+}
+
 /// The two populations of focus area `code` and the practices serving it.
 pub fn population(view: &RunView, code: &str, lang: Lang) -> Option<PopulationView> {
     let p = view
@@ -253,31 +285,7 @@ pub fn population(view: &RunView, code: &str, lang: Lang) -> Option<PopulationVi
         ),
         ""
     );
-    // Practices with patients living here: published cells of the cross table within the area.
-    let level = Level::of_code(code);
-    let cross_level = view.manifest.practices.as_ref().map(|r| r.cross_level);
-    let mut serving: Vec<(String, f64, bool)> = Vec::new();
-    if let (Some(level), Some(cl)) = (level, cross_level) {
-        if cl <= level {
-            for c in &view.practices.cells {
-                if level.ancestor_of(&c.area_code).as_deref() != Some(code) {
-                    continue;
-                }
-                let e = match serving.iter_mut().find(|s| s.0 == c.practice_id) {
-                    Some(e) => e,
-                    None => {
-                        serving.push((c.practice_id.clone(), 0.0, false));
-                        serving.last_mut().expect("pushed")
-                    }
-                };
-                match c.persons {
-                    Some(n) if !c.suppressed => e.1 += n,
-                    _ => e.2 = true,
-                }
-            }
-        }
-    }
-    serving.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let serving = serving(view, code);
     let residents = p.residents;
     let serving = serving
         .into_iter()

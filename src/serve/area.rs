@@ -288,31 +288,19 @@ fn area_changes(view: &RunView, code: &str, lang: Lang) -> Vec<String> {
     out
 }
 
-/// Practices with published patients living in the area: name, persons, share of the area's.
+/// Practices with patients living in the area (`report::practices::serving`): name, code,
+/// patients ("≥" where some of its cells are hidden).
 fn serving(view: &RunView, code: &str, lang: Lang) -> Vec<[String; 3]> {
-    let Some(level) = Level::of_code(code) else {
-        return Vec::new();
-    };
-    let mut by: Vec<(String, f64)> = Vec::new();
-    for c in &view.practices.cells {
-        if c.suppressed || level.ancestor_of(&c.area_code).as_deref() != Some(code) {
-            continue;
-        }
-        let Some(n) = c.persons else { continue };
-        match by.iter_mut().find(|x| x.0 == c.practice_id) {
-            Some(e) => e.1 += n,
-            None => by.push((c.practice_id.clone(), n)),
-        }
-    }
-    by.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    by.into_iter()
+    crate::report::practices::serving(view, code)
+        .into_iter()
+        .filter(|s| s.1 > 0.0)
         .take(12)
-        .map(|(id, n)| {
+        .map(|(id, n, partial)| {
             let row = view.practices.rows.iter().find(|r| r.id == id);
             [
                 row.map(|r| r.name.clone()).unwrap_or_else(|| id.clone()),
                 id,
-                lang.number(n, 0),
+                format!("{}{}", if partial { "≥ " } else { "" }, lang.number(n, 0)),
             ]
         })
         .collect()

@@ -211,12 +211,22 @@ fn overview_page(s: &Served, q: &HashMap<String, String>) -> std::result::Result
         .filter(|l| levels.contains(l))
         .or_else(|| crate::report::notes::summary_level(view))
         .unwrap_or(Level::Gemeente);
+    // Planned, titled and drawn once per period, level and language (planning copies every
+    // shape of the level's geometry: not per request).
     let map = match &s.geometry {
         Some(geo) => {
             let key = format!("map/{}/{level}/{}", view.period, lang.code());
-            let charts = crate::charts::plan::level_maps(view, geo, level, lang);
-            match charts.into_iter().next() {
-                Some(chart) => {
+            let svg = s
+                .chart(&key, || {
+                    let Some(chart) = crate::charts::plan::level_maps(view, geo, level, lang)
+                        .into_iter()
+                        .next()
+                    else {
+                        return Ok(String::new());
+                    };
+                    let crate::charts::chart::Kind::Map(m) = &chart.kind else {
+                        return crate::charts::render::svg(&chart);
+                    };
                     let titles: HashMap<String, String> = view
                         .areas
                         .iter()
@@ -228,23 +238,14 @@ fn overview_page(s: &Served, q: &HashMap<String, String>) -> std::result::Result
                             (a.code.clone(), format!("{} ({}){oe}", a.name, a.code))
                         })
                         .collect();
-                    let svg = s
-                        .chart(&key, || {
-                            let crate::charts::chart::Kind::Map(m) = &chart.kind else {
-                                return crate::charts::render::svg(&chart);
-                            };
-                            let codes = m.polygon_codes();
-                            Ok(clickable_map(
-                                &crate::charts::render::svg(&chart)?,
-                                &codes,
-                                &titles,
-                            ))
-                        })
-                        .map_err(internal)?;
-                    Some(svg.to_string())
-                }
-                None => None,
-            }
+                    Ok(clickable_map(
+                        &crate::charts::render::svg(&chart)?,
+                        &m.polygon_codes(),
+                        &titles,
+                    ))
+                })
+                .map_err(internal)?;
+            (!svg.is_empty()).then(|| svg.to_string())
         }
         None => None,
     };
