@@ -556,3 +556,60 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `wijkscan serve` over this run of eight quarters: the period selector's pages and the API's
+/// rows are of the period asked for, flags only of the run's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_served_page_switches_periods() {
+    use tower::ServiceExt;
+    let f = fixture();
+    let app = wijkscan::serve::router(std::sync::Arc::new(
+        wijkscan::serve::state::Served::load(&f.run, wijkscan::text::Lang::Nl).unwrap(),
+    ));
+    let get = |uri: String| {
+        let app = app.clone();
+        async move {
+            let r = app
+                .oneshot(
+                    axum::http::Request::get(uri)
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let status = r.status();
+            let b = axum::body::to_bytes(r.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (status, String::from_utf8(b.to_vec()).unwrap())
+        }
+    };
+    let (s, html) = get("/?level=wijk&period=2023Q2".into()).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Overzicht — 2023Q2") && html.contains("<option value=\"2024Q4\""),
+        "the selector"
+    );
+    let (_, rows) = get("/api/areas?level=wijk&period=2023Q2".into()).await;
+    let rows: serde_json::Value = serde_json::from_str(&rows).unwrap();
+    assert!(!rows.as_array().unwrap().is_empty());
+    assert!(rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["period"] == "2023Q2"));
+    let (_, one) = get(format!("/api/areas/{TREATED}?period=2023Q2")).await;
+    let one: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["area"]["period"], "2023Q2");
+    assert!(
+        one["flags"].as_array().unwrap().is_empty(),
+        "flags are the run's own period's"
+    );
+    assert!(one["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["period"] == "2023Q2"));
+    let (s, _) = get("/?period=2019Q1".into()).await;
+    assert_eq!(s, 404);
+}
